@@ -1,0 +1,54 @@
+# Two commands do everything on a fresh machine with Python 3.11:
+#   make demo   -> .venv + install + the three reports on the bundled demo data (outputs/demo/)
+#   make test   -> .venv + test tools + Chromium (Debian) + lint + the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+TEST_STAMP    := $(VENV)/.test-installed
+
+.PHONY: demo test setup setup-test browser lint bench lab clean
+
+demo: setup
+	$(BIN)/outbound-analysis run --all --params params/demo.yaml --output outputs/demo
+	@echo "Listo: abrí outputs/demo/resumen.html, detallado.html y flujos.html en el navegador."
+
+test: setup-test browser
+	$(BIN)/ruff check outbound_analysis tests benchmarks
+	$(BIN)/pytest tests notebooks --nbval-lax --nbval-current-env
+
+setup: $(RUNTIME_STAMP)
+setup-test: $(TEST_STAMP)
+
+$(RUNTIME_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Hace falta Python 3.11 o posterior"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (outbound_analysis)"
+	touch $@
+
+$(TEST_STAMP): $(RUNTIME_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Debian's Chromium for the browser test (root or sudo); skipped when already installed.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(chromium --version)"; else \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null && \
+	  chromium --version; fi
+
+lint: setup-test
+	$(BIN)/ruff check outbound_analysis tests benchmarks
+
+bench: setup-test
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench.py
+
+lab: setup
+	$(BIN)/outbound-analysis lab
+
+clean:
+	rm -rf $(VENV) outputs/demo

@@ -1,0 +1,301 @@
+"""Column converters: raw Arrow columns of one file -> canonical pandas columns.
+
+Every converter is vectorized: labels are mapped on the distinct values only
+(dictionary encoding), timestamps are parsed by Arrow casts with a pandas fallback.
+A converter never invents a value: what it cannot read is returned as an ``invalid``
+mask with a Spanish reason, and the loader rejects those rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._text import key
+from .schema import CANAL_LABELS, CODE_LABELS, Column
+
+STRING = pd.StringDtype("pyarrow")
+LIST = pd.ArrowDtype(pa.list_(pa.string()))
+
+TRUE_KEYS = frozenset({"true", "1", "1_0", "si", "s", "yes", "y", "x", "verdadero", "v", "t"})
+FALSE_KEYS = frozenset({"false", "0", "0_0", "no", "n", "falso", "f"})
+
+_PHONE_LIKE = r"^\+?[0-9][0-9 ()./-]{5,}$"
+_ISO_OFFSET = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|z|[+-]\d{2}(:?\d{2})?)$"
+_ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+_DMY = (
+    r"^(?P<d>\d{1,2})[/-](?P<m>\d{1,2})[/-](?P<y>\d{4})"
+    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
+)
+TIMESTAMP_HINT = "AAAA-MM-DD HH:MM[:SS] (con o sin zona, p. ej. -03:00 o Z) o dd/mm/aaaa [HH:MM[:SS]]"
+
+
+@dataclass
+class Converted:
+    """A canonical column of one file and the rows whose value could not be read."""
+
+    series: pd.Series
+    invalid: np.ndarray | None = None
+    reason: str = ""
+    #: for the ``canal`` column: the line split off a label such as ``WA +5491155550000``
+    linea: pd.Series | None = None
+
+
+def as_text(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
+    """Any Arrow column as trimmed strings; empty strings become null.
+
+    Integral floats (Excel stores phone numbers as numbers) lose their ``.0``.
+    """
+    if isinstance(arr, pa.Array):
+        arr = pa.chunked_array([arr])
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        arr = arr.cast(t.value_type)
+        t = arr.type
+    if pa.types.is_null(t):
+        return pa.chunked_array([pa.nulls(len(arr), pa.string())])
+    if pa.types.is_floating(t):
+        as_int = pc.cast(arr, pa.int64(), safe=False)
+        integral = pc.equal(pc.cast(as_int, t), arr)
+        arr = pc.if_else(integral, pc.cast(as_int, pa.string()), pc.cast(arr, pa.string()))
+    elif pa.types.is_large_string(t) or not pa.types.is_string(t):
+        arr = pc.cast(arr, pa.string())
+    arr = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+
+def _map_distinct(
+    text: pa.ChunkedArray, fn: Callable[[str], object], out_type: pa.DataType
+) -> tuple[pa.Array, np.ndarray, list[str]]:
+    """Apply ``fn`` to each distinct value; ``fn`` returns ``_INVALID`` for values it rejects.
+
+    Returns the mapped array, the invalid-row mask and the distinct invalid values.
+    """
+    encoded = pc.dictionary_encode(text.combine_chunks())
+    distinct = encoded.dictionary.to_pylist()
+    mapped = [fn(v) for v in distinct]
+    bad = np.array([m is _INVALID for m in mapped], dtype=bool)
+    clean = [None if m is _INVALID else m for m in mapped]
+    values = pc.take(pa.array(clean, type=out_type), encoded.indices)
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    valid_index = ~pd.isna(indices)
+    invalid = np.zeros(len(text), dtype=bool)
+    invalid[valid_index] = bad[indices[valid_index].astype(np.int64)]
+    return values, invalid, [v for v, b in zip(distinct, bad, strict=True) if b]
+
+
+_INVALID = object()
+
+
+def to_id(arr: pa.ChunkedArray, column: Column) -> Converted:
+    """Identifiers as strings; phone-like contact ids reduced to their digits.
+
+    ``"+54 9 11 5555-0000"`` and ``"5491155550000"`` are the same contact.
+    """
+    text = as_text(arr)
+    if column.name == "contacto_id":
+        phone = pc.fill_null(pc.match_substring_regex(text, _PHONE_LIKE), False)
+        digits = pc.replace_substring_regex(text, r"[^0-9]", "")
+        text = pc.if_else(phone, digits, text)
+    return Converted(pd.Series(text, dtype=STRING))
+
+
+def to_text(arr: pa.ChunkedArray, column: Column) -> Converted:
+    """Free text or repeated names, trimmed (category dtype is applied after concatenation)."""
+    return Converted(pd.Series(as_text(arr), dtype=STRING))
+
+
+def code_of(value: str, column: Column) -> object:
+    """Code for a platform label of ``column``, or ``_INVALID`` when the column has a fixed set.
+
+    >>> from .schema import ENVIOS
+    >>> code_of("Campaña de flujo", ENVIOS[3])
+    'flujo'
+    """
+    k = key(value)
+    code = CODE_LABELS.get(column.name, {}).get(k, k)
+    if column.codes is not None and code not in column.codes:
+        return _INVALID
+    return code or _INVALID
+
+
+def to_code(arr: pa.ChunkedArray, column: Column) -> Converted:
+    """Codes from codes or platform labels; an unknown value is reported, never guessed."""
+    values, invalid, _ = _map_distinct(as_text(arr), lambda v: code_of(v, column), pa.string())
+    reason = "valor desconocido; códigos aceptados: " + ", ".join(column.codes or ())
+    return Converted(pd.Series(values, dtype=STRING), invalid, reason)
+
+
+def split_canal(value: str) -> tuple[str, str | None]:
+    """Platform code and line of a channel label.
+
+    >>> split_canal("WA +5491155550000")
+    ('WA', '+5491155550000')
+    >>> split_canal("Instagram")
+    ('IG', None)
+    """
+    head, _, rest = value.strip().partition(" ")
+    code = CANAL_LABELS.get(key(head), head.upper())
+    return code, (rest.strip() or None)
+
+
+def to_canal(arr: pa.ChunkedArray, column: Column) -> Converted:
+    """Upper-case platform code; a label like ``WA +549...`` also yields its line."""
+    text = as_text(arr)
+    codes, _, _ = _map_distinct(text, lambda v: split_canal(v)[0], pa.string())
+    lines, _, _ = _map_distinct(text, lambda v: split_canal(v)[1], pa.string())
+    return Converted(pd.Series(codes, dtype=STRING), linea=pd.Series(lines, dtype=STRING))
+
+
+def bool_of(value: str) -> object:
+    """True/False for a yes/no label, ``_INVALID`` otherwise.
+
+    >>> bool_of("Sí"), bool_of("0"), bool_of("x")
+    (True, False, True)
+    """
+    k = key(value)
+    if k in TRUE_KEYS:
+        return True
+    if k in FALSE_KEYS:
+        return False
+    return _INVALID
+
+
+def to_bool(arr: pa.ChunkedArray, column: Column) -> Converted:
+    """Nullable booleans; empty stays NA ("no informado"), never False."""
+    if pa.types.is_boolean(arr.type):
+        return Converted(pd.Series(arr, dtype="boolean"))
+    values, invalid, _ = _map_distinct(as_text(arr), bool_of, pa.bool_())
+    reason = "no es un valor sí/no (se aceptan true/false, 1/0, sí/si/no, yes/no, x o vacío)"
+    return Converted(pd.Series(values, dtype="boolean"), invalid, reason)
+
+
+def to_list(arr: pa.ChunkedArray, column: Column) -> Converted:
+    """Lists of labels; text is split on ``|`` or ``,`` and each item trimmed."""
+    if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
+        items = pc.list_flatten(arr)
+        offsets = arr.combine_chunks().offsets
+        lst = pa.ListArray.from_arrays(offsets, as_text(items).combine_chunks())
+    else:
+        text = as_text(arr).combine_chunks()
+        lst = pc.split_pattern_regex(text, r"\s*[|,]\s*")
+    # drop empty items ("a||b", trailing separators)
+    flat = pc.list_flatten(lst)
+    parent = pc.list_parent_indices(lst)
+    keep = pc.and_(pc.is_valid(flat), pc.not_equal(pc.fill_null(flat, ""), ""))
+    flat_kept = pc.filter(flat, keep)
+    parent_kept = pc.filter(parent, keep).to_numpy(zero_copy_only=False)
+    counts = np.bincount(parent_kept, minlength=len(lst)) if len(lst) else np.zeros(0, int)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    rebuilt = pa.ListArray.from_arrays(pa.array(offsets), flat_kept.cast(pa.string()))
+    is_null = pc.or_(pc.is_null(lst), pc.equal(pa.array(counts), 0))
+    rebuilt = pc.if_else(is_null, pa.scalar(None, rebuilt.type), rebuilt)
+    return Converted(pd.Series(rebuilt, dtype=LIST))
+
+
+def _try_cast(text: pa.Array, to: pa.DataType) -> pa.Array | None:
+    try:
+        return pc.cast(text, to)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _naive_to_utc_us(naive: pa.Array, tz: str) -> pa.Array:
+    local = pc.assume_timezone(
+        naive.cast(pa.timestamp("us")), timezone=tz, ambiguous="earliest", nonexistent="latest"
+    )
+    return local.cast(pa.int64())
+
+
+def _parse_iso(text: pa.Array, tz: str, offset: bool) -> pa.Array:
+    """ISO 8601 strings (all with, or all without, offset) -> UTC microseconds; null if invalid."""
+    parsed = _try_cast(text, pa.timestamp("us", tz="UTC") if offset else pa.timestamp("us"))
+    if parsed is None:  # one bad value spoils an Arrow cast: let pandas coerce row by row
+        coerced = pd.to_datetime(
+            pd.Series(text.to_pylist(), dtype=object), format="ISO8601", errors="coerce",
+            utc=offset,
+        )
+        if offset:
+            coerced = coerced.dt.tz_localize(None)
+        parsed = pa.array(coerced.to_numpy(dtype="datetime64[us]"), from_pandas=True)
+        if offset:
+            parsed = parsed.cast(pa.timestamp("us", tz="UTC"))
+    if offset:
+        return parsed.cast(pa.int64())
+    return _naive_to_utc_us(parsed, tz)
+
+
+def _parse_dmy(text: pa.Array, tz: str) -> pa.Array:
+    """``dd/mm/yyyy [HH:MM[:SS]]`` -> UTC microseconds; impossible dates (31/02) are null."""
+    parts = pc.extract_regex(text, _DMY)
+    frame = pd.DataFrame(
+        {
+            unit: pd.to_numeric(
+                pd.Series(pc.struct_field(parts, name).to_pandas(), dtype=object), errors="coerce"
+            )
+            for name, unit in [("y", "year"), ("m", "month"), ("d", "day"), ("H", "hour"),
+                               ("M", "minute"), ("S", "second")]
+        }
+    )
+    frame[["hour", "minute", "second"]] = frame[["hour", "minute", "second"]].fillna(0)
+    parsed = pd.to_datetime(frame, errors="coerce")
+    naive = pa.array(parsed.to_numpy(dtype="datetime64[us]"), type=pa.timestamp("us"))
+    return _naive_to_utc_us(naive, tz)
+
+
+def parse_timestamps(arr: pa.ChunkedArray, tz: str) -> tuple[pd.Series, np.ndarray]:
+    """Timestamps in zone ``tz`` and the mask of values that are present but unreadable.
+
+    Offsets are converted to ``tz``; naive values (and Excel datetime cells) are local.
+    """
+    n = len(arr)
+    if pa.types.is_timestamp(arr.type):
+        col = arr.combine_chunks()
+        if arr.type.tz:
+            micros = col.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
+        else:
+            micros = _naive_to_utc_us(col, tz)
+        return _micros_to_series(micros, tz), np.zeros(n, dtype=bool)
+    text = as_text(arr).combine_chunks()
+    present = pc.is_valid(text).to_numpy(zero_copy_only=False)
+    result = np.full(n, _NAT, dtype=np.int64)
+    done = ~present
+    for pattern, parse in (
+        (_ISO_NAIVE, lambda x: _parse_iso(x, tz, offset=False)),
+        (_ISO_OFFSET, lambda x: _parse_iso(x, tz, offset=True)),
+        (_DMY, lambda x: _parse_dmy(x, tz)),
+    ):
+        if done.all():
+            break
+        match = pc.fill_null(pc.match_substring_regex(text, pattern), False)
+        idx = np.flatnonzero(match.to_numpy(zero_copy_only=False) & ~done)
+        if not len(idx):
+            continue
+        subset = text if len(idx) == n else pc.take(text, pa.array(idx))
+        micros = pc.fill_null(parse(subset), _NAT).to_numpy(zero_copy_only=False)
+        result[idx] = micros
+        done[idx] = True
+    invalid = present & (result == _NAT)
+    return _micros_to_series(pa.array(result), tz), invalid
+
+
+_NAT = np.iinfo(np.int64).min
+
+
+def _micros_to_series(micros: pa.Array, tz: str) -> pd.Series:
+    """UTC microseconds (null or the NaT sentinel = missing) -> ``datetime64[ns, tz]``."""
+    values = pc.fill_null(micros, _NAT).to_numpy(zero_copy_only=False).astype(np.int64)
+    nat = values == _NAT
+    ns = np.where(nat, _NAT, values * 1000).view("datetime64[ns]")
+    index = pd.DatetimeIndex(ns).tz_localize("UTC").tz_convert(tz)
+    return pd.Series(index, dtype=f"datetime64[ns, {tz}]")
+
+
+def to_timestamp(arr: pa.ChunkedArray, column: Column, tz: str) -> Converted:
+    values, invalid = parse_timestamps(arr, tz)
+    return Converted(values, invalid, f"no es una fecha reconocible; se espera {TIMESTAMP_HINT}")

@@ -1,0 +1,148 @@
+"""HTML fragments for the reports: formatted tables (capped), KPI cards, notes. Pure strings."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ._text import fmt_int, fmt_pct
+from .labels import column_label
+
+MAX_HTML_ROWS = 2000
+
+STYLE = """
+<style>
+.oa-cards{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 16px}
+.oa-card{flex:1 1 150px;border:1px solid #dfe5ef;border-radius:10px;padding:10px 14px;background:#fafcff}
+.oa-card .oa-v{font-size:26px;font-weight:600;color:#1f2d3d}
+.oa-card .oa-l{font-size:13px;color:#445}
+.oa-card .oa-s{font-size:12px;color:#778}
+.oa-note{border-left:4px solid #1F5BD6;background:#f3f7ff;padding:8px 12px;margin:8px 0;font-size:14px}
+.oa-warn{border-left:4px solid #E4572E;background:#fff5f2;padding:8px 12px;margin:8px 0;font-size:14px}
+.oa-empty{border:1px dashed #bbb;color:#666;padding:16px;text-align:center;margin:8px 0}
+table.oa-table{border-collapse:collapse;font-size:13px;margin:6px 0}
+table.oa-table th{background:#eef2f8;text-align:left;padding:5px 8px;cursor:pointer;white-space:nowrap}
+table.oa-table td{padding:4px 8px;border-top:1px solid #e6e9ef}
+table.oa-table td.oa-num{text-align:right;font-variant-numeric:tabular-nums}
+.oa-scroll{max-height:520px;overflow:auto;border:1px solid #e6e9ef}
+</style>
+"""
+
+# Click a header to sort (numbers by their raw value); no external library, works offline.
+SORT_SCRIPT = """
+<script>
+(function(){
+  if (window.oaSortInstalled) return; window.oaSortInstalled = true;
+  document.addEventListener('click', function(ev){
+    var th = ev.target.closest && ev.target.closest('table.oa-sortable th'); if (!th) return;
+    var table = th.closest('table'), body = table.tBodies[0], idx = th.cellIndex;
+    var asc = th.getAttribute('data-dir') !== 'asc';
+    Array.prototype.forEach.call(th.parentNode.children, function(h){h.removeAttribute('data-dir');});
+    th.setAttribute('data-dir', asc ? 'asc' : 'desc');
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function(a, b){
+      var x = a.cells[idx], y = b.cells[idx];
+      var vx = x.getAttribute('data-v'), vy = y.getAttribute('data-v');
+      var r = (vx !== null && vy !== null) ? (parseFloat(vx) - parseFloat(vy))
+              : x.textContent.localeCompare(y.textContent, 'es');
+      return asc ? r : -r;
+    });
+    rows.forEach(function(r){ body.appendChild(r); });
+  });
+})();
+</script>
+"""
+
+
+def _is_pct(name: str) -> bool:
+    return name == "pct" or name.startswith("pct_")
+
+
+def _cell(value: object, name: str, dtype: object) -> tuple[str, str | None]:
+    """Display text of a cell and its sortable raw value (for numbers)."""
+    if isinstance(value, list | np.ndarray):
+        return ", ".join(str(v) for v in value), None
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) or (
+        value is pd.NaT
+    ):
+        if pd.api.types.is_bool_dtype(dtype):
+            return "no informado", None
+        return "", None
+    if _is_pct(name):
+        return fmt_pct(float(value)), f"{float(value):.6f}"
+    if isinstance(value, bool | np.bool_):
+        return ("sí" if value else "no"), None
+    if isinstance(value, int | np.integer):
+        return fmt_int(value), str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%d/%m/%Y %H:%M"), str(value.value)
+    if isinstance(value, float | np.floating):
+        return f"{value:,.2f}".replace(",", "·").replace(".", ",").replace("·", "."), str(value)
+    return str(value), None
+
+
+def table(
+    frame: pd.DataFrame,
+    max_rows: int = MAX_HTML_ROWS,
+    sortable: bool = True,
+    labels: bool = True,
+    columns: Iterable[str] | None = None,
+) -> str:
+    """A formatted HTML table; over ``max_rows`` rows it shows the first ones and says so."""
+    cols = list(columns) if columns is not None else list(frame.columns)
+    if frame.empty:
+        return empty("No hay filas para los filtros elegidos.")
+    shown = frame.head(max_rows)
+    head = "".join(f"<th>{html.escape(column_label(c) if labels else c)}</th>" for c in cols)
+    body = []
+    dtypes = frame.dtypes
+    columns_data = [shown[c].tolist() for c in cols]
+    for i in range(len(shown)):
+        cells = []
+        for c, data in zip(cols, columns_data, strict=True):
+            text, raw = _cell(data[i], c, dtypes[c])
+            attrs = f' class="oa-num" data-v="{raw}"' if raw is not None else ""
+            cells.append(f"<td{attrs}>{html.escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cls = "oa-table oa-sortable" if sortable else "oa-table"
+    out = (f'<div class="oa-scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
+           f"<tbody>{''.join(body)}</tbody></table></div>")
+    if len(frame) > max_rows:
+        out += note(
+            f"Se muestran las primeras {fmt_int(max_rows)} de {fmt_int(len(frame))} filas, como en la "
+            "plataforma. La exportación (CSV, JSON, XLSX) tiene todas."
+        )
+    return out + (SORT_SCRIPT if sortable else "")
+
+
+def cards(items: Iterable[tuple[str, str, str]]) -> str:
+    """KPI cards from (label, value, subtitle) triples."""
+    parts = [
+        f'<div class="oa-card"><div class="oa-v">{html.escape(v)}</div>'
+        f'<div class="oa-l">{html.escape(label)}</div><div class="oa-s">{html.escape(sub)}</div></div>'
+        for label, v, sub in items
+    ]
+    return f'<div class="oa-cards">{"".join(parts)}</div>'
+
+
+def note(text: str) -> str:
+    return f'<div class="oa-note">{html.escape(text)}</div>'
+
+
+def warn(text: str) -> str:
+    return f'<div class="oa-warn">⚠️ {html.escape(text)}</div>'
+
+
+def empty(text: str = "Sin datos para los filtros elegidos.") -> str:
+    return f'<div class="oa-empty">{html.escape(text)}</div>'
+
+
+def paragraph(text: str) -> str:
+    return f"<p>{html.escape(text)}</p>"
+
+
+def bullet_list(items: Iterable[str]) -> str:
+    return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"

@@ -1,0 +1,57 @@
+"""Plotly set-up shared by every chart: template, Spanish number format, offline renderer.
+
+Under a Jupyter kernel plotly defaults to the ``plotly_mimetype`` renderer, which
+JupyterLab draws but nbconvert cannot: the HTML report would show blank space. We
+register a renderer that also emits ``text/html`` and embeds plotly.js once per
+kernel (no CDN, so the HTML works with no network), and make
+``plotly_mimetype+outbound_offline`` the default.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.io.base_renderers import MimetypeRenderer
+
+TEMPLATE = "outbound"
+RENDERER = "plotly_mimetype+outbound_offline"
+PALETTE = ["#1F5BD6", "#19A974", "#F2A541", "#E4572E", "#7E57C2", "#00A5CF", "#8D99AE", "#C44569"]
+PLOT_CONFIG = {"displaylogo": False, "responsive": True, "locale": "es"}
+
+
+class OfflineHtmlRenderer(MimetypeRenderer):
+    """``text/html`` figures without a CDN: plotly.js is displayed once, on first use."""
+
+    def activate(self) -> None:
+        from IPython.display import HTML, display
+        from plotly.offline import get_plotlyjs
+
+        display(HTML(f'<script type="text/javascript">{get_plotlyjs()}</script>'))
+
+    def to_mimebundle(self, fig_dict: dict) -> dict:
+        html = pio.to_html(
+            fig_dict,
+            config=PLOT_CONFIG,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            full_html=False,
+            validate=False,
+        )
+        return {"text/html": html}
+
+
+def install() -> None:
+    """Register the template and the offline renderer and make them the defaults (idempotent)."""
+    if TEMPLATE not in pio.templates:
+        base = pio.templates["plotly_white"]
+        template = go.layout.Template(base)
+        template.layout.colorway = PALETTE
+        template.layout.font = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13}
+        template.layout.separators = ",."  # Spanish: 1.234,5
+        template.layout.margin = {"l": 20, "r": 20, "t": 60, "b": 40}
+        template.layout.title = {"x": 0.01, "xanchor": "left", "font": {"size": 17}}
+        pio.templates[TEMPLATE] = template
+    pio.templates.default = TEMPLATE
+    if "outbound_offline" not in pio.renderers:
+        pio.renderers["outbound_offline"] = OfflineHtmlRenderer()
+    pio.renderers.default = RENDERER

@@ -1,0 +1,201 @@
+"""The ``outbound-analysis`` command: demo data, validation, report runs and JupyterLab.
+
+Every user-facing message is Spanish. Errors the user can fix are printed as one
+sentence (no traceback) with exit code 2; a run with failed reports exits with 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ._text import fmt_int
+from .errors import OutboundError
+from .report import REPORTS
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Spanish errors."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        translations = {
+            "the following arguments are required": "faltan estos argumentos",
+            "unrecognized arguments": "argumentos desconocidos",
+            "invalid choice": "opción inválida",
+            "expected one argument": "falta el valor",
+            "invalid int value": "no es un número entero",
+            "choose from": "elegí entre",
+        }
+        for en, es in translations.items():
+            message = message.replace(en, es)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"Error: {message}\nUsá --help para ver las opciones.\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="outbound-analysis",
+        description="Informes de campañas outbound (Resumen, Detallado, Flujos por Tipificaciones).",
+        add_help=False,
+    )
+    parser.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
+    sub = parser.add_subparsers(dest="command", metavar="COMANDO", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="generar datos de ejemplo con el formato de la plataforma",
+                          add_help=False)
+    demo.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
+    demo.add_argument("--envios", type=int, default=3000, help="cantidad de envíos (por defecto 3000)")
+    demo.add_argument("--seed", "--semilla", dest="seed", type=int, default=7,
+                      help="semilla: la misma semilla da los mismos archivos (por defecto 7)")
+    demo.add_argument("--dir", default="data/demo", help="carpeta de destino (por defecto data/demo)")
+
+    validate = sub.add_parser("validate", help="revisar archivos antes de correr informes",
+                              add_help=False)
+    validate.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
+    validate.add_argument("paths", nargs="*", metavar="ARCHIVO",
+                          help="archivos de envíos o eventos (la tabla se detecta por los encabezados)")
+    validate.add_argument("--params", help="archivo de parámetros YAML: valida sus claves y sus archivos")
+    validate.add_argument("--rechazos", default="outputs/validacion/rechazos.csv",
+                          help="dónde escribir el detalle de filas rechazadas (por defecto "
+                               "outputs/validacion/rechazos.csv)")
+    validate.add_argument("--mostrar", type=int, default=10, help="rechazos a mostrar (por defecto 10)")
+
+    run = sub.add_parser("run", help="generar informes HTML y exportaciones con papermill",
+                         add_help=False)
+    run.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
+    run.add_argument("informes", nargs="*", metavar="INFORME",
+                     help=f"uno o más de: {', '.join(REPORTS)}")
+    run.add_argument("--all", action="store_true", help="los tres informes")
+    run.add_argument("--params", nargs="+", required=True, metavar="ARCHIVO",
+                     help="archivo(s) de parámetros YAML o carpeta(s) que los contienen")
+    run.add_argument("--output", required=True, metavar="CARPETA",
+                     help="carpeta de salida; admite {fecha}, {fecha_hora} y {params}")
+    run.add_argument("--timeout", type=int, default=1800,
+                     help="límite en segundos por celda del notebook (por defecto 1800)")
+
+    lab = sub.add_parser("lab", help="abrir JupyterLab en notebooks/ con el entorno del proyecto",
+                         add_help=False)
+    lab.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
+    lab.add_argument("extra", nargs=argparse.REMAINDER, help="opciones que se pasan a jupyter lab")
+    return parser
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from . import demo
+
+    if args.envios <= 0:
+        print("Error: --envios tiene que ser mayor que cero.", file=sys.stderr)
+        return EXIT_USAGE
+    start = time.perf_counter()
+    files = demo.write(args.dir, n_envios=args.envios, seed=args.seed)
+    took = time.perf_counter() - start
+    print(f"Datos de ejemplo ({fmt_int(args.envios)} envíos, semilla {args.seed}) en {args.dir}/ "
+          f"en {took:.1f} s:")
+    for f in files:
+        print(f"  {f}  ({f.stat().st_size / 1024:,.0f} KB)".replace(",", "."))
+    return EXIT_OK
+
+
+def _detect_table(path: Path) -> str:
+    """"envios" or "eventos", by which table's required headers the file has."""
+    from .load import map_headers, read_raw
+    from .schema import TABLES
+
+    table, _ = read_raw(path)
+    best, missing_best = "envios", None
+    for name, spec in TABLES.items():
+        chosen, _ = map_headers(table.column_names, name)
+        missing = [c.name for c in spec if c.required and c.name not in chosen]
+        if not missing:
+            return name
+        if missing_best is None or len(missing) < len(missing_best):
+            best, missing_best = name, missing
+    return best
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .exports import write_csv
+    from .load import DEFAULT_TZ, expand_paths, load_data
+    from .params import read_params
+
+    if not args.paths and not args.params:
+        print("Error: indicá uno o más archivos o --params ARCHIVO.", file=sys.stderr)
+        return EXIT_USAGE
+    columnas, tz = None, None
+    envios: list[str] = []
+    eventos: list[str] = []
+    if args.params:
+        params = read_params(args.params)
+        print(f"Parámetros «{args.params}»: claves y tipos correctos.")
+        columnas, tz = params.columnas, params.zona_horaria
+        if not args.paths:
+            envios = [params.envios] if isinstance(params.envios, str) else list(params.envios)
+            eventos = [params.eventos] if isinstance(params.eventos, str) else list(params.eventos)
+            eventos = [e for e in eventos if e]
+    for spec in args.paths:
+        for path in expand_paths(spec, "archivo"):
+            (envios if _detect_table(path) == "envios" else eventos).append(str(path))
+    data = load_data(envios, eventos, columnas=columnas, zona_horaria=tz or DEFAULT_TZ,
+                     require_envios=False)
+    print(data.resumen_carga())
+    rejects = data.rechazos
+    if len(rejects):
+        out = Path(args.rechazos)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_csv(rejects, out)
+        print(f"\n{fmt_int(len(rejects))} filas no cargadas; detalle completo en {out}. Primeras:")
+        for r in rejects.head(args.mostrar).itertuples():
+            value = "" if r.valor is None or r.valor != r.valor else f" «{r.valor}»"
+            print(f"  {Path(r.archivo).name}, fila {r.fila}, {r.columna}{value}: {r.motivo}")
+    else:
+        print("\nTodas las filas se cargaron: no hay rechazos.")
+    return EXIT_OK
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .runner import run
+
+    informes = list(REPORTS) if args.all else args.informes
+    if not informes:
+        print("Error: indicá qué informes generar (resumen, detallado, flujos) o --all.", file=sys.stderr)
+        return EXIT_USAGE
+    summary = run(informes, args.params, args.output, timeout=args.timeout,
+                  log=lambda line: print(line, flush=True))
+    return EXIT_OK if summary.ok else EXIT_FAILED
+
+
+def _cmd_lab(args: argparse.Namespace) -> int:
+    from .runner import _kernel_env, notebooks_dir
+
+    _kernel_env()
+    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={notebooks_dir()}", *args.extra]
+    print("Abriendo JupyterLab en", notebooks_dir(), "(Ctrl+C para cerrar)")
+    return subprocess.call(command, env=os.environ.copy())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    handlers = {"demo": _cmd_demo, "validate": _cmd_validate, "run": _cmd_run, "lab": _cmd_lab}
+    try:
+        return handlers[args.command](args)
+    except OutboundError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("Interrumpido.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""Errors a user can act on. Their messages are Spanish sentences: what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+
+class OutboundError(Exception):
+    """Base of every error the package reports to an analyst (the CLI prints it, no traceback)."""
+
+
+class DataError(OutboundError):
+    """An input file cannot be used as it is (missing, empty, unreadable, wrong columns or codes)."""
+
+
+class ParamsError(OutboundError):
+    """A parameters file or a parameter value is invalid."""
+
+
+class ReportError(OutboundError):
+    """A report notebook failed while running."""

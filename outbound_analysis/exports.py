@@ -1,0 +1,190 @@
+"""Exports: report tables -> CSV, JSON (records) and XLSX files. With the runner, the only writer.
+
+Layout (CONTRACT §4), for a report ``INFORME`` written into ``DIR/INFORME/``:
+``TABLE.csv``, ``TABLE.json`` and ``INFORME.xlsx`` with one sheet per table. A table
+over :data:`MAX_ROWS_PER_PART` rows is split into ``TABLE_parte1.csv``,
+``TABLE_parte2.csv``... (and sheets ``TABLE_parte1``...), each of at most that many rows.
+
+Values: CSV and JSON keep the contract's column names; timestamps are local ISO 8601
+with their offset (``2026-08-01T09:15:00-03:00``); percentages are fractions; NA is an
+empty CSV cell and JSON ``null``; etiquetas are ``a|b`` in CSV/XLSX and arrays in JSON.
+The XLSX has readable Spanish headers, a frozen header row, % formats and column widths.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import xlsxwriter
+
+from .labels import column_label
+
+MAX_ROWS_PER_PART = 1_000_000
+FORMATOS = ("csv", "xlsx", "json")
+
+
+def parts(frame: pd.DataFrame, name: str, max_rows: int = MAX_ROWS_PER_PART) -> list[tuple[str, pd.DataFrame]]:
+    """``[(name, frame)]``, or numbered parts of at most ``max_rows`` rows each.
+
+    >>> [n for n, _ in parts(pd.DataFrame({"a": range(5)}), "t", max_rows=2)]
+    ['t_parte1', 't_parte2', 't_parte3']
+    """
+    if len(frame) <= max_rows:
+        return [(name, frame)]
+    count = -(-len(frame) // max_rows)
+    return [(f"{name}_parte{i + 1}", frame.iloc[i * max_rows:(i + 1) * max_rows]) for i in range(count)]
+
+
+def _offset_text(minutes: int) -> str:
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _iso_local(series: pd.Series) -> pd.Series:
+    """Timestamps as ``YYYY-MM-DDTHH:MM:SS±HH:MM`` in their own zone (vectorized)."""
+    if not isinstance(series.dtype, pd.DatetimeTZDtype):
+        return series.dt.strftime("%Y-%m-%dT%H:%M:%S").astype("string")
+    local = series.dt.tz_localize(None)
+    utc = series.dt.tz_convert("UTC").dt.tz_localize(None)
+    minutes = ((local - utc).dt.total_seconds() // 60).astype("Int64")
+    offsets = minutes.map({m: _offset_text(int(m)) for m in minutes.dropna().unique()})
+    text = local.dt.strftime("%Y-%m-%dT%H:%M:%S").astype("string") + offsets.astype("string")
+    return text.where(series.notna())
+
+
+def _joined(series: pd.Series) -> pd.Series:
+    """List cells as ``a|b`` text."""
+    arr = pa.chunked_array([pa.array(series.array)]) if isinstance(series.dtype, pd.ArrowDtype) else (
+        pa.chunked_array([pa.array(series.tolist(), type=pa.list_(pa.string()))])
+    )
+    return pd.Series(pc.binary_join(arr, "|"), index=series.index, dtype="string")
+
+
+def _is_list(series: pd.Series) -> bool:
+    return isinstance(series.dtype, pd.ArrowDtype) and pa.types.is_list(series.dtype.pyarrow_dtype)
+
+
+def for_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy ready for CSV: timestamps as local ISO text, lists joined by ``|``."""
+    out = {}
+    for name in frame.columns:
+        s = frame[name]
+        if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
+            out[name] = _iso_local(s)
+        elif _is_list(s):
+            out[name] = _joined(s)
+        elif isinstance(s.dtype, pd.CategoricalDtype):
+            out[name] = s.astype("string")
+        else:
+            out[name] = s
+    return pd.DataFrame(out, index=frame.index)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    for_text(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return path
+
+
+def write_json(frame: pd.DataFrame, path: Path) -> Path:
+    """JSON records; lists stay arrays, NA is null, timestamps local ISO text."""
+    text = for_text(frame.drop(columns=[c for c in frame.columns if _is_list(frame[c])]))
+    lists = [c for c in frame.columns if _is_list(frame[c])]
+    if not lists:
+        text.to_json(path, orient="records", force_ascii=False, date_format="iso")
+        return path
+    records = json.loads(text.to_json(orient="records", force_ascii=False))
+    for c in lists:
+        values = frame[c].tolist()
+        for rec, v in zip(records, values, strict=True):
+            rec[c] = None if v is None or (not isinstance(v, list | np.ndarray) and pd.isna(v)) else list(v)
+    ordered = [{c: r[c] for c in frame.columns} for r in records]
+    path.write_text(json.dumps(ordered, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _excel_value_columns(frame: pd.DataFrame) -> list[list[object]]:
+    """Column-wise Python values for xlsxwriter (naive local datetimes, lists joined)."""
+    columns = []
+    for name in frame.columns:
+        s = frame[name]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            s = s.dt.tz_localize(None)
+        if _is_list(s):
+            s = _joined(s)
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype("string")
+        values = s.astype(object).where(s.notna(), None).tolist()
+        columns.append(values)
+    return columns
+
+
+def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
+    """One sheet per table: Spanish headers, frozen header row, % and date formats, widths."""
+    with xlsxwriter.Workbook(path, {"constant_memory": True, "remove_timezone": True,
+                                    "strings_to_numbers": False, "strings_to_formulas": False,
+                                    "strings_to_urls": False}) as book:
+        header = book.add_format({"bold": True, "bg_color": "#E8EEF8", "border": 1,
+                                  "text_wrap": True, "valign": "top"})
+        formats = {
+            "pct": book.add_format({"num_format": "0.0%"}),
+            "int": book.add_format({"num_format": "#,##0"}),
+            "date": book.add_format({"num_format": "dd/mm/yyyy hh:mm"}),
+            "text": None,
+        }
+        for sheet_name, frame in tables.items():
+            sheet = book.add_worksheet(sheet_name[:31])
+            kinds = []
+            for i, name in enumerate(frame.columns):
+                s = frame[name]
+                if name == "pct" or name.startswith("pct_"):
+                    kind = "pct"
+                elif pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s):
+                    kind = "int"
+                elif pd.api.types.is_datetime64_any_dtype(s) or isinstance(s.dtype, pd.DatetimeTZDtype):
+                    kind = "date"
+                else:
+                    kind = "text"
+                kinds.append(kind)
+                sample = s.head(200).astype("string").str.len().max() if len(s) else 0
+                width = max(len(column_label(name)), int(sample or 0) if kind == "text" else 12)
+                sheet.set_column(i, i, min(max(width + 2, 8), 60), formats[kind])
+            sheet.write_row(0, 0, [column_label(c) for c in frame.columns], header)
+            sheet.freeze_panes(1, 0)
+            if len(frame.columns):
+                sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
+            columns = _excel_value_columns(frame)
+            write_row = sheet.write_row
+            for r, row in enumerate(zip(*columns, strict=True), start=1):
+                write_row(r, 0, row)
+    return path
+
+
+def export_tables(
+    tables: Mapping[str, pd.DataFrame],
+    directory: str | Path,
+    informe: str,
+    formatos: Iterable[str] = FORMATOS,
+    max_rows: int = MAX_ROWS_PER_PART,
+) -> list[Path]:
+    """Write every table in the chosen formats into ``directory``; return the files written."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    chosen = [f for f in FORMATOS if f in set(formatos)]
+    written: list[Path] = []
+    sheets: dict[str, pd.DataFrame] = {}
+    for name, frame in tables.items():
+        for part_name, part in parts(frame, name, max_rows):
+            if "csv" in chosen:
+                written.append(write_csv(part, out / f"{part_name}.csv"))
+            if "json" in chosen:
+                written.append(write_json(part, out / f"{part_name}.json"))
+            sheets[part_name] = part
+    if "xlsx" in chosen:
+        written.append(write_xlsx(sheets, out / f"{informe}.xlsx"))
+    return written

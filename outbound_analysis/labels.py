@@ -1,0 +1,120 @@
+"""Spanish labels for what a person reads: table headers, stages, codes, error meanings.
+
+CSV and JSON exports keep the contract's column names; the HTML tables and the XLSX
+headers use these labels.
+"""
+
+from __future__ import annotations
+
+COLUMN_LABELS: dict[str, str] = {
+    "total_contactos": "Total contactos",
+    "envios": "Envíos",
+    "envios_exitosos": "Envíos exitosos",
+    "envios_fallidos": "Envíos fallidos",
+    "envios_pendientes": "Envíos pendientes",
+    "leidos": "Leídos",
+    "respondidos": "Respondidos",
+    "asignadas": "Asignadas",
+    "ventas": "Ventas",
+    "lectura_no_informada": "Lectura no informada",
+    "conversaciones_iniciadas": "Conversaciones iniciadas",
+    "sobre_conversacion_abierta": "Sobre conversación abierta",
+    "etapa": "Etapa",
+    "cantidad": "Cantidad",
+    "pct_envios": "% de envíos exitosos",
+    "pct_etapa_anterior": "% de la etapa anterior",
+    "campana": "Campaña",
+    "origen": "Origen",
+    "canal": "Canal",
+    "linea": "Línea",
+    "vistas": "Vistas",
+    "respondidas": "Respondidas",
+    "pct_vistas": "% vistas",
+    "pct_respondidas": "% respondidas",
+    "pct_asignadas": "% asignadas",
+    "pct_ventas": "% ventas",
+    "envio_id": "ID de envío",
+    "fecha_envio": "Fecha de envío",
+    "contacto_id": "Contacto",
+    "estado": "Estado",
+    "codigo_error": "Código de error",
+    "conversacion_id": "ID de conversación",
+    "conversacion_nueva": "Conversación nueva",
+    "leido": "Leído",
+    "visto": "Visto (leído o respondido)",
+    "respondido": "Respondido",
+    "asignada": "Asignada",
+    "venta": "Venta",
+    "fecha_lectura": "Fecha de lectura",
+    "fecha_respuesta": "Fecha de respuesta",
+    "fecha_asignacion": "Fecha de asignación",
+    "grupo": "Grupo",
+    "agente": "Agente",
+    "tipificacion": "Tipificación",
+    "tipo_tipificacion": "Tipo de tipificación",
+    "etiquetas": "Etiquetas",
+    "etiqueta": "Etiqueta",
+    "conversaciones": "Conversaciones",
+    "flujos_respondidos": "Flujos respondidos",
+    "opcion": "Primera opción",
+    "pct": "%",
+    "finalizacion": "Finalización",
+    "nivel": "Nivel",
+    "mensaje": "Último mensaje del bot",
+    "concepto": "Concepto",
+    "pct_exitosos": "% de envíos exitosos",
+    "descripcion": "Significado",
+    "tabla": "Tabla",
+    "archivo": "Archivo",
+    "fila": "Fila",
+    "columna": "Columna",
+    "valor": "Valor",
+    "motivo": "Motivo",
+}
+
+ETAPA_LABELS = {
+    "enviado": "Enviado",
+    "leido": "Leído",
+    "respondido": "Respondido",
+    "asignado": "Asignado",
+    "venta": "Venta",
+}
+FINALIZACION_LABELS = {
+    "abandono": "Abandono",
+    "asignacion": "Asignación",
+    "finalizacion_automatica": "Finalización automática",
+}
+ORIGEN_LABELS = {
+    "flujo": "Campaña de flujo",
+    "plantilla": "Plantilla",
+    "plantilla_individual": "Plantilla individual",
+    "webhook": "Webhook",
+    "mensaje_agente": "Mensaje de agente",
+    "otro": "Otro",
+}
+CONCEPTO_LABELS = {
+    "envios_exitosos": "Envíos exitosos",
+    "conversaciones_iniciadas": "Iniciaron una conversación nueva",
+    "sobre_conversacion_abierta": "Entraron en una conversación ya abierta",
+    "sin_dato_de_conversacion": "Sin dato de conversación",
+}
+#: WhatsApp Business Platform error codes seen in failed sends (DOMAIN.md).
+ERROR_CODES = {
+    "131026": "destinatario no alcanzable (sin WhatsApp o no aceptó las condiciones)",
+    "131049": "límite de mensajes de marketing por usuario",
+    "131048": "límite por spam / calidad",
+    "131056": "demasiados mensajes al mismo número (límite de ritmo)",
+    "131047": "fuera de la ventana de 24 horas: hace falta una plantilla",
+    "131042": "problema de pago o elegibilidad de la cuenta",
+    "130472": "el número participa de un experimento de Meta",
+}
+
+
+def column_label(name: str) -> str:
+    """Readable header for a column name (the name itself when there is no label)."""
+    return COLUMN_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def error_label(code: object) -> str:
+    """Meaning of a provider error code, or "otro error"."""
+    return ERROR_CODES.get(str(code), "otro error")

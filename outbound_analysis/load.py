@@ -1,0 +1,736 @@
+"""Loading ``envios`` and ``eventos``: the only module that reads input files.
+
+Accepts .csv (``,`` or ``;``; UTF-8, UTF-8 with BOM or Windows-1252), .xlsx (first
+sheet), .json (records or lines, also .jsonl/.ndjson) and .parquet; one path, a list
+or a glob, concatenated in the order given. Headers are matched through the alias
+table of :mod:`outbound_analysis.schema` plus the user's ``columnas`` mapping.
+
+Nothing is dropped silently: a row with a missing or unreadable value is rejected
+with its file, row and reason (``Dataset.rechazos``); duplicate ``envio_id`` rows are
+counted per file and listed there too. Row numbers ("fila") are spreadsheet rows for
+CSV and Excel (the header is row 1) and record numbers from 1 for JSON and Parquet.
+
+Typical use: ``datos = load_data("data/demo/envios_*.csv", "data/demo/eventos.xlsx")``,
+then ``datos.envios``, ``datos.eventos``, ``datos.resumen_carga()`` and ``datos.rechazos``.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+import yaml
+
+from . import _convert as cv
+from ._text import fmt_int, key
+from .errors import DataError, ParamsError
+from .schema import TABLES, Column
+
+DEFAULT_TZ = "America/Argentina/Buenos_Aires"
+PathSpec = str | Path | Sequence[str | Path]
+
+_FORMATS = {
+    ".csv": "csv", ".txt": "csv", ".tsv": "csv",
+    ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xlsx",
+    ".json": "json", ".jsonl": "json", ".ndjson": "json",
+    ".parquet": "parquet", ".pq": "parquet",
+}
+REJECT_COLUMNS = ["tabla", "archivo", "fila", "columna", "valor", "motivo"]
+FILE_REPORT_COLUMNS = [
+    "tabla", "archivo", "formato", "leidas", "cargadas", "rechazadas", "duplicadas",
+    "reemplazadas", "columnas_ignoradas",
+]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Loaded tables plus the load report: per file counts and every rejected row."""
+
+    envios: pd.DataFrame
+    eventos: pd.DataFrame
+    archivos: pd.DataFrame = field(repr=False)
+    rechazos: pd.DataFrame = field(repr=False)
+    zona_horaria: str = DEFAULT_TZ
+
+    def totales(self, tabla: str = "envios") -> dict[str, int]:
+        """Rows read, loaded, rejected, duplicated and replaced for one table."""
+        rows = self.archivos[self.archivos["tabla"] == tabla]
+        cols = ["leidas", "cargadas", "rechazadas", "duplicadas", "reemplazadas"]
+        return {c: int(rows[c].sum()) for c in cols}
+
+    def resumen_carga(self) -> str:
+        """The load report in Spanish, one line per file and a total per table."""
+        lines = []
+        for tabla in ("envios", "eventos"):
+            rows = self.archivos[self.archivos["tabla"] == tabla]
+            if rows.empty:
+                continue
+            for r in rows.itertuples():
+                extra = f"; columnas ignoradas: {r.columnas_ignoradas}" if r.columnas_ignoradas else ""
+                lines.append(f"{tabla} · {r.archivo} ({r.formato}): {_counts(r._asdict())}{extra}")
+            lines.append(f"{tabla} · total: {_counts(self.totales(tabla))}")
+        return "\n".join(lines)
+
+
+def _counts(c: Mapping[str, int]) -> str:
+    return (
+        f"{fmt_int(c['leidas'])} leídas, {fmt_int(c['cargadas'])} cargadas, "
+        f"{fmt_int(c['rechazadas'])} rechazadas, {fmt_int(c['duplicadas'])} duplicadas, "
+        f"{fmt_int(c['reemplazadas'])} reemplazadas"
+    )
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def expand_paths(spec: PathSpec | None, tabla: str, base: Path | None = None) -> list[Path]:
+    """Files named by a path, a list of paths or glob patterns, in the order given.
+
+    Relative paths are taken from ``base`` (the parameters file's folder) when given.
+    """
+    if spec is None or (isinstance(spec, str) and not spec.strip()):
+        return []
+    items = [spec] if isinstance(spec, str | Path) else list(spec)
+    files: list[Path] = []
+    for item in items:
+        text = str(item).strip()
+        path = Path(text).expanduser()
+        if base is not None and not path.is_absolute():
+            path = base / path
+        if glob.has_magic(text):
+            matches = sorted(Path(p) for p in glob.glob(str(path)))
+            if not matches:
+                raise DataError(
+                    f"El patrón «{text}» de {tabla} no coincide con ningún archivo "
+                    f"(buscado en {path.parent}). Revisá la ruta o el patrón."
+                )
+            files.extend(matches)
+        elif not path.is_file():
+            where = f" (las rutas relativas se toman desde {base})" if base is not None else ""
+            raise DataError(
+                f"No encontré el archivo de {tabla} «{text}»{where}. Revisá la ruta o "
+                "generá los datos de ejemplo con `outbound-analysis demo`."
+            )
+        else:
+            files.append(path)
+    return files
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _format_of(path: Path) -> str:
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise DataError(
+            f"No sé leer «{path.name}»: la extensión «{path.suffix or '(ninguna)'}» no es un "
+            "formato soportado. Usá .csv, .xlsx, .json (registros o líneas) o .parquet."
+        )
+    return fmt
+
+
+def _unique_names(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        n = seen.get(h, 0)
+        out.append(h if n == 0 else f"{h}.{n}")
+        seen[h] = n + 1
+    return out
+
+
+def _read_csv(path: Path) -> tuple[pa.Table, str]:
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    encoding = "utf-8"
+    if head.startswith(b"\xef\xbb\xbf"):
+        head, label = head[3:], "UTF-8 con BOM"
+    else:
+        label = "UTF-8"
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the 64 KiB boundary
+            encoding, label = "cp1252", "Windows-1252"
+        text = head[: exc.start].decode("utf-8") if encoding == "utf-8" else head.decode("cp1252")
+    first = text.splitlines()[0] if text.strip() else ""
+    if not first.strip():
+        raise DataError(f"El archivo «{path.name}» está vacío: no tiene encabezados ni filas.")
+    delimiter = max(";,\t", key=first.count)
+    if first.count(delimiter) == 0:
+        delimiter = ","
+    headers = _unique_names(next(csv.reader([first], delimiter=delimiter)))
+
+    def read(enc: str, newlines: bool) -> pa.Table:
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=headers, skip_rows=1, encoding=enc),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(headers, pa.string()), strings_can_be_null=False
+            ),
+        )
+
+    attempts = [(encoding, False), (encoding, True)]
+    if encoding == "utf-8":
+        attempts += [("cp1252", False), ("cp1252", True)]
+    error: Exception | None = None
+    for enc, newlines in attempts:
+        try:
+            table = read(enc, newlines)
+        except pa.ArrowInvalid as exc:
+            error = exc
+            continue
+        if enc == "cp1252":
+            label = "Windows-1252"
+        sep = {";": "';'", ",": "','", "\t": "tabulador"}[delimiter]
+        return table, f"CSV {sep}, {label}"
+    raise DataError(
+        f"No pude leer «{path.name}» como CSV: {error}. Revisá que sea un CSV separado por "
+        "',' o ';' con una fila de encabezados."
+    )
+
+
+def _cell_text(value: object) -> object:
+    """An Excel/JSON cell as text (datetimes as naive ISO, integral floats without .0)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat(sep=" ")
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list | tuple):
+        return "|".join(str(v) for v in value)
+    return str(value)
+
+
+def _frame_to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """Object columns from Excel or JSON records as Arrow, keeping all-datetime columns typed."""
+    columns = {}
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            columns[name] = pa.array(col, from_pandas=True)
+            continue
+        non_null = col.dropna()
+        if len(non_null) and all(isinstance(v, list) for v in non_null.head(1000)):
+            columns[name] = pa.array(
+                [[str(x) for x in v] if isinstance(v, list) else None for v in col],
+                type=pa.list_(pa.string()),
+            )
+            continue
+        columns[name] = pa.array([_cell_text(v) for v in col.tolist()], type=pa.string())
+    return pa.table(columns)
+
+
+def _read_xlsx(path: Path) -> tuple[pa.Table, str]:
+    try:
+        frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="calamine")
+    except Exception as exc:  # calamine raises its own error types for corrupt files
+        raise DataError(
+            f"No pude leer «{path.name}» como Excel ({type(exc).__name__}: {exc}). Revisá que sea "
+            "un .xlsx válido (se lee la primera hoja)."
+        ) from exc
+    frame.columns = _unique_names([str(c) for c in frame.columns])
+    return _frame_to_arrow(frame), "Excel, primera hoja"
+
+
+def _read_json(path: Path) -> tuple[pa.Table, str]:
+    with path.open("rb") as fh:
+        head = fh.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
+    if not head:
+        raise DataError(f"El archivo «{path.name}» está vacío.")
+    try:
+        if head.startswith(b"{"):
+            try:
+                return pajson.read_json(path), "JSON por líneas"
+            except pa.ArrowInvalid:  # mixed value types across lines: parse in Python
+                with path.open(encoding="utf-8-sig") as fh:
+                    records = [json.loads(line) for line in fh if line.strip()]
+                kind = "JSON por líneas"
+        else:
+            with path.open(encoding="utf-8-sig") as fh:
+                records = json.load(fh)
+            kind = "JSON de registros"
+    except (json.JSONDecodeError, UnicodeDecodeError, pa.ArrowInvalid) as exc:
+        raise DataError(
+            f"No pude leer «{path.name}» como JSON: {exc}. Se acepta una lista de registros "
+            "([{...}, {...}]) o un registro por línea."
+        ) from exc
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise DataError(
+            f"«{path.name}» no es una lista de registros JSON: se espera [{{...}}, {{...}}] o un "
+            "registro por línea."
+        )
+    return _frame_to_arrow(pd.DataFrame.from_records(records)), kind
+
+
+def _read_parquet(path: Path) -> tuple[pa.Table, str]:
+    try:
+        return pq.read_table(path), "Parquet"
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataError(f"No pude leer «{path.name}» como Parquet: {exc}.") from exc
+
+
+_READERS = {"csv": _read_csv, "xlsx": _read_xlsx, "json": _read_json, "parquet": _read_parquet}
+
+
+def read_raw(path: Path) -> tuple[pa.Table, str]:
+    """One file as an Arrow table with its own headers, and a description of its format."""
+    fmt = _format_of(path)
+    if path.stat().st_size == 0:
+        raise DataError(f"El archivo «{path.name}» está vacío (0 bytes).")
+    table, described = _READERS[fmt](path)
+    if table.num_rows == 0:
+        raise DataError(
+            f"El archivo «{path.name}» no tiene filas de datos. Revisá que la descarga no haya "
+            "quedado vacía o sacalo de la lista."
+        )
+    return table, described
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def _accepted_headers(column: Column) -> str:
+    return ", ".join(f"«{a}»" for a in (*column.aliases, column.name))
+
+
+def map_headers(
+    headers: Sequence[str], tabla: str, columnas: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Canonical column -> file header, and the headers left unused.
+
+    The user's ``columnas`` mapping (header -> canonical name) wins over the aliases;
+    among aliases the earlier one wins.
+    """
+    spec = TABLES[tabla]
+    by_key: dict[str, str] = {}
+    for h in headers:
+        by_key.setdefault(key(h), h)
+    chosen: dict[str, str] = {}
+    for header, target in (columnas or {}).items():
+        if target in {c.name for c in spec} and key(header) in by_key:
+            chosen.setdefault(target, by_key[key(header)])
+    taken = set(chosen.values())
+    for column in spec:
+        if column.name in chosen:
+            continue
+        for alias in (column.name, *column.aliases):
+            header = by_key.get(key(alias))
+            if header is not None and header not in taken:
+                chosen[column.name] = header
+                taken.add(header)
+                break
+    ignored = [h for h in headers if h not in taken]
+    return chosen, ignored
+
+
+# --------------------------------------------------------------------------- one file
+
+
+@dataclass
+class _FileLoad:
+    frame: pd.DataFrame
+    rejects: pd.DataFrame
+    read: int
+    rejected: int
+    described: str
+    ignored: list[str]
+
+
+def _load_file(
+    path: Path, tabla: str, columnas: Mapping[str, str] | None, tz: str
+) -> _FileLoad:
+    table, described = read_raw(path)
+    first_row = 2 if _format_of(path) in ("csv", "xlsx") else 1
+    return _canonical(table, tabla, columnas, tz, path, first_row, described)
+
+
+def _canonical(
+    table: pa.Table,
+    tabla: str,
+    columnas: Mapping[str, str] | None,
+    tz: str,
+    path: Path,
+    first_row: int,
+    described: str,
+) -> _FileLoad:
+    """Raw Arrow columns of one file -> canonical frame, its rejected rows and counts."""
+    headers = table.column_names
+    chosen, ignored = map_headers(headers, tabla, columnas)
+    spec = TABLES[tabla]
+    for column in spec:
+        if column.required and column.name not in chosen:
+            raise DataError(
+                f"Al archivo «{path.name}» ({tabla}) le falta la columna obligatoria "
+                f"«{column.name}». Encabezados aceptados para esa columna: {_accepted_headers(column)} "
+                "(sin importar mayúsculas, acentos ni espacios). Encabezados del archivo: "
+                f"{', '.join(f'«{h}»' for h in headers)}. Si la columna tiene otro nombre, indicalo "
+                f"en el parámetro columnas, p. ej. columnas: {{\"Mi encabezado\": {column.name}}}."
+            )
+    n = table.num_rows
+    out: dict[str, pd.Series] = {}
+    problems: list[tuple[np.ndarray, str, pa.ChunkedArray, str]] = []
+    for column in spec:
+        header = chosen.get(column.name)
+        if header is None:
+            continue
+        raw = table.column(header)
+        conv = _convert(raw, column, tz)
+        if conv.invalid is not None and conv.invalid.any():
+            if column.kind == "code":
+                _raise_unknown_code(path, column, header, raw, conv.invalid, first_row)
+            problems.append((conv.invalid, column.name, raw, conv.reason))
+        out[column.name] = conv.series
+        if conv.linea is not None:
+            out["_linea_canal"] = conv.linea
+        if column.required:
+            missing = conv.series.isna().to_numpy().copy()
+            if conv.invalid is not None:
+                missing &= ~conv.invalid
+            if missing.any():
+                problems.append((missing, column.name, raw, "falta el valor (columna obligatoria)"))
+    frame = _complete(pd.DataFrame(out, index=pd.RangeIndex(n)), tabla, tz)
+    rejects = _rejects_frame(problems, tabla, path, first_row)
+    bad = np.zeros(n, dtype=bool)
+    for mask, *_ in problems:
+        bad |= mask
+    frame["_fila"] = np.arange(first_row, first_row + n)
+    return _FileLoad(frame[~bad], rejects, n, int(bad.sum()), described, ignored)
+
+
+def frame_from_records(
+    tabla: str, records: Sequence[Mapping[str, object]], zona_horaria: str = DEFAULT_TZ
+) -> pd.DataFrame:
+    """A canonical table from in-memory records, with the loader's rules and dtypes.
+
+    Raises :class:`DataError` when a record would be rejected (for code and tests that
+    build data by hand).
+
+    >>> frame_from_records("envios", [{"envio_id": "1", "fecha_envio": "2026-08-01 10:00",
+    ...     "campana": "A", "origen": "Plantilla", "canal": "WA", "contacto_id": "54911",
+    ...     "estado": "Enviado"}])["estado"].tolist()
+    ['exitoso']
+    """
+    table = _frame_to_arrow(pd.DataFrame.from_records(list(records)))
+    load = _canonical(table, tabla, None, zona_horaria, Path("<registros>"), 1, "registros")
+    if load.rejected:
+        first = load.rejects.iloc[0]
+        raise DataError(f"registro {first['fila']}, {first['columna']}: {first['motivo']}")
+    frame = load.frame.drop(columns=["_fila"]).reset_index(drop=True)
+    return _finish(frame, tabla)
+
+
+def _convert(raw: pa.ChunkedArray, column: Column, tz: str) -> cv.Converted:
+    kind = column.kind
+    if kind == "timestamp":
+        return cv.to_timestamp(raw, column, tz)
+    converter = {
+        "id": cv.to_id, "label": cv.to_text, "text": cv.to_text, "code": cv.to_code,
+        "canal": cv.to_canal, "bool": cv.to_bool, "list": cv.to_list,
+    }[kind]
+    return converter(raw, column)
+
+
+def _raise_unknown_code(
+    path: Path, column: Column, header: str, raw: pa.ChunkedArray, invalid: np.ndarray, first_row: int
+) -> None:
+    idx = np.flatnonzero(invalid)
+    values = pd.unique(pd.Series(cv.as_text(raw).take(pa.array(idx)).to_pylist()))
+    shown = ", ".join(f"«{v}»" for v in values[:5]) + (" ..." if len(values) > 5 else "")
+    accepted = ", ".join(column.codes or ())
+    raise DataError(
+        f"El archivo «{path.name}» tiene valores desconocidos en la columna «{column.name}» "
+        f"(encabezado «{header}»), desde la fila {idx[0] + first_row}: {shown}. Códigos aceptados: "
+        f"{accepted} (también sus nombres en la plataforma, p. ej. «Campaña de flujo», "
+        "«Plantilla individual», «Enviado», «Error»). Corregí esos valores en el archivo."
+    )
+
+
+def _rejects_frame(
+    problems: list[tuple[np.ndarray, str, pa.ChunkedArray, str]], tabla: str, path: Path,
+    first_row: int,
+) -> pd.DataFrame:
+    parts = []
+    for mask, name, raw, reason in problems:
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            continue
+        values = cv.as_text(raw).take(pa.array(idx)).to_pylist()
+        parts.append(
+            pd.DataFrame(
+                {"fila": idx + first_row, "columna": name, "valor": values, "motivo": reason}
+            )
+        )
+    if not parts:
+        return _empty_rejects()
+    frame = pd.concat(parts, ignore_index=True).sort_values(["fila", "columna"], kind="stable")
+    frame.insert(0, "archivo", str(path))
+    frame.insert(0, "tabla", tabla)
+    return frame.reset_index(drop=True)
+
+
+def _empty_rejects() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "fila" else cv.STRING)
+                         for c in REJECT_COLUMNS})
+
+
+def _empty_column(column: Column, n: int, tz: str) -> pd.Series:
+    if column.kind == "timestamp":
+        return pd.Series(pd.NaT, index=range(n), dtype=f"datetime64[ns, {tz}]")
+    if column.kind == "bool":
+        return pd.Series(pd.NA, index=range(n), dtype="boolean")
+    if column.kind == "list":
+        return pd.Series(pa.nulls(n, pa.list_(pa.string())), dtype=cv.LIST)
+    return pd.Series(pd.NA, index=range(n), dtype=cv.STRING)
+
+
+def _complete(frame: pd.DataFrame, tabla: str, tz: str) -> pd.DataFrame:
+    """All canonical columns in contract order; a line split off the canal fills ``linea``."""
+    n = len(frame)
+    split_line = frame.pop("_linea_canal") if "_linea_canal" in frame else None
+    cols = {}
+    for column in TABLES[tabla]:
+        cols[column.name] = frame[column.name] if column.name in frame else _empty_column(column, n, tz)
+    out = pd.DataFrame(cols, index=frame.index)
+    if split_line is not None and "linea" in out:
+        out["linea"] = out["linea"].fillna(split_line)
+    return out
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _finish(frame: pd.DataFrame, tabla: str) -> pd.DataFrame:
+    """Category dtypes for names and codes; flags implied by their timestamps."""
+    for column in TABLES[tabla]:
+        if column.kind in ("label", "canal") or (column.kind == "code" and column.codes is None):
+            frame[column.name] = frame[column.name].astype("category")
+        elif column.kind == "code":
+            frame[column.name] = pd.Categorical(frame[column.name], categories=list(column.codes))
+    if tabla == "envios":
+        for flag, stamp in (
+            ("leido", "fecha_lectura"), ("respondido", "fecha_respuesta"),
+            ("asignada", "fecha_asignacion"),
+        ):
+            frame[flag] = frame[flag].mask(frame[stamp].notna(), True)
+    return frame
+
+
+def _dedup(frame: pd.DataFrame, files: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop repeated ``envio_id``: the row read last is kept, the others are listed.
+
+    A dropped row identical to the kept one is a ``duplicada``; one that differs is a
+    ``reemplazada`` (a later download updated it, e.g. pendiente -> exitoso).
+    """
+    superseded = frame.duplicated("envio_id", keep="last").to_numpy()
+    if not superseded.any():
+        return frame, _empty_rejects().assign(_duplicada=pd.Series(dtype=bool), _archivo=pd.Series(dtype=int))
+    data_cols = [c for c in frame.columns if not c.startswith("_")]
+    tags = pa.chunked_array([pa.array(frame["etiquetas"].array)])
+    hashable = frame[data_cols].assign(
+        etiquetas=pd.Series(pc.binary_join(tags, "|"), index=frame.index, dtype=cv.STRING)
+    )
+    row_hash = pd.util.hash_pandas_object(hashable, index=False).to_numpy()
+    kept = (
+        frame.loc[~superseded, ["envio_id", "_fila", "_archivo"]]
+        .assign(_hash=row_hash[~superseded])
+        .set_index("envio_id")
+    )
+    dropped = frame.loc[superseded, ["envio_id", "_fila", "_archivo"]]
+    target = kept.reindex(dropped["envio_id"])
+    same = target["_hash"].to_numpy() == row_hash[superseded]
+    where = [
+        f"la fila {f} de {files[a]}" for f, a in zip(target["_fila"], target["_archivo"], strict=True)
+    ]
+    motivo = [
+        f"duplicado exacto de {w}"
+        if s
+        else f"envio_id repetido con otros datos: se conserva {w} (leída después)"
+        for s, w in zip(same, where, strict=True)
+    ]
+    listed = pd.DataFrame(
+        {
+            "tabla": "envios",
+            "archivo": [files[a] for a in dropped["_archivo"]],
+            "fila": dropped["_fila"].to_numpy(),
+            "columna": "envio_id",
+            "valor": dropped["envio_id"].to_numpy(dtype=object),
+            "motivo": motivo,
+            "_duplicada": same,
+            "_archivo": dropped["_archivo"].to_numpy(),
+        }
+    )
+    return frame[~superseded], listed
+
+
+def _load_table(
+    tabla: str, files: list[Path], columnas: Mapping[str, str] | None, tz: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    names = [str(p) for p in files]
+    loads = [_load_file(p, tabla, columnas, tz) for p in files]
+    frames = []
+    for i, load in enumerate(loads):
+        load.frame["_archivo"] = i
+        frames.append(load.frame)
+    if frames:
+        frame = pd.concat(frames, ignore_index=True)
+    else:
+        frame = _complete(pd.DataFrame(), tabla, tz)
+        frame["_fila"] = pd.Series(dtype="int64")
+        frame["_archivo"] = pd.Series(dtype="int64")
+    dup_list = _empty_rejects().assign(_duplicada=pd.Series(dtype=bool), _archivo=pd.Series(dtype=int))
+    if tabla == "envios":
+        frame, dup_list = _dedup(frame, names)
+    report = []
+    for i, (path, load) in enumerate(zip(files, loads, strict=True)):
+        mine = dup_list[dup_list["_archivo"] == i]
+        dups = int(mine["_duplicada"].sum())
+        repl = len(mine) - dups
+        report.append(
+            {
+                "tabla": tabla,
+                "archivo": str(path),
+                "formato": load.described,
+                "leidas": load.read,
+                "cargadas": load.read - load.rejected - dups - repl,
+                "rechazadas": load.rejected,
+                "duplicadas": dups,
+                "reemplazadas": repl,
+                "columnas_ignoradas": ", ".join(load.ignored),
+            }
+        )
+    rejects = pd.concat(
+        [load.rejects for load in loads] + [dup_list[REJECT_COLUMNS]], ignore_index=True
+    ).astype({"fila": "int64"})
+    frame = _finish(frame.drop(columns=["_fila", "_archivo"]).reset_index(drop=True), tabla)
+    return frame, pd.DataFrame(report, columns=FILE_REPORT_COLUMNS), rejects
+
+
+def load_data(
+    envios: PathSpec,
+    eventos: PathSpec | None = None,
+    *,
+    columnas: Mapping[str, str] | None = None,
+    zona_horaria: str = DEFAULT_TZ,
+    base: str | Path | None = None,
+    require_envios: bool = True,
+) -> Dataset:
+    """Load ``envios`` (required) and ``eventos`` (optional) into a :class:`Dataset`.
+
+    ``columnas`` maps extra file headers to canonical names; ``base`` is the folder
+    relative paths are taken from. ``require_envios=False`` lets ``validate`` check
+    eventos files alone.
+    """
+    _check_columnas(columnas)
+    _check_tz(zona_horaria)
+    base_path = Path(base) if base is not None else None
+    env_files = expand_paths(envios, "envios", base_path)
+    if not env_files and require_envios:
+        raise DataError("No indicaste ningún archivo de envíos (parámetro envios).")
+    ev_files = expand_paths(eventos, "eventos", base_path)
+    env, env_report, env_rejects = _load_table("envios", env_files, columnas, zona_horaria)
+    ev, ev_report, ev_rejects = _load_table("eventos", ev_files, columnas, zona_horaria)
+    return Dataset(
+        envios=env,
+        eventos=ev,
+        archivos=pd.concat([env_report, ev_report], ignore_index=True),
+        rechazos=pd.concat([env_rejects, ev_rejects], ignore_index=True),
+        zona_horaria=zona_horaria,
+    )
+
+
+def load_table(
+    tabla: str,
+    paths: PathSpec,
+    *,
+    columnas: Mapping[str, str] | None = None,
+    zona_horaria: str = DEFAULT_TZ,
+) -> pd.DataFrame:
+    """One table ("envios" or "eventos") as a canonical DataFrame (rejections dropped)."""
+    _check_columnas(columnas)
+    files = expand_paths(paths, tabla)
+    frame, _, _ = _load_table(tabla, files, columnas, zona_horaria)
+    return frame
+
+
+def _check_columnas(columnas: Mapping[str, str] | None) -> None:
+    valid = {c.name for cols in TABLES.values() for c in cols}
+    for header, target in (columnas or {}).items():
+        if target not in valid:
+            raise DataError(
+                f"En columnas, «{header}» apunta a «{target}», que no es una columna de envios ni "
+                f"de eventos. Columnas válidas: {', '.join(sorted(valid))}."
+            )
+
+
+def _check_tz(tz: str) -> None:
+    try:
+        pd.Timestamp("2026-01-01").tz_localize(tz)
+    except Exception as exc:
+        raise DataError(
+            f"La zona horaria «{tz}» no existe. Usá un nombre IANA, p. ej. "
+            "America/Argentina/Buenos_Aires o America/Mexico_City."
+        ) from exc
+
+
+
+def read_yaml(path: Path) -> dict[str, object]:
+    """A YAML parameters file as a mapping (empty file = no keys)."""
+
+
+    if not path.is_file():
+        raise ParamsError(f"No encontré el archivo de parámetros «{path}». Revisá la ruta.")
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ParamsError(f"«{path}» no es un YAML válido: {exc}") from exc
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise ParamsError(
+            f"«{path}» tiene que ser un mapa de claves (envios: ..., fecha_desde: ...), no "
+            f"{type(values).__name__}."
+        )
+    return values
+
+
+KEY_ENV = "OUTBOUND_ANALYSIS_CLAVE"
+KEY_FILE_ENV = "OUTBOUND_ANALYSIS_CLAVE_ARCHIVO"
+DEFAULT_KEY_FILE = "~/.config/outbound_analysis/clave"
+
+
+def read_secret_key() -> bytes:
+    """The anonymization key: ``$OUTBOUND_ANALYSIS_CLAVE`` or the key file (never in the repo)."""
+
+
+    value = os.environ.get(KEY_ENV, "").strip()
+    if value:
+        return value.encode("utf-8")
+    path = Path(os.environ.get(KEY_FILE_ENV, DEFAULT_KEY_FILE)).expanduser()
+    if path.is_file():
+        text = path.read_text(encoding="utf-8").strip()
+        if text:
+            return text.encode("utf-8")
+    raise ParamsError(
+        "anonimizar: true necesita una clave secreta y no encontré ninguna. Definí la variable de "
+        f"entorno {KEY_ENV} o guardá la clave en {DEFAULT_KEY_FILE} (fuera del repositorio), p. ej.: "
+        "python -c \"import secrets; print(secrets.token_hex(32))\" > ~/.config/outbound_analysis/clave"
+    )

@@ -1,0 +1,167 @@
+"""Report parameters: the keys of a parameters file, validated before anything runs.
+
+A parameters file is YAML (CONTRACT §4) with the keys of :data:`SPEC`. An unknown key
+or a value of the wrong type is a :class:`~outbound_analysis.errors.ParamsError` that
+names the key and says what is expected. Dates may be written as YAML dates or text;
+relative paths are taken from the parameters file's folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import ParamsError
+from .filters import Filtros, parse_date
+from .load import DEFAULT_TZ, expand_paths, read_yaml
+
+FORMATOS = ("csv", "xlsx", "json")
+
+#: key -> (expected type in words, Spanish help). Notebooks show the same help as comments.
+SPEC: dict[str, tuple[str, str]] = {
+    "envios": ("ruta", "archivo(s) de envíos: una ruta, una lista o un patrón como envios_*.csv"),
+    "eventos": ("ruta", "archivo(s) de eventos de los flujos (vacío = sin eventos)"),
+    "fecha_desde": ("fecha", "primer día incluido (AAAA-MM-DD), vacío = sin límite"),
+    "fecha_hasta": ("fecha", "último día incluido (AAAA-MM-DD), vacío = sin límite"),
+    "canales": ("lista", "códigos de canal, p. ej. [WA, IG]; vacío = todos"),
+    "campanas": ("lista", "nombres de campaña; vacío = todas"),
+    "origenes": ("lista", "flujo, plantilla, plantilla_individual, webhook, mensaje_agente, otro"),
+    "grupos": ("lista", "grupos de agentes; vacío = todos"),
+    "agentes": ("lista", "agentes; vacío = todos"),
+    "tipos_tipificacion": ("lista", "fin_positivo, fin_negativo, seguimiento, fin_autogestion, ..."),
+    "zona_horaria": ("texto", "zona horaria de las fechas, p. ej. America/Argentina/Buenos_Aires"),
+    "columnas": ("mapa", "encabezados extra: {\"Encabezado del archivo\": columna}"),
+    "formatos": ("lista", "formatos de exportación: csv, xlsx, json"),
+    "anonimizar": ("booleano", "reemplazar teléfonos e ids de contacto por seudónimos"),
+    "interactivo": ("booleano", "mostrar el panel de filtros (false en corridas programadas)"),
+}
+_TYPE_WORDS = {
+    "ruta": "una ruta o una lista de rutas (texto)",
+    "fecha": "una fecha AAAA-MM-DD o vacío",
+    "lista": "una lista de textos, p. ej. [WA, IG]",
+    "texto": "un texto",
+    "mapa": "un mapa {encabezado: columna}",
+    "booleano": "true o false",
+}
+
+
+def _kind_name(value: object) -> str:
+    return {
+        bool: "un booleano", int: "un número", float: "un número", str: "un texto",
+        list: "una lista", dict: "un mapa", dt.date: "una fecha", dt.datetime: "una fecha",
+    }.get(type(value), type(value).__name__)
+
+
+def _check_type(key: str, value: object, source: str) -> None:
+    kind = SPEC[key][0]
+    ok = {
+        "ruta": isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ),
+        "fecha": value is None or isinstance(value, str | dt.date),
+        "lista": value is None or (
+            isinstance(value, list) and all(isinstance(v, str | int) for v in value)
+        ) or isinstance(value, str),
+        "texto": isinstance(value, str),
+        "mapa": value is None or (
+            isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                            for k, v in value.items())
+        ),
+        "booleano": isinstance(value, bool),
+    }[kind]
+    if not ok:
+        raise ParamsError(
+            f"{source}: «{key}» tiene que ser {_TYPE_WORDS[kind]}; recibí {_kind_name(value)} "
+            f"({value!r})."
+        )
+
+
+@dataclass(frozen=True)
+class Parametros:
+    """Validated parameters of a report run (see :data:`SPEC` for each key)."""
+
+    envios: str | list[str]
+    eventos: str | list[str] = ""
+    fecha_desde: str = ""
+    fecha_hasta: str = ""
+    canales: list[str] = field(default_factory=list)
+    campanas: list[str] = field(default_factory=list)
+    origenes: list[str] = field(default_factory=list)
+    grupos: list[str] = field(default_factory=list)
+    agentes: list[str] = field(default_factory=list)
+    tipos_tipificacion: list[str] = field(default_factory=list)
+    zona_horaria: str = DEFAULT_TZ
+    columnas: dict[str, str] = field(default_factory=dict)
+    formatos: list[str] = field(default_factory=lambda: list(FORMATOS))
+    anonimizar: bool = False
+    interactivo: bool = False
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object], source: str = "parámetros") -> Parametros:
+        """Validate keys and types; dates become ``AAAA-MM-DD`` text, lists stay lists."""
+        unknown = [k for k in values if k not in SPEC]
+        if unknown:
+            hints = []
+            for k in unknown:
+                close = difflib.get_close_matches(str(k), SPEC, n=1)
+                hints.append(f"«{k}»" + (f" (¿quisiste decir «{close[0]}»?)" if close else ""))
+            raise ParamsError(
+                f"{source}: clave desconocida {', '.join(hints)}. Claves válidas: {', '.join(SPEC)}."
+            )
+        if "envios" not in values or not values["envios"]:
+            raise ParamsError(f"{source}: falta «envios», la ruta de los archivos de envíos.")
+        clean: dict[str, object] = {}
+        for k, v in values.items():
+            _check_type(k, v, source)
+            if SPEC[k][0] == "fecha":
+                date = parse_date(v, f"{source}: {k}")
+                v = date.isoformat() if date else ""
+            elif SPEC[k][0] == "lista":
+                v = [] if v is None else [str(x) for x in ([v] if isinstance(v, str) else v)]
+            elif SPEC[k][0] == "mapa":
+                v = dict(v or {})
+            clean[k] = v
+        bad = [f for f in clean.get("formatos", []) if f not in FORMATOS]  # type: ignore[union-attr]
+        if bad:
+            raise ParamsError(
+                f"{source}: formatos {', '.join(bad)} no existen; elegí entre {', '.join(FORMATOS)}."
+            )
+        params = cls(**clean)  # type: ignore[arg-type]
+        params.filtros()  # normalizes and validates filter values (origins, date order)
+        return params
+
+    def filtros(self) -> Filtros:
+        """The :class:`Filtros` these parameters describe."""
+        return Filtros.from_params(asdict(self))
+
+    def as_notebook_parameters(self) -> dict[str, object]:
+        """Plain values for papermill (dates as text, lists as lists)."""
+        return asdict(self)
+
+    def resolve_paths(self, base: Path) -> Parametros:
+        """Absolute input paths (relative ones are taken from ``base``), checked to exist."""
+
+        def absolute(spec: str | list[str]) -> str | list[str]:
+            if not spec:
+                return spec
+            items = [spec] if isinstance(spec, str) else spec
+            out = [str(p if Path(p).is_absolute() else (base / p).resolve()) for p in
+                   (str(Path(i).expanduser()) for i in items)]
+            return out[0] if isinstance(spec, str) else out
+
+        resolved = Parametros(**{**asdict(self), "envios": absolute(self.envios),
+                                 "eventos": absolute(self.eventos)})
+        expand_paths(resolved.envios, "envios")
+        expand_paths(resolved.eventos, "eventos")
+        return resolved
+
+
+def read_params(path: str | Path) -> Parametros:
+    """Read and validate a YAML parameters file; input paths become absolute and must exist."""
+    file = Path(path)
+    values = read_yaml(file)
+    params = Parametros.from_mapping(values, source=str(file))
+    return params.resolve_paths(file.resolve().parent)

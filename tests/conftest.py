@@ -1,0 +1,48 @@
+"""Shared helpers: hand-built envios/eventos with the loader's own rules and dtypes."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from outbound_analysis.load import frame_from_records
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "data" / "demo"
+
+_ids = itertools.count(1)
+
+BASE_ENVIO = {
+    "fecha_envio": "2026-08-10 10:00",
+    "campana": "Campaña A",
+    "origen": "plantilla",
+    "canal": "WA",
+    "estado": "exitoso",
+}
+
+
+def make_envios(*rows: dict) -> pd.DataFrame:
+    """Sends from partial dicts; envio_id and contacto_id are filled in when missing."""
+    records = []
+    for row in rows:
+        n = next(_ids)
+        records.append({"envio_id": f"e{n}", "contacto_id": f"54911{n:08d}", **BASE_ENVIO, **row})
+    return frame_from_records("envios", records)
+
+
+def make_eventos(*rows: dict) -> pd.DataFrame:
+    """Events from dicts with at least conversacion_id, fecha and autor."""
+    return frame_from_records("eventos", list(rows))
+
+
+@pytest.fixture
+def envios_factory():
+    return make_envios
+
+
+@pytest.fixture
+def eventos_factory():
+    return make_eventos
