@@ -46,6 +46,12 @@ class Converted:
     linea: pd.Series | None = None
 
 
+def arrow_of(series: pd.Series) -> pa.ChunkedArray:
+    """The Arrow data behind an Arrow-backed Series (no copy)."""
+    arr = series.array.__arrow_array__()
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+
+
 def as_text(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
     """Any Arrow column as trimmed strings; empty strings become null.
 

@@ -9,7 +9,10 @@ import numpy as np
 import pandas as pd
 
 from ._text import fmt_int, fmt_pct
-from .labels import column_label
+from .labels import ETAPA_LABELS, FINALIZACION_LABELS, ORIGEN_LABELS, column_label
+
+#: code columns shown with their Spanish label in HTML (exports keep the codes)
+VALUE_LABELS = {"etapa": ETAPA_LABELS, "finalizacion": FINALIZACION_LABELS, "origen": ORIGEN_LABELS}
 
 MAX_HTML_ROWS = 2000
 
@@ -25,8 +28,9 @@ STYLE = """
 .oa-empty{border:1px dashed #bbb;color:#666;padding:16px;text-align:center;margin:8px 0}
 table.oa-table{border-collapse:collapse;font-size:13px;margin:6px 0}
 table.oa-table th{background:#eef2f8;text-align:left;padding:5px 8px;cursor:pointer;white-space:nowrap}
-table.oa-table td{padding:4px 8px;border-top:1px solid #e6e9ef}
+table.oa-table td, table.oa-table th{padding:4px 8px;border-top:1px solid #e6e9ef;text-align:left}
 table.oa-table td.oa-num{text-align:right;font-variant-numeric:tabular-nums}
+table.oa-table tbody tr:nth-child(odd){background:#fafbfd}
 .oa-scroll{max-height:520px;overflow:auto;border:1px solid #e6e9ef}
 </style>
 """
@@ -96,6 +100,8 @@ def table(
     if frame.empty:
         return empty("No hay filas para los filtros elegidos.")
     shown = frame.head(max_rows)
+    shown = shown.assign(**{c: shown[c].astype("string").map(lambda v, m=m: m.get(v, v))
+                            for c, m in VALUE_LABELS.items() if c in shown.columns})
     head = "".join(f"<th>{html.escape(column_label(c) if labels else c)}</th>" for c in cols)
     body = []
     dtypes = frame.dtypes

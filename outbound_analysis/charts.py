@@ -54,27 +54,25 @@ def embudo(table: pd.DataFrame, title: str = "Embudo de ventas") -> go.Figure:
     """The sales funnel: count per stage, % of envíos exitosos and % of the previous stage."""
     if table.empty or int(table["cantidad"].iloc[0]) == 0:
         return _empty(title)
-    labels = [ETAPA_LABELS.get(e, e) for e in table["etapa"]]
-    text = [
-        f"{fmt_int(n)} · {fmt_pct(p)} de los enviados"
-        + ("" if i == 0 else f" · {fmt_pct(q)} de la etapa anterior")
-        for i, (n, p, q) in enumerate(
-            zip(table["cantidad"], table["pct_envios"], table["pct_etapa_anterior"], strict=True)
-        )
+    labels = [
+        ETAPA_LABELS.get(e, e) + ("" if i == 0 else f"<br><sub>{fmt_pct(q)} de la etapa anterior</sub>")
+        for i, (e, q) in enumerate(zip(table["etapa"], table["pct_etapa_anterior"], strict=True))
     ]
+    text = [f"{fmt_int(n)} · {fmt_pct(p)}" for n, p in zip(table["cantidad"], table["pct_envios"], strict=True)]
     fig = go.Figure(
         go.Funnel(
             y=labels,
             x=table["cantidad"].astype("int64"),
             text=text,
             textinfo="text",
-            textposition="inside",
-            hovertemplate="%{y}: %{text}<extra></extra>",
+            textposition="auto",
+            hovertemplate="%{y}<br>%{text} de los envíos exitosos<extra></extra>",
             marker={"color": ["#1F5BD6", "#3A78F2", "#19A974", "#F2A541", "#E4572E"]},
             connector={"line": {"color": "#c8d3e6"}},
         )
     )
-    fig.update_layout(title=title, height=380, yaxis={"title": None})
+    fig.update_layout(title=title + " (cantidad · % de los envíos exitosos)", height=420,
+                      yaxis={"title": None})
     return fig
 
 
@@ -160,11 +158,11 @@ def finalizacion(table: pd.DataFrame, title: str = "¿Cómo terminaron los flujo
             values=table["conversaciones"].astype("int64"),
             hole=0.5, sort=False, direction="clockwise",
             marker={"colors": ["#E4572E", "#1F5BD6", "#19A974"]},
-            texttemplate="%{label}<br>%{value:,} (%{percent})",
+            texttemplate="%{label}<br>%{value:,} (%{percent})", textposition="outside",
             hovertemplate="%{label}: %{value:,}<extra></extra>",
         )
     )
-    fig.update_layout(title=title, height=360, showlegend=False)
+    fig.update_layout(title=title, height=400, showlegend=False, margin={"t": 80, "b": 60})
     return fig
 
 
@@ -189,9 +187,10 @@ def embudo_niveles(table: pd.DataFrame, label: str, title: str) -> go.Figure:
     fig = go.Figure()
     levels = sorted(grouped["nivel"].unique())
     for value in order:
-        part = grouped[grouped[label] == value].set_index("nivel").reindex(levels, fill_value=0)
+        part = (grouped[grouped[label] == value].set_index("nivel")["conversaciones"]
+                .reindex(levels, fill_value=0))
         fig.add_bar(
-            x=[f"Nivel {n}" for n in levels], y=part["conversaciones"].astype("int64"),
+            x=[f"Nivel {n}" for n in levels], y=part.astype("int64"),
             name=_truncate(value, 40),
             hovertemplate=f"{value}<br>%{{x}}: %{{y:,}} conversaciones<extra></extra>",
         )

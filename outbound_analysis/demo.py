@@ -533,7 +533,7 @@ class _Data:
     contacto: np.ndarray  # object (str)
     estado: np.ndarray
     error: np.ndarray  # index into _ERROR_CODES, -1 none
-    conv: np.ndarray  # index into conv_ids, -1 none
+    conv: np.ndarray  # conversation index (see _conv_ids), -1 none
     nueva: np.ndarray  # -1 NA, 0 false, 1 true (same for the flags below)
     leido: np.ndarray
     respondido: np.ndarray

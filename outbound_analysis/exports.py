@@ -14,6 +14,7 @@ The XLSX has readable Spanish headers, a frozen header row, % formats and column
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -23,9 +24,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
 
+from ._convert import arrow_of
 from .labels import column_label
 
 MAX_ROWS_PER_PART = 1_000_000
+#: environment variable that lowers the part size (tests use it to check the splitting)
+MAX_ROWS_ENV = "OUTBOUND_ANALYSIS_MAX_FILAS"
+
+
+def max_rows_per_part() -> int:
+    """Rows per part: :data:`MAX_ROWS_PER_PART`, or a lower limit from ``$OUTBOUND_ANALYSIS_MAX_FILAS``."""
+    value = os.environ.get(MAX_ROWS_ENV, "")
+    return min(int(value), MAX_ROWS_PER_PART) if value.strip().isdigit() and int(value) > 0 else (
+        MAX_ROWS_PER_PART
+    )
 FORMATOS = ("csv", "xlsx", "json")
 
 
@@ -60,7 +72,7 @@ def _iso_local(series: pd.Series) -> pd.Series:
 
 def _joined(series: pd.Series) -> pd.Series:
     """List cells as ``a|b`` text."""
-    arr = pa.chunked_array([pa.array(series.array)]) if isinstance(series.dtype, pd.ArrowDtype) else (
+    arr = arrow_of(series) if isinstance(series.dtype, pd.ArrowDtype) else (
         pa.chunked_array([pa.array(series.tolist(), type=pa.list_(pa.string()))])
     )
     return pd.Series(pc.binary_join(arr, "|"), index=series.index, dtype="string")
@@ -151,8 +163,9 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
                 else:
                     kind = "text"
                 kinds.append(kind)
-                sample = s.head(200).astype("string").str.len().max() if len(s) else 0
-                width = max(len(column_label(name)), int(sample or 0) if kind == "text" else 12)
+                longest = s.head(200).astype("string").str.len().max() if len(s) else 0
+                sample = 0 if pd.isna(longest) else int(longest)
+                width = max(len(column_label(name)), sample if kind == "text" else 12)
                 sheet.set_column(i, i, min(max(width + 2, 8), 60), formats[kind])
             sheet.write_row(0, 0, [column_label(c) for c in frame.columns], header)
             sheet.freeze_panes(1, 0)
@@ -170,9 +183,10 @@ def export_tables(
     directory: str | Path,
     informe: str,
     formatos: Iterable[str] = FORMATOS,
-    max_rows: int = MAX_ROWS_PER_PART,
+    max_rows: int | None = None,
 ) -> list[Path]:
     """Write every table in the chosen formats into ``directory``; return the files written."""
+    max_rows = max_rows or max_rows_per_part()
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     chosen = [f for f in FORMATOS if f in set(formatos)]

@@ -544,7 +544,7 @@ def _dedup(frame: pd.DataFrame, files: list[str]) -> tuple[pd.DataFrame, pd.Data
     if not superseded.any():
         return frame, _empty_rejects().assign(_duplicada=pd.Series(dtype=bool), _archivo=pd.Series(dtype=int))
     data_cols = [c for c in frame.columns if not c.startswith("_")]
-    tags = pa.chunked_array([pa.array(frame["etiquetas"].array)])
+    tags = cv.arrow_of(frame["etiquetas"])
     hashable = frame[data_cols].assign(
         etiquetas=pd.Series(pc.binary_join(tags, "|"), index=frame.index, dtype=cv.STRING)
     )

@@ -397,12 +397,12 @@ def profile_events(eventos: pd.DataFrame) -> EventProfile:
     def any_per_conv(mask: np.ndarray) -> np.ndarray:
         return np.bincount(conv[mask], minlength=n_conv) > 0
 
-    tipo = ordered["tipo_tipificacion"].to_numpy(dtype=object)
+    autogestion = ordered["tipo_tipificacion"].isin(TIPOS_AUTOGESTION).to_numpy(dtype=bool, na_value=False)
     profile = pd.DataFrame(
         {
             "responde": any_per_conv(autor == "cliente"),
             "agente": any_per_conv(autor == "agente"),
-            "autogestion": any_per_conv(np.isin(tipo, TIPOS_AUTOGESTION)),
+            "autogestion": any_per_conv(autogestion),
         },
         index=index,
     )

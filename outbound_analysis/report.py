@@ -158,13 +158,21 @@ class Informe:
         parts.append(_html.table(files, sortable=False))
         for text in unmatched_values(d.envios, self.filtros):
             parts.append(_html.warn(text + " Revisá cómo está escrito en los datos."))
-        if len(d.rechazos):
-            reasons = d.rechazos["motivo"].value_counts().head(3)
-            top = "; ".join(f"{m} ({fmt_int(n)})" for m, n in reasons.items())
+        rejected = env_total["rechazadas"] + ev_total["rechazadas"]
+        if rejected:
+            real = d.rechazos[~d.rechazos["motivo"].str.contains("envio_id repetido|duplicado exacto")]
+            reasons = real.groupby(["columna", "motivo"]).size().sort_values(ascending=False).head(3)
+            top = "; ".join(f"{c}: {m} ({fmt_int(n)})" for (c, m), n in reasons.items())
             parts.append(_html.warn(
-                f"Hay {fmt_int(len(d.rechazos))} filas descartadas o rechazadas. Motivos más "
-                f"frecuentes: {top}. El detalle (archivo, fila, columna, motivo) se exporta en "
-                "rechazos.csv."
+                f"Se rechazaron {fmt_int(rejected)} filas con datos faltantes o ilegibles. Motivos más "
+                f"frecuentes: {top}. El detalle (archivo, fila, columna, valor, motivo) se exporta en "
+                "rechazos.csv; corregí esas filas en el archivo y volvé a correr el informe."
+            ))
+        if env_total["duplicadas"] or env_total["reemplazadas"]:
+            parts.append(_html.note(
+                f"Descargas superpuestas: {fmt_int(env_total['duplicadas'])} envíos repetidos idénticos se "
+                f"contaron una sola vez y {fmt_int(env_total['reemplazadas'])} se tomaron de la descarga "
+                "leída después (su estado había cambiado). Están listados en rechazos.csv."
             ))
         if self._key is not None:
             parts.append(_html.note(
@@ -221,7 +229,7 @@ class Informe:
 
     # ------------------------------------------------------------------ export
 
-    def exportar(self, carpeta: str | Path | None = None) -> list[Path]:
+    def exportar(self, carpeta: str | Path | None = None) -> None:
         """Write the tables (CSV/JSON/XLSX per ``formatos``), the load report and the rejections.
 
         Without ``carpeta`` it writes into ``salida``; with neither, headless runs only
@@ -238,11 +246,10 @@ class Informe:
             else:
                 _display([_html.note("Sin carpeta de salida: no se exportó nada. El comando "
                                      "`outbound-analysis run` la completa.")])
-            return []
+            return
         written = self.escribir(Path(target))
         names = ", ".join(p.name for p in written)
         _display([_html.note(f"Exportado en {Path(target).name}/: {names}.")])
-        return written
 
     def escribir(self, carpeta: Path) -> list[Path]:
         """Write exports into ``carpeta`` without displaying anything; return the files."""

@@ -142,6 +142,7 @@ def run_report(
     import papermill as pm
 
     start = time.perf_counter()
+    destination = destination.resolve()  # the notebook runs in notebooks/: no relative paths
     destination.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{informe}-", dir=destination))
     executed = work / f"{informe}.ipynb"
@@ -158,6 +159,7 @@ def run_report(
             progress_bar=False,
             execution_timeout=timeout,
             store_widget_state=False,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no kernel chatter on the console
         )
         render_html(executed, work / f"{informe}.html")
         _move_into_place(work, destination, informe)

@@ -46,3 +46,25 @@ def envios_factory():
 @pytest.fixture
 def eventos_factory():
     return make_eventos
+
+
+def _run_reports(out: Path, params: Path) -> Path:
+    from outbound_analysis import cli
+
+    code = cli.main(["run", "--all", "--params", str(params), "--output", str(out)])
+    assert code == 0, "outbound-analysis run failed"
+    return out
+
+
+@pytest.fixture(scope="session")
+def fixture_reports(tmp_path_factory) -> Path:
+    """The three reports on the small hand-checked fixture (tests/data)."""
+    return _run_reports(
+        tmp_path_factory.mktemp("fixture") / "salida", ROOT / "tests" / "data" / "params_fixture.yaml"
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_reports(tmp_path_factory) -> Path:
+    """The three reports on the bundled demo data, as `make demo` produces them."""
+    return _run_reports(tmp_path_factory.mktemp("demo") / "salida", ROOT / "params" / "demo.yaml")
