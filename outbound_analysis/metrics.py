@@ -86,13 +86,18 @@ def _true(s: pd.Series) -> np.ndarray:
     return s.to_numpy(dtype=bool, na_value=False)
 
 
+def _is(s: pd.Series, value: str) -> np.ndarray:
+    """Where ``s == value`` (NA is not equal)."""
+    return (s == value).to_numpy(dtype=bool, na_value=False)
+
+
 def _false(s: pd.Series) -> np.ndarray:
     """Where a nullable flag is false (NA is not false)."""
     return (~s.fillna(True)).to_numpy(dtype=bool)
 
 
 def indicators(envios: pd.DataFrame) -> pd.DataFrame:
-    """One 0/1 column per counted condition of a send; sums give the resumen counts.
+    """One boolean column per counted condition of a send; sums give the resumen counts.
 
     >>> row = indicators(pd.DataFrame({"estado": ["exitoso"], "leido": pd.array([None], "boolean"),
     ...     "respondido": pd.array([True], "boolean"), "asignada": pd.array([None], "boolean"),
@@ -101,14 +106,14 @@ def indicators(envios: pd.DataFrame) -> pd.DataFrame:
     >>> int(row["leidos"]), int(row["lectura_no_informada"])
     (1, 0)
     """
-    estado = envios["estado"].to_numpy(dtype=object)
-    ok = estado == "exitoso"
+    estado = envios["estado"]
+    ok = _is(estado, "exitoso")
     respondido = _true(envios["respondido"])
     leido_na = envios["leido"].isna().to_numpy()
     cols = {
         "envios_exitosos": ok,
-        "envios_fallidos": estado == "fallido",
-        "envios_pendientes": estado == "pendiente",
+        "envios_fallidos": _is(estado, "fallido"),
+        "envios_pendientes": _is(estado, "pendiente"),
         "leidos": ok & (_true(envios["leido"]) | respondido),
         "respondidos": ok & respondido,
         "asignadas": ok & _true(envios["asignada"]),
@@ -117,7 +122,7 @@ def indicators(envios: pd.DataFrame) -> pd.DataFrame:
         "conversaciones_iniciadas": ok & _true(envios["conversacion_nueva"]),
         "sobre_conversacion_abierta": ok & _false(envios["conversacion_nueva"]),
     }
-    return pd.DataFrame({k: v.astype(np.int64) for k, v in cols.items()}, index=envios.index)
+    return pd.DataFrame(cols, index=envios.index)
 
 
 # --------------------------------------------------------------------------- resumen
@@ -130,7 +135,11 @@ def kpis(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame:
     [4, 3, 2]
     """
     env = filter_envios(envios, filtros)
-    sums = indicators(env).sum()
+    return _kpis_from(env, indicators(env))
+
+
+def _kpis_from(env: pd.DataFrame, ind: pd.DataFrame) -> pd.DataFrame:
+    sums = ind.sum()
     row = {
         "total_contactos": int(env["contacto_id"].nunique()),
         "envios": len(env),
@@ -145,7 +154,11 @@ def embudo(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame
     ``pct_envios`` is over envios_exitosos; ``pct_etapa_anterior`` over the previous
     stage (for enviado: 1, or NA with no exitosos). The funnel need not shrink.
     """
-    k = kpis(envios, filtros).iloc[0]
+    return _embudo_from(kpis(envios, filtros))
+
+
+def _embudo_from(kpi_table: pd.DataFrame) -> pd.DataFrame:
+    k = kpi_table.iloc[0]
     counts = np.array(
         [k["envios_exitosos"], k["leidos"], k["respondidos"], k["asignadas"], k["ventas"]],
         dtype=np.int64,
@@ -165,11 +178,13 @@ def resumen(envios: pd.DataFrame, filtros: Filtros | None = None) -> dict[str, p
     """Tables of the resumen report: ``kpis`` and ``embudo`` (CONTRACT §4), plus
     ``reconciliacion``, ``por_origen`` and ``fallas``."""
     env = filter_envios(envios, filtros)
+    ind = indicators(env)
+    k = _kpis_from(env, ind)
     return {
-        "kpis": kpis(env),
-        "embudo": embudo(env),
-        "reconciliacion": reconciliacion(env),
-        "por_origen": por_origen(env),
+        "kpis": k,
+        "embudo": _embudo_from(k),
+        "reconciliacion": _reconciliacion_from(k),
+        "por_origen": _por_origen_from(env, ind),
         "fallas": fallas(env),
     }
 
@@ -180,7 +195,11 @@ def reconciliacion(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.D
     envios_exitosos = conversaciones_iniciadas + sobre_conversacion_abierta + sin_dato,
     where sin_dato are exitosos whose conversacion_nueva is not reported.
     """
-    k = kpis(envios, filtros).iloc[0]
+    return _reconciliacion_from(kpis(envios, filtros))
+
+
+def _reconciliacion_from(kpi_table: pd.DataFrame) -> pd.DataFrame:
+    k = kpi_table.iloc[0]
     sin_dato = k["envios_exitosos"] - k["conversaciones_iniciadas"] - k["sobre_conversacion_abierta"]
     rows = [
         ("envios_exitosos", k["envios_exitosos"]),
@@ -199,8 +218,11 @@ def por_origen(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataF
     Same rules as :func:`kpis`; pct_* over each origen's envios_exitosos.
     """
     env = filter_envios(envios, filtros)
-    origen = env["origen"].astype("string").fillna("(sin origen)").to_numpy()
-    sums = indicators(env).groupby(origen, sort=True).sum()
+    return _por_origen_from(env, indicators(env))
+
+
+def _por_origen_from(env: pd.DataFrame, ind: pd.DataFrame) -> pd.DataFrame:
+    sums = ind.groupby(env["origen"], observed=True, sort=True).sum()
     cols = ["envios_exitosos", "leidos", "respondidos", "asignadas", "ventas", "lectura_no_informada"]
     out = sums[cols].rename_axis("origen").reset_index()
     out["origen"] = out["origen"].astype("string")
@@ -230,9 +252,10 @@ def fallas(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame
 
 
 def _joined_distinct(env: pd.DataFrame, column: str) -> pd.Series:
+    """Per campana: the distinct values of ``column``, sorted, joined by ", "."""
     pairs = env[["campana", column]].dropna().drop_duplicates()
-    pairs = pairs.assign(**{column: pairs[column].astype(str)}).sort_values(column)
-    return pairs.groupby("campana", observed=True, sort=False)[column].agg(", ".join)
+    pairs = pairs.assign(campana=pairs["campana"].astype(str), **{column: pairs[column].astype(str)})
+    return pairs.sort_values(column).groupby("campana", sort=False)[column].agg(", ".join)
 
 
 def detallado(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame:
@@ -242,14 +265,10 @@ def detallado(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFr
     pct_* over envios_exitosos. Sorted by envios_exitosos descending, then campana.
     """
     env = filter_envios(envios, filtros)
-    campana = env["campana"].astype("string")
-    ind = indicators(env).assign(campana=campana.to_numpy())
-    sums = ind.groupby("campana", sort=False).sum()
-    grouped = env.assign(campana=campana).groupby("campana", sort=False)
+    grouped = env.groupby("campana", observed=True, sort=False)
+    sums = indicators(env).groupby(env["campana"], observed=True, sort=False).sum()
     out = pd.DataFrame(
         {
-            "origen": _joined_distinct(env.assign(campana=campana), "origen"),
-            "canal": _joined_distinct(env.assign(campana=campana), "canal"),
             "total_contactos": grouped["contacto_id"].nunique(),
             "envios": grouped.size(),
             "envios_exitosos": sums["envios_exitosos"],
@@ -261,16 +280,14 @@ def detallado(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFr
             "ventas": sums["ventas"],
         }
     )
-    out.index.name = "campana"
-    out = out.reset_index()
-    for col in ("origen", "canal"):
-        out[col] = out[col].astype("string")
-    count_cols = DETALLADO_COLUMNS[3:12]
-    out[count_cols] = out[count_cols].fillna(0).astype("int64")
+    out.index = pd.Index(out.index.astype(str), dtype="string", name="campana")
+    out = out.astype("int64")
+    out.insert(0, "canal", _joined_distinct(env, "canal").reindex(out.index).astype("string"))
+    out.insert(0, "origen", _joined_distinct(env, "origen").reindex(out.index).astype("string"))
     for pct, num in (("pct_vistas", "vistas"), ("pct_respondidas", "respondidas"),
                      ("pct_asignadas", "asignadas"), ("pct_ventas", "ventas")):
         out[pct] = ratio(out[num], out["envios_exitosos"]).to_numpy()
-    out["campana"] = out["campana"].astype("string")
+    out = out.reset_index()
     out = out.sort_values(["envios_exitosos", "campana"], ascending=[False, True], kind="stable")
     return out[DETALLADO_COLUMNS].reset_index(drop=True)
 
@@ -336,48 +353,54 @@ def buscar_contacto(envios: pd.DataFrame, texto: str, filtros: Filtros | None = 
 class EventProfile:
     """What each conversation's events say, computed once (it does not depend on filters).
 
-    ``conversaciones`` is indexed by conversacion_id with: ``responde`` (a cliente
-    event exists), ``agente`` (an agente event exists), ``autogestion`` (a
+    ``ids`` holds the conversacion_id of each conversation; its position is the
+    conversation's code. ``conversaciones`` (one row per code) has: ``responde`` (a
+    cliente event exists), ``agente`` (an agente event exists), ``autogestion`` (a
     tipificación of an autogestión tipo was applied), ``primera_opcion``,
     ``finalizacion_explicita`` and ``ultimo_mensaje_bot``. ``tipificaciones`` and
-    ``etiquetas`` list each conversation's distinct values with their ``nivel``
-    (order of first appearance, from 1).
+    ``etiquetas`` list each conversation's distinct values with their ``nivel`` (order
+    of first appearance, from 1) under the conversation's ``codigo``.
     """
 
+    ids: pd.Index
     conversaciones: pd.DataFrame
     tipificaciones: pd.DataFrame
     etiquetas: pd.DataFrame
 
+    def codes(self, conversacion_ids: pd.Series) -> np.ndarray:
+        """Codes of these conversation ids; -1 for conversations without events."""
+        return self.ids.get_indexer(conversacion_ids.astype("string"))
 
-def _ordered(eventos: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """Events sorted by conversation, fecha, then file order; and the conversation codes."""
+
+def _ordered(eventos: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
+    """Events sorted by conversation, fecha, then file order; and the conversation ids."""
     codes, uniques = pd.factorize(eventos["conversacion_id"], use_na_sentinel=True)
     when = eventos["fecha"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    position = np.arange(len(eventos))
-    order = np.lexsort((position, when, codes))
+    order = np.lexsort((np.arange(len(eventos)), when, codes))
     ordered = eventos.iloc[order].reset_index(drop=True)
-    return ordered.assign(_conv=codes[order]), np.asarray(uniques, dtype=object)
+    return ordered.assign(_conv=codes[order]), pd.Index(uniques, dtype="string", name="conversacion_id")
 
 
-def _first_per_conv(conv: np.ndarray, mask: np.ndarray, values: pd.Series, last: bool = False) -> pd.Series:
-    """Value of the first (or last) row per conversation among ``mask`` rows (rows are ordered)."""
+def _pick_per_conv(conv: np.ndarray, mask: np.ndarray, values: pd.Series, n_conv: int,
+                   last: bool = False) -> pd.Series:
+    """Per conversation, the value of its first (or last) ``mask`` row; rows are ordered."""
     idx = np.flatnonzero(mask)
     if last:
         idx = idx[::-1]
-    sel_conv = conv[idx]
-    _, first = np.unique(sel_conv, return_index=True)
+    _, first = np.unique(conv[idx], return_index=True)
     rows = idx[first]
-    return pd.Series(values.to_numpy(dtype=object)[rows], index=conv[rows])
+    out = pd.Series(pd.NA, index=pd.RangeIndex(n_conv), dtype="string")
+    out.iloc[conv[rows]] = values.iloc[rows].astype("string").to_numpy()
+    return out
 
 
-def _levels(ordered: pd.DataFrame, column: str, label: str, uniques: np.ndarray) -> pd.DataFrame:
-    present = ordered[ordered[column].notna()][["_conv", column]]
+def _levels(ordered: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
+    present = ordered.loc[ordered[column].notna(), ["_conv", column]]
     firsts = present.drop_duplicates(["_conv", column], keep="first")
-    nivel = firsts.groupby("_conv", sort=False).cumcount() + 1
     return pd.DataFrame(
         {
-            "conversacion_id": pd.Series(uniques[firsts["_conv"].to_numpy()], dtype="string"),
-            "nivel": nivel.to_numpy(dtype=np.int64),
+            "codigo": firsts["_conv"].to_numpy(dtype=np.int64),
+            "nivel": (firsts.groupby("_conv", sort=False).cumcount() + 1).to_numpy(dtype=np.int64),
             label: firsts[column].astype("string").to_numpy(),
         }
     )
@@ -388,38 +411,34 @@ def profile_events(eventos: pd.DataFrame) -> EventProfile:
 
     Order inside a conversation is by fecha, then file order (row position).
     """
-    ordered, uniques = _ordered(eventos[eventos["conversacion_id"].notna()])
+    ordered, ids = _ordered(eventos[eventos["conversacion_id"].notna()])
     conv = ordered["_conv"].to_numpy()
-    autor = ordered["autor"].to_numpy(dtype=object)
-    n_conv = len(uniques)
-    index = pd.Index(uniques, dtype="string", name="conversacion_id")
+    n_conv = len(ids)
+    autor = ordered["autor"]
 
     def any_per_conv(mask: np.ndarray) -> np.ndarray:
         return np.bincount(conv[mask], minlength=n_conv) > 0
 
     autogestion = ordered["tipo_tipificacion"].isin(TIPOS_AUTOGESTION).to_numpy(dtype=bool, na_value=False)
+    by_cliente = _is(autor, "cliente")
     profile = pd.DataFrame(
         {
-            "responde": any_per_conv(autor == "cliente"),
-            "agente": any_per_conv(autor == "agente"),
+            "responde": any_per_conv(by_cliente),
+            "agente": any_per_conv(_is(autor, "agente")),
             "autogestion": any_per_conv(autogestion),
-        },
-        index=index,
+            "primera_opcion": _pick_per_conv(
+                conv, by_cliente & ordered["opcion"].notna().to_numpy(), ordered["opcion"], n_conv),
+            "finalizacion_explicita": _pick_per_conv(
+                conv, ordered["finalizacion"].notna().to_numpy(), ordered["finalizacion"], n_conv, last=True),
+            "ultimo_mensaje_bot": _pick_per_conv(
+                conv, _is(autor, "bot"), ordered["mensaje"], n_conv, last=True),
+        }
     )
-    option_mask = (autor == "cliente") & ordered["opcion"].notna().to_numpy()
-    first_option = _first_per_conv(conv, option_mask, ordered["opcion"])
-    final_mask = ordered["finalizacion"].notna().to_numpy()
-    last_final = _first_per_conv(conv, final_mask, ordered["finalizacion"], last=True)
-    last_bot = _first_per_conv(conv, autor == "bot", ordered["mensaje"], last=True)
-    for name, series in (("primera_opcion", first_option), ("finalizacion_explicita", last_final),
-                         ("ultimo_mensaje_bot", last_bot)):
-        column = np.full(n_conv, None, dtype=object)
-        column[series.index.to_numpy(dtype=np.int64)] = series.to_numpy()
-        profile[name] = pd.Series(column, index=index, dtype="string")
     return EventProfile(
+        ids=ids,
         conversaciones=profile,
-        tipificaciones=_levels(ordered, "tipificacion", "tipificacion", uniques),
-        etiquetas=_levels(ordered, "etiqueta", "etiqueta", uniques),
+        tipificaciones=_levels(ordered, "tipificacion", "tipificacion"),
+        etiquetas=_levels(ordered, "etiqueta", "etiqueta"),
     )
 
 
@@ -468,26 +487,32 @@ def flujos(
     """
     profile = eventos if isinstance(eventos, EventProfile) else profile_events(eventos)
     env = filter_envios(envios, filtros)
-    scope = env[(env["origen"] == "flujo").to_numpy(dtype=bool, na_value=False)]
-    ok = scope[(scope["estado"] == "exitoso").to_numpy(dtype=bool, na_value=False)]
-    with_conv = scope[scope["conversacion_id"].notna()]
-    conv_ids = pd.Index(with_conv["conversacion_id"].astype("string").unique(), name="conversacion_id")
-    conv = profile.conversaciones.reindex(conv_ids)
-    responde = conv["responde"].fillna(False).to_numpy(dtype=bool)
-    answered = conv[responde]
+    scope = env[_is(env["origen"], "flujo")]
+    ok = scope[_is(scope["estado"], "exitoso")]
+    with_conv = scope[scope["conversacion_id"].notna().to_numpy()]
+    codes = profile.codes(with_conv["conversacion_id"])
+    known = codes >= 0
+    n_conv = len(profile.ids)
+
+    def per_conv(send_mask: np.ndarray) -> np.ndarray:
+        """Conversations (by code) with at least one scope send where ``send_mask``."""
+        out = np.zeros(n_conv, dtype=bool)
+        out[codes[known & send_mask]] = True
+        return out
+
+    conv = profile.conversaciones
+    in_scope = per_conv(np.ones(len(codes), dtype=bool))
+    answered_mask = in_scope & conv["responde"].to_numpy(dtype=bool)
+    answered = np.flatnonzero(answered_mask)
     n_answered = len(answered)
 
-    sends = with_conv["conversacion_id"].astype("string").to_numpy()
-    send_assigned = pd.Series(_true(with_conv["asignada"])).groupby(sends).any()
-    send_autog = pd.Series(
+    assigned = conv["agente"].to_numpy(dtype=bool) | per_conv(_true(with_conv["asignada"]))
+    autog = conv["autogestion"].to_numpy(dtype=bool) | per_conv(
         with_conv["tipo_tipificacion"].isin(TIPOS_AUTOGESTION).to_numpy(dtype=bool, na_value=False)
-    ).groupby(sends).any()
-    assigned = answered["agente"].to_numpy(dtype=bool) | send_assigned.reindex(
-        answered.index, fill_value=False).to_numpy(dtype=bool)
-    autog = answered["autogestion"].to_numpy(dtype=bool) | send_autog.reindex(
-        answered.index, fill_value=False).to_numpy(dtype=bool)
-    derived = np.where(assigned, "asignacion", np.where(autog, "finalizacion_automatica", "abandono"))
-    explicit = answered["finalizacion_explicita"].to_numpy(dtype=object, na_value=None)
+    )
+    derived = np.where(assigned[answered], "asignacion",
+                       np.where(autog[answered], "finalizacion_automatica", "abandono"))
+    explicit = conv["finalizacion_explicita"].iloc[answered].to_numpy(dtype=object, na_value=None)
     final = np.where(pd.isna(explicit), derived, explicit)
 
     final_counts = pd.Series(final).value_counts().reindex(list(FINALIZACIONES), fill_value=0)
@@ -499,13 +524,11 @@ def flujos(
     )
     finalizacion["pct"] = ratio(finalizacion["conversaciones"], np.repeat(n_answered, 3)).to_numpy()
 
-    options = answered["primera_opcion"].fillna(SIN_OPCION)
-    abandon = answered[final == "abandono"]
-    last_msgs = abandon["ultimo_mensaje_bot"].fillna(SIN_MENSAJE)
-
-    answered_ids = answered.index
-    tip = profile.tipificaciones[profile.tipificaciones["conversacion_id"].isin(answered_ids)]
-    tag = profile.etiquetas[profile.etiquetas["conversacion_id"].isin(answered_ids)]
+    options = conv["primera_opcion"].iloc[answered].fillna(SIN_OPCION)
+    abandoned = answered[final == "abandono"]
+    last_msgs = conv["ultimo_mensaje_bot"].iloc[abandoned].fillna(SIN_MENSAJE)
+    tip = profile.tipificaciones[answered_mask[profile.tipificaciones["codigo"].to_numpy()]]
+    tag = profile.etiquetas[answered_mask[profile.etiquetas["codigo"].to_numpy()]]
 
     resultados = pd.DataFrame(
         [{
@@ -524,14 +547,14 @@ def flujos(
         "finalizacion": finalizacion,
         "embudo_tipificaciones": _level_table(tip, "tipificacion", n_answered),
         "embudo_etiquetas": _level_table(tag, "etiqueta", n_answered),
-        "ultimo_mensaje_abandono": _count_table(last_msgs, "mensaje", len(abandon)),
+        "ultimo_mensaje_abandono": _count_table(last_msgs, "mensaje", len(abandoned)),
     }
 
 
 def campanas_en_alcance(envios: pd.DataFrame, filtros: Filtros | None = None) -> list[str]:
     """Campaigns of the flujos scope; more than one mixes different flows."""
     env = filter_envios(envios, filtros)
-    scope = env[(env["origen"] == "flujo").to_numpy(dtype=bool, na_value=False)]
+    scope = env[_is(env["origen"], "flujo")]
     return sorted(scope["campana"].dropna().astype(str).unique().tolist())
 
 
