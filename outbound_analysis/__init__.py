@@ -27,6 +27,7 @@ from .metrics import (
 )
 from .params import Parametros, read_params
 from .report import Informe
+from .guide import Guia
 
 __version__ = "0.1.0"
 
@@ -37,6 +38,7 @@ __all__ = [
     "Dataset",
     "EventProfile",
     "Filtros",
+    "Guia",
     "Informe",
     "OutboundError",
     "ParamsError",

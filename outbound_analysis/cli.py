@@ -71,8 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                          add_help=False)
     run.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
     run.add_argument("informes", nargs="*", metavar="INFORME",
-                     help=f"uno o más de: {', '.join(REPORTS)}")
-    run.add_argument("--all", action="store_true", help="los tres informes")
+                     help=f"uno o más de: {', '.join(REPORTS)} (y guia, la guía de capacitación)")
+    run.add_argument("--all", action="store_true", help="los tres informes (resumen, detallado, flujos)")
     run.add_argument("--params", nargs="+", required=True, metavar="ARCHIVO",
                      help="archivo(s) de parámetros YAML o carpeta(s) que los contienen")
     run.add_argument("--output", required=True, metavar="CARPETA",
@@ -168,6 +168,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     summary = run(informes, args.params, args.output, timeout=args.timeout,
                   log=lambda line: print(line, flush=True))
+    if summary.invalid_params:
+        return EXIT_USAGE
     return EXIT_OK if summary.ok else EXIT_FAILED
 
 
@@ -182,7 +184,11 @@ def _cmd_lab(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        if args.command != "lab":
+            parser.error("argumentos desconocidos: " + " ".join(unknown))
+        args.extra = [*args.extra, *unknown]  # `lab` passes its options through to jupyter lab
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE

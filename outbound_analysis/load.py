@@ -702,6 +702,10 @@ def read_yaml(path: Path) -> dict[str, object]:
         values = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ParamsError(f"«{path}» no es un YAML válido: {exc}") from exc
+    except ValueError as exc:  # YAML reads 2026-13-45 as a date and fails building it
+        raise ParamsError(
+            f"«{path}» tiene un valor imposible ({exc}): revisá las fechas, se escriben AAAA-MM-DD."
+        ) from exc
     if values is None:
         return {}
     if not isinstance(values, dict):

@@ -263,10 +263,18 @@ class Informe:
         return written
 
     def with_filtros(self, **changes: object) -> Informe:
-        """A shallow copy of this report with some filters changed (data not reloaded)."""
+        """A copy of this report with some filters changed (the data is not reloaded)."""
+        other = self.como(self.nombre)
+        other.filtros = replace(self.filtros, **changes)
+        return other
+
+    def como(self, nombre: str) -> Informe:
+        """Another report (resumen, detallado, flujos) over the same loaded data and filters."""
+        if nombre not in REPORTS:
+            raise ParamsError(f"«{nombre}» no es un informe. Informes: {', '.join(REPORTS)}.")
         other = object.__new__(Informe)
         other.__dict__.update(self.__dict__)
-        other.filtros = replace(self.filtros, **changes)
+        other.nombre = nombre
         other._tables = None
         other._env = None
         other._outputs = []

@@ -26,6 +26,9 @@ from .errors import OutboundError, ParamsError
 from .params import Parametros, read_params
 from .report import REPORTS
 
+#: notebooks the runner can execute: the three reports (``--all``) and the training guide
+NOTEBOOKS = (*REPORTS, "guia")
+
 KERNEL = "python3"
 CELL_TIMEOUT = 1800  # seconds per cell: a 1,000,000-row load and its exports fit well within
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -54,6 +57,8 @@ class Outcome:
 @dataclass
 class RunSummary:
     outcomes: list[Outcome] = field(default_factory=list)
+    #: parameters files rejected before running anything
+    invalid_params: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -203,8 +208,8 @@ def run(
     """
     wanted = list(dict.fromkeys(informes))
     for name in wanted:
-        if name not in REPORTS:
-            raise ParamsError(f"«{name}» no es un informe. Informes: {', '.join(REPORTS)}.")
+        if name not in NOTEBOOKS:
+            raise ParamsError(f"«{name}» no es un informe. Informes: {', '.join(NOTEBOOKS)}.")
     files = expand_params(params_specs)
     summary = RunSummary()
     valid: list[tuple[Path, Parametros]] = []
@@ -213,6 +218,7 @@ def run(
             valid.append((file, read_params(file)))
         except OutboundError as exc:
             log(f"✗ {file}: {exc}")
+            summary.invalid_params.append(file)
             summary.outcomes.extend(Outcome(i, file, False, 0.0, error=str(exc)) for i in wanted)
     several = len(files) > 1
     now = dt.datetime.now()

@@ -223,3 +223,23 @@ TABLES: dict[str, tuple[Column, ...]] = {"envios": ENVIOS, "eventos": EVENTOS}
 def column_names(table: str) -> list[str]:
     """Canonical column names of ``table`` ("envios" or "eventos"), in contract order."""
     return [c.name for c in TABLES[table]]
+
+
+def alias_table_markdown() -> str:
+    """The alias table as Markdown (docs/contrato.md embeds it; a test keeps them equal)."""
+    kinds = {
+        "id": "identificador (texto)", "label": "nombre (texto)", "text": "texto libre",
+        "timestamp": "fecha y hora", "bool": "sí/no", "code": "código", "canal": "código de canal",
+        "list": "lista de etiquetas",
+    }
+    lines = []
+    for table, columns in TABLES.items():
+        lines += [f"#### {table}", "", "| columna | tipo | obligatoria | encabezados aceptados | significado |",
+                  "|---|---|---|---|---|"]
+        for c in columns:
+            codes = f" ({', '.join(c.codes)})" if c.codes else ""
+            aliases = ", ".join(f"«{a}»" for a in (c.name, *c.aliases))
+            lines.append(f"| {c.name} | {kinds[c.kind]}{codes} | {'sí' if c.required else 'no'} | "
+                         f"{aliases} | {c.description} |")
+        lines.append("")
+    return "\n".join(lines)

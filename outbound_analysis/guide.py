@@ -1,0 +1,244 @@
+"""The training guide's content: a tiny example to count by hand, caveats shown on the demo
+data, and exercises whose answers are checked by the same metric functions as the reports.
+
+Used by ``notebooks/guia.ipynb``: one call per section, nothing defined in the notebook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import _html, charts, metrics
+from ._text import fmt_int, fmt_pct
+from .labels import CONCEPTO_LABELS
+from .load import frame_from_records
+from .report import Informe, _display
+
+# The tiny example: 8 sends a new analyst can count on paper (see the guide's tables).
+_EXAMPLE = [
+    # contacto, campana, origen, estado, nueva, leido, respondido, asignada, venta, conversacion
+    ("Ana", "Promo", "plantilla", "exitoso", "sí", "sí", "sí", "no", "no", "p1"),
+    ("Bruno", "Promo", "plantilla", "exitoso", "sí", "no", "no", "no", "no", "p2"),
+    ("Carla", "Promo", "plantilla", "exitoso", "no", "", "sí", "sí", "sí", "p3"),
+    ("Diego", "Promo", "plantilla", "fallido", "", "", "", "", "", ""),
+    ("Ana", "Seguimiento", "plantilla_individual", "exitoso", "sí", "", "", "sí", "no", "s1"),
+    ("Eva", "Seguimiento", "plantilla_individual", "exitoso", "sí", "", "", "sí", "sí", "s2"),
+    ("Fede", "Bot", "flujo", "exitoso", "sí", "sí", "sí", "no", "no", "f1"),
+    ("Gabi", "Bot", "flujo", "pendiente", "", "", "", "", "", ""),
+]
+_EVENTS = [
+    ("f1", "2026-08-03 10:00", "bot", "¡Hola Fede! ¿Qué querés ver?", "", ""),
+    ("f1", "2026-08-03 10:02", "cliente", "Ofertas", "Ofertas", ""),
+    ("f1", "2026-08-03 10:02", "bot", "¿Querés que te muestre más ofertas?", "", "interés alto"),
+]
+
+
+def example_envios() -> pd.DataFrame:
+    """The guide's 8 sends, loaded with the same rules as any download."""
+    records = [
+        {
+            "envio_id": str(i + 1), "fecha_envio": "03/08/2026 10:00", "campana": c, "origen": o,
+            "canal": "WA", "contacto_id": who, "estado": e, "conversacion_nueva": n, "leido": le,
+            "respondido": r, "asignada": a, "venta": v, "conversacion_id": conv,
+            "codigo_error": "131026" if e == "fallido" else "",
+        }
+        for i, (who, c, o, e, n, le, r, a, v, conv) in enumerate(_EXAMPLE)
+    ]
+    return frame_from_records("envios", records)
+
+
+def example_eventos() -> pd.DataFrame:
+    """The events of the example's only flow conversation."""
+    keys = ("conversacion_id", "fecha", "autor", "mensaje", "opcion", "etiqueta")
+    return frame_from_records("eventos", [dict(zip(keys, e, strict=True)) for e in _EVENTS])
+
+
+@dataclass(frozen=True)
+class Exercise:
+    question: str
+    hint: str
+    kind: str  # "int", "pct" or "text"
+
+
+EXERCISES: dict[int, Exercise] = {
+    1: Exercise("¿Cuántos envíos del ejemplo cuentan como leídos?",
+                "Contá los exitosos con Leído = sí y sumá los que tienen Respondido = sí aunque el "
+                "leído esté vacío: una respuesta prueba que se vio.", "int"),
+    2: Exercise("¿Cuántos envíos del ejemplo son «lectura no informada»?",
+                "Exitosos con Leído vacío y sin respuesta. Mirá las plantillas individuales.", "int"),
+    3: Exercise("¿Cuántas conversaciones iniciadas hay en el ejemplo?",
+                "Solo los exitosos con Conversación nueva = sí; el envío de Carla entró en una "
+                "conversación abierta.", "int"),
+    4: Exercise("¿Qué porcentaje de los envíos exitosos terminó en venta? (p. ej. 0.25 o 25)",
+                "Ventas sobre envíos exitosos; fallidos y pendientes no cuentan en el denominador.",
+                "pct"),
+    5: Exercise("¿Cómo terminó la conversación del flujo de Fede? (abandono, asignacion o "
+                "finalizacion_automatica)",
+                "No hay finalización informada: ¿hubo agente? ¿una tipificación de autogestión? Si "
+                "no, el contacto dejó de responder.", "text"),
+}
+
+
+def _answers() -> dict[int, object]:
+    env = example_envios()
+    k = metrics.kpis(env).iloc[0]
+    fin = metrics.flujos(env, example_eventos())["finalizacion"]
+    return {
+        1: int(k["leidos"]),
+        2: int(k["lectura_no_informada"]),
+        3: int(k["conversaciones_iniciadas"]),
+        4: k["ventas"] / k["envios_exitosos"],
+        5: str(fin.loc[fin["conversaciones"] > 0, "finalizacion"].iloc[0]),
+    }
+
+
+def check(number: int, answer: object) -> tuple[bool | None, str]:
+    """(correct?, feedback in Spanish); ``None`` when there is no answer yet."""
+    exercise = EXERCISES[number]
+    if answer is None or answer == "":
+        return None, f"Escribí tu respuesta en respuesta_{number} y volvé a ejecutar la celda."
+    right = _answers()[number]
+    if exercise.kind == "pct":
+        try:
+            value = float(str(answer).replace(",", ".").replace("%", "").strip())
+        except ValueError:
+            return False, f"«{answer}» no es un número. {exercise.hint}"
+        value = value / 100 if value > 1 else value
+        ok = abs(value - float(right)) < 0.006
+    elif exercise.kind == "int":
+        ok = str(answer).strip() == str(right)
+    else:
+        ok = str(answer).strip().lower().replace("ó", "o").replace(" ", "_") == right
+    if ok:
+        shown = fmt_pct(float(right)) if exercise.kind == "pct" else str(right)
+        return True, f"✔ ¡Correcto! La respuesta es {shown}."
+    return False, f"✘ Todavía no. Pista: {exercise.hint}"
+
+
+class Guia:
+    """The training guide over the demo (or any) data: same parameters as the reports."""
+
+    def __init__(self, **params: object):
+        params.pop("salida", None)
+        self.resumen = Informe("resumen", **params)
+        self.flujos = self.resumen.como("flujos")  # same loaded data
+        self.ejemplo_envios = example_envios()
+        self.ejemplo_eventos = example_eventos()
+
+    # -- sections ------------------------------------------------------------------
+
+    def que_informe(self) -> None:
+        table = pd.DataFrame(
+            {
+                "Necesidad": ["Ver si un cliente respondió una campaña",
+                              "Analizar el rendimiento general de campañas",
+                              "Evaluar el recorrido en un bot de flujo"],
+                "Informe": ["Outbound > Detallado (detallado.ipynb)", "Outbound > Resumen (resumen.ipynb)",
+                            "Outbound > Flujos por Tipificaciones (flujos.ipynb)"],
+            }
+        )
+        _display([_html.STYLE, _html.table(table, sortable=False, labels=False)])
+
+    def ejemplo(self) -> None:
+        shown = self.ejemplo_envios[["contacto_id", "campana", "origen", "estado", "conversacion_nueva",
+                                     "leido", "respondido", "asignada", "venta"]]
+        _display([_html.table(shown.assign(envio=range(1, len(shown) + 1))[["envio", *shown.columns]],
+                              sortable=False)])
+
+    def ejemplo_resumen(self) -> None:
+        k = metrics.kpis(self.ejemplo_envios)
+        _display([_html.table(k.T.reset_index().set_axis(["métrica", "valor"], axis=1), sortable=False,
+                              labels=False)])
+
+    def ejemplo_embudo(self) -> None:
+        table = metrics.embudo(self.ejemplo_envios)
+        _display([charts.embudo(table, "Embudo del ejemplo"), _html.table(table, sortable=False)])
+
+    def ejemplo_detallado(self) -> None:
+        _display([_html.table(metrics.detallado(self.ejemplo_envios))])
+
+    def ejemplo_flujos(self) -> None:
+        out = metrics.flujos(self.ejemplo_envios, self.ejemplo_eventos)
+        _display([_html.table(self.ejemplo_eventos[["conversacion_id", "fecha", "autor", "mensaje", "opcion",
+                                                    "etiqueta"]], sortable=False),
+                  _html.table(out["resultados"], sortable=False),
+                  _html.table(out["finalizacion"], sortable=False)])
+
+    def advertencia(self, cual: str) -> None:
+        """One platform caveat, shown with the loaded (demo) data."""
+        renderers = {
+            "conversaciones_abiertas": self._open_conversations,
+            "plantillas_individuales": self._individual_templates,
+            "lectura": self._read_receipts,
+            "una_campana": self._single_campaign,
+            "limites": self._limits,
+        }
+        _display(renderers[cual]())
+
+    def corregir(self, numero: int, respuesta: object) -> None:
+        ok, text = check(numero, respuesta)
+        question = _html.paragraph(f"Ejercicio {numero}: {EXERCISES[numero].question}")
+        block = _html.note(text) if ok else _html.warn(text) if ok is False else _html.empty(text)
+        _display([question, block])
+
+    # -- caveats on the demo data ----------------------------------------------------
+
+    def _open_conversations(self) -> list:
+        rec = self.resumen.tablas["reconciliacion"]
+        k = dict(zip(rec["concepto"], rec["cantidad"], strict=True))
+        text = (f"En los datos cargados hay {fmt_int(k['envios_exitosos'])} envíos exitosos pero solo "
+                f"{fmt_int(k['conversaciones_iniciadas'])} conversaciones iniciadas: "
+                f"{fmt_int(k['sobre_conversacion_abierta'])} envíos entraron en una conversación que ya "
+                "estaba abierta. Para la plataforma son envíos exitosos, pero el Reporte General no los "
+                "cuenta como conversaciones nuevas.")
+        return [charts.reconciliacion(rec), _html.note(text),
+                _html.table(rec.assign(concepto=rec["concepto"].map(CONCEPTO_LABELS)), sortable=False)]
+
+    def _individual_templates(self) -> list:
+        by = self.resumen.tablas["por_origen"]
+        row = by[by["origen"] == "plantilla_individual"]
+        text = "No hay plantillas individuales en los datos cargados."
+        if len(row):
+            r = row.iloc[0]
+            text = (f"Las plantillas individuales tienen {fmt_int(r['asignadas'])} asignadas y "
+                    f"{fmt_int(r['respondidos'])} respondidas: no informan lectura ni respuesta "
+                    f"({fmt_int(r['lectura_no_informada'])} sin dato de lectura), pero el agente toma la "
+                    "conversación. Por eso el embudo puede tener más asignadas que respondidas.")
+        return [_html.note(text), _html.table(by, sortable=False)]
+
+    def _read_receipts(self) -> list:
+        k = self.resumen.tablas["kpis"].iloc[0]
+        ok = int(k["envios_exitosos"])
+        low = k["leidos"] / ok if ok else float("nan")
+        high = (k["leidos"] + k["lectura_no_informada"]) / ok if ok else float("nan")
+        text = (f"Leídos: {fmt_int(k['leidos'])} de {fmt_int(ok)} exitosos ({fmt_pct(low)}). WhatsApp solo "
+                "informa la lectura si el contacto tiene activadas las confirmaciones, así que esa tasa es "
+                f"un mínimo: si todos los «no informados» se hubieran leído llegaría a {fmt_pct(high)}. "
+                "Una respuesta prueba que el mensaje se vio, por eso cuenta como leído.")
+        return [_html.note(text)]
+
+    def _single_campaign(self) -> list:
+        campaigns = metrics.campanas_en_alcance(self.resumen.datos.envios)
+        all_flows = metrics.flujos(self.resumen.datos.envios, self.flujos.perfil_eventos)
+        parts: list = [_html.note(
+            f"Con todas las campañas de flujo juntas ({', '.join(campaigns)}) las primeras opciones "
+            "mezclan menús distintos:"), _html.table(all_flows["primeras_opciones"], sortable=False)]
+        if campaigns:
+            one = self.flujos.with_filtros(campanas=[campaigns[0]])
+            parts += [_html.note(f"Con una sola campaña («{campaigns[0]}») se lee su propio menú:"),
+                      _html.table(one.tablas["primeras_opciones"], sortable=False)]
+        return parts
+
+    def _limits(self) -> list:
+        n = len(self.resumen.datos.envios)
+        return [_html.note(
+            f"La plataforma muestra hasta 2.000 registros en pantalla y descarga hasta 1.000.000 por "
+            f"archivo. Estos informes hacen lo mismo: las tablas del HTML se cortan en 2.000 filas y lo "
+            f"dicen; las exportaciones CSV/JSON/XLSX tienen todo (los {fmt_int(n)} envíos cargados), y "
+            "una tabla de más de 1.000.000 de filas se parte en archivos de hasta 1.000.000. Si una "
+            "descarga de la plataforma llegó al millón, probablemente quedó cortada: pedí varias por "
+            "rango de fechas (las repetidas se descartan solas)."
+        )]
+
