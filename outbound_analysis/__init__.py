@@ -12,6 +12,7 @@ from . import _plotly_setup, charts, metrics
 from .errors import DataError, OutboundError, ParamsError, ReportError
 from .exports import export_tables
 from .filters import Filtros, apply_filters, filter_envios, filter_eventos
+from .guide import Guia
 from .load import Dataset, load_data, load_table
 from .metrics import (
     EventProfile,
@@ -27,7 +28,6 @@ from .metrics import (
 )
 from .params import Parametros, read_params
 from .report import Informe
-from .guide import Guia
 
 __version__ = "0.1.0"
 
@@ -41,8 +41,8 @@ __all__ = [
     "Guia",
     "Informe",
     "OutboundError",
-    "ParamsError",
     "Parametros",
+    "ParamsError",
     "ReportError",
     "__version__",
     "apply_filters",

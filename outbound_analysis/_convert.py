@@ -8,6 +8,7 @@ mask with a Spanish reason, and the loader rejects those rows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ LIST = pd.ArrowDtype(pa.list_(pa.string()))
 TRUE_KEYS = frozenset({"true", "1", "1_0", "si", "s", "yes", "y", "x", "verdadero", "v", "t"})
 FALSE_KEYS = frozenset({"false", "0", "0_0", "no", "n", "falso", "f"})
 
-_PHONE_LIKE = r"^\+?[0-9][0-9 ()./-]{5,}$"
+_PHONE_LIKE = r"^\+?\(?[0-9][0-9 ()./-]{5,}$"  # also "(011) 4555-0000"
 _ISO_OFFSET = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|z|[+-]\d{2}(:?\d{2})?)$"
 _ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
 _DMY = (
@@ -104,7 +105,7 @@ def to_id(arr: pa.ChunkedArray, column: Column) -> Converted:
     ``"+54 9 11 5555-0000"`` and ``"5491155550000"`` are the same contact.
     """
     text = as_text(arr)
-    if column.name == "contacto_id":
+    if column.name == "contacto_id" and not pc.all(pc.fill_null(pc.ascii_is_decimal(text), True)).as_py():
         phone = pc.fill_null(pc.match_substring_regex(text, _PHONE_LIKE), False)
         digits = pc.replace_substring_regex(text, r"[^0-9]", "")
         text = pc.if_else(phone, digits, text)
@@ -175,10 +176,16 @@ def bool_of(value: str) -> object:
 def to_bool(arr: pa.ChunkedArray, column: Column) -> Converted:
     """Nullable booleans; empty stays NA ("no informado"), never False."""
     if pa.types.is_boolean(arr.type):
-        return Converted(pd.Series(arr, dtype="boolean"))
+        return Converted(_boolean_series(arr.combine_chunks()))
     values, invalid, _ = _map_distinct(as_text(arr), bool_of, pa.bool_())
     reason = "no es un valor sí/no (se aceptan true/false, 1/0, sí/si/no, yes/no, x o vacío)"
-    return Converted(pd.Series(values, dtype="boolean"), invalid, reason)
+    return Converted(_boolean_series(values), invalid, reason)
+
+
+def _boolean_series(values: pa.Array) -> pd.Series:
+    data = pc.fill_null(values, False).to_numpy(zero_copy_only=False)
+    mask = pc.is_null(values).to_numpy(zero_copy_only=False)
+    return pd.Series(pd.arrays.BooleanArray(data, mask))
 
 
 def to_list(arr: pa.ChunkedArray, column: Column) -> Converted:
@@ -223,7 +230,9 @@ def _parse_iso(text: pa.Array, tz: str, offset: bool) -> pa.Array:
     parsed = _try_cast(text, pa.timestamp("us", tz="UTC") if offset else pa.timestamp("us"))
     if parsed is None:  # one bad value spoils an Arrow cast: let pandas coerce row by row
         coerced = pd.to_datetime(
-            pd.Series(text.to_pylist(), dtype=object), format="ISO8601", errors="coerce",
+            pd.Series(text.to_pylist(), dtype=object),
+            format="ISO8601",
+            errors="coerce",
             utc=offset,
         )
         if offset:
@@ -239,19 +248,51 @@ def _parse_iso(text: pa.Array, tz: str, offset: bool) -> pa.Array:
 def _parse_dmy(text: pa.Array, tz: str) -> pa.Array:
     """``dd/mm/yyyy [HH:MM[:SS]]`` -> UTC microseconds; impossible dates (31/02) are null."""
     parts = pc.extract_regex(text, _DMY)
-    frame = pd.DataFrame(
-        {
-            unit: pd.to_numeric(
-                pd.Series(pc.struct_field(parts, name).to_pandas(), dtype=object), errors="coerce"
-            )
-            for name, unit in [("y", "year"), ("m", "month"), ("d", "day"), ("H", "hour"),
-                               ("M", "minute"), ("S", "second")]
-        }
-    )
-    frame[["hour", "minute", "second"]] = frame[["hour", "minute", "second"]].fillna(0)
-    parsed = pd.to_datetime(frame, errors="coerce")
-    naive = pa.array(parsed.to_numpy(dtype="datetime64[us]"), type=pa.timestamp("us"))
+
+    def field(name: str) -> np.ndarray:
+        raw = pc.struct_field(parts, name)
+        raw = pc.if_else(pc.equal(raw, ""), pa.scalar(None, pa.string()), raw)
+        return pc.fill_null(pc.cast(raw, pa.int64()), 0).to_numpy(zero_copy_only=False)
+
+    y, m, d, hh, mi, ss = (field(n) for n in ("y", "m", "d", "H", "M", "S"))
+    ok = pc.is_valid(parts).to_numpy(zero_copy_only=False) & (m >= 1) & (m <= 12) & (y >= 1900)
+    month = np.where(ok, (y - 1970) * 12 + (m - 1), 0).astype("datetime64[M]")
+    first_day = month.astype("datetime64[D]")
+    days_in_month = ((month + 1).astype("datetime64[D]") - first_day).astype(np.int64)
+    ok &= (d >= 1) & (d <= days_in_month) & (hh < 24) & (mi < 60) & (ss < 60)
+    local = (first_day.astype(np.int64) + d - 1) * 86_400_000_000 + (hh * 3600 + mi * 60 + ss) * 1_000_000
+    naive = pa.array(local, type=pa.timestamp("us"), mask=~ok)
     return _naive_to_utc_us(naive, tz)
+
+
+_DMY_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
+
+
+def _whole_column(text: pa.Array, tz: str) -> pa.Array | None:
+    """UTC microseconds when every present value has one same format, else None (fast path)."""
+    nulls = text.null_count
+    if nulls == len(text):
+        return pc.cast(text, pa.int64())
+    # a failing Arrow cast is slow: pick the candidate formats from the first value
+    sample = pc.drop_null(text)[0].as_py()
+    if re.match(_ISO_NAIVE, sample) or re.match(_ISO_OFFSET, sample):
+        if re.match(_ISO_OFFSET, sample):
+            aware = _try_cast(text, pa.timestamp("us", tz="UTC"))
+            return None if aware is None else aware.cast(pa.int64())
+        naive = _try_cast(text, pa.timestamp("us"))
+        return None if naive is None else _naive_to_utc_us(naive, tz)
+    if "/" not in sample:
+        return None
+    for fmt in _DMY_FORMATS:
+        parsed = pc.strptime(text, format=fmt, unit="us", error_is_null=True)
+        if parsed.null_count != nulls:
+            continue
+        # strptime rolls 31/02 over to 03/03: the day must survive the round trip
+        day = pc.cast(pc.list_element(pc.split_pattern(text, "/", max_splits=1), 0), pa.int64())
+        if pc.all(pc.fill_null(pc.equal(pc.day(parsed), day), True)).as_py():
+            return _naive_to_utc_us(parsed, tz)
+        return None
+    return None
 
 
 def parse_timestamps(arr: pa.ChunkedArray, tz: str) -> tuple[pd.Series, np.ndarray]:
@@ -268,6 +309,9 @@ def parse_timestamps(arr: pa.ChunkedArray, tz: str) -> tuple[pd.Series, np.ndarr
             micros = _naive_to_utc_us(col, tz)
         return _micros_to_series(micros, tz), np.zeros(n, dtype=bool)
     text = as_text(arr).combine_chunks()
+    fast = _whole_column(text, tz)
+    if fast is not None:
+        return _micros_to_series(fast, tz), np.zeros(n, dtype=bool)
     present = pc.is_valid(text).to_numpy(zero_copy_only=False)
     result = np.full(n, _NAT, dtype=np.int64)
     done = ~present

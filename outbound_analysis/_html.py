@@ -69,9 +69,7 @@ def _cell(value: object, name: str, dtype: object) -> tuple[str, str | None]:
     """Display text of a cell and its sortable raw value (for numbers)."""
     if isinstance(value, list | np.ndarray):
         return ", ".join(str(v) for v in value), None
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) or (
-        value is pd.NaT
-    ):
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) or (value is pd.NaT):
         if pd.api.types.is_bool_dtype(dtype):
             return "no informado", None
         return "", None
@@ -100,8 +98,13 @@ def table(
     if frame.empty:
         return empty("No hay filas para los filtros elegidos.")
     shown = frame.head(max_rows)
-    shown = shown.assign(**{c: shown[c].astype("string").map(lambda v, m=m: m.get(v, v))
-                            for c, m in VALUE_LABELS.items() if c in shown.columns})
+    shown = shown.assign(
+        **{
+            c: shown[c].astype("string").map(lambda v, m=m: m.get(v, v))
+            for c, m in VALUE_LABELS.items()
+            if c in shown.columns
+        }
+    )
     head = "".join(f"<th>{html.escape(column_label(c) if labels else c)}</th>" for c in cols)
     body = []
     dtypes = frame.dtypes
@@ -114,8 +117,10 @@ def table(
             cells.append(f"<td{attrs}>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cls = "oa-table oa-sortable" if sortable else "oa-table"
-    out = (f'<div class="oa-scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
-           f"<tbody>{''.join(body)}</tbody></table></div>")
+    out = (
+        f'<div class="oa-scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
     if len(frame) > max_rows:
         out += note(
             f"Se muestran las primeras {fmt_int(max_rows)} de {fmt_int(len(frame))} filas, como en la "

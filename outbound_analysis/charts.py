@@ -39,8 +39,17 @@ def _empty(title: str) -> go.Figure:
         height=260,
         xaxis={"visible": False},
         yaxis={"visible": False},
-        annotations=[{"text": EMPTY_TEXT, "showarrow": False, "font": {"size": 15, "color": "#666"},
-                      "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}],
+        annotations=[
+            {
+                "text": EMPTY_TEXT,
+                "showarrow": False,
+                "font": {"size": 15, "color": "#666"},
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+            }
+        ],
     )
     return fig
 
@@ -58,7 +67,9 @@ def embudo(table: pd.DataFrame, title: str = "Embudo de ventas") -> go.Figure:
         ETAPA_LABELS.get(e, e) + ("" if i == 0 else f"<br><sub>{fmt_pct(q)} de la etapa anterior</sub>")
         for i, (e, q) in enumerate(zip(table["etapa"], table["pct_etapa_anterior"], strict=True))
     ]
-    text = [f"{fmt_int(n)} · {fmt_pct(p)}" for n, p in zip(table["cantidad"], table["pct_envios"], strict=True)]
+    text = [
+        f"{fmt_int(n)} · {fmt_pct(p)}" for n, p in zip(table["cantidad"], table["pct_envios"], strict=True)
+    ]
     fig = go.Figure(
         go.Funnel(
             y=labels,
@@ -71,8 +82,9 @@ def embudo(table: pd.DataFrame, title: str = "Embudo de ventas") -> go.Figure:
             connector={"line": {"color": "#c8d3e6"}},
         )
     )
-    fig.update_layout(title=title + " (cantidad · % de los envíos exitosos)", height=420,
-                      yaxis={"title": None})
+    fig.update_layout(
+        title=title + " (cantidad · % de los envíos exitosos)", height=420, yaxis={"title": None}
+    )
     return fig
 
 
@@ -86,22 +98,37 @@ def reconciliacion(table: pd.DataFrame, title: str = "Envíos exitosos: ¿abrier
         "sobre_conversacion_abierta": "Sobre conversación abierta",
         "sin_dato_de_conversacion": "Sin dato",
     }
-    colors = {"conversaciones_iniciadas": "#1F5BD6", "sobre_conversacion_abierta": "#F2A541",
-              "sin_dato_de_conversacion": "#8D99AE"}
+    colors = {
+        "conversaciones_iniciadas": "#1F5BD6",
+        "sobre_conversacion_abierta": "#F2A541",
+        "sin_dato_de_conversacion": "#8D99AE",
+    }
     fig = go.Figure()
     for row in parts.itertuples():
         fig.add_bar(
-            y=["Envíos exitosos"], x=[row.cantidad], name=names[row.concepto], orientation="h",
+            y=["Envíos exitosos"],
+            x=[row.cantidad],
+            name=names[row.concepto],
+            orientation="h",
             marker_color=colors[row.concepto],
-            text=[f"{fmt_int(row.cantidad)} ({fmt_pct(row.pct_exitosos)})"], textposition="inside",
+            text=[f"{fmt_int(row.cantidad)} ({fmt_pct(row.pct_exitosos)})"],
+            textposition="inside",
             hovertemplate=f"{names[row.concepto]}: %{{x:,}}<extra></extra>",
         )
-    fig.update_layout(title=title, barmode="stack", height=230, legend={"orientation": "h", "y": -0.3},
-                      xaxis={"title": "envíos"}, yaxis={"visible": False})
+    fig.update_layout(
+        title=title,
+        barmode="stack",
+        height=230,
+        legend={"orientation": "h", "y": -0.3},
+        xaxis={"title": "envíos"},
+        yaxis={"visible": False},
+    )
     return fig
 
 
-def tasas_por_campana(table: pd.DataFrame, title: str = "Tasas por campaña (sobre envíos exitosos)") -> go.Figure:
+def tasas_por_campana(
+    table: pd.DataFrame, title: str = "Tasas por campaña (sobre envíos exitosos)"
+) -> go.Figure:
     """Grouped bars of pct_vistas, pct_respondidas, pct_asignadas and pct_ventas per campaign.
 
     Shows the campaigns with most envíos exitosos first (at most :data:`MAX_BARS`).
@@ -113,22 +140,29 @@ def tasas_por_campana(table: pd.DataFrame, title: str = "Tasas por campaña (sob
     for column, name in _RATE_COLUMNS.items():
         values = top[column].astype("float64")
         fig.add_bar(
-            y=[_truncate(c, 40) for c in top["campana"]], x=values, name=name, orientation="h",
-            text=[fmt_pct(v) for v in top[column]], textposition="outside",
+            y=[_truncate(c, 40) for c in top["campana"]],
+            x=values,
+            name=name,
+            orientation="h",
+            text=[fmt_pct(v) for v in top[column]],
+            textposition="outside",
             customdata=top[["envios_exitosos"]].to_numpy(),
             hovertemplate="%{y}<br>" + name + ": %{x:.1%} de %{customdata[0]:,} exitosos<extra></extra>",
         )
     extra = f" — las {MAX_BARS} con más envíos" if len(table) > MAX_BARS else ""
     fig.update_layout(
-        title=title + extra, barmode="group", height=max(320, 110 + 85 * len(top)),
+        title=title + extra,
+        barmode="group",
+        height=max(320, 110 + 85 * len(top)),
         xaxis={"tickformat": ".0%", "range": [0, 1.12], "title": None},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
     )
     return fig
 
 
-def barras(table: pd.DataFrame, label: str, title: str, value: str = "conversaciones",
-           color: str = "#1F5BD6") -> go.Figure:
+def barras(
+    table: pd.DataFrame, label: str, title: str, value: str = "conversaciones", color: str = "#1F5BD6"
+) -> go.Figure:
     """Horizontal bars of a count table (most frequent on top), with its % as text."""
     if table.empty or int(table[value].sum()) == 0:
         return _empty(title)
@@ -137,14 +171,21 @@ def barras(table: pd.DataFrame, label: str, title: str, value: str = "conversaci
     text = [f"{fmt_int(n)} ({fmt_pct(p)})" for n, p in zip(top[value], top["pct"], strict=True)]
     fig = go.Figure(
         go.Bar(
-            y=[_truncate(v) for v in top[label]], x=top[value].astype("int64"), orientation="h",
-            text=text, textposition="outside", marker_color=color,
+            y=[_truncate(v) for v in top[label]],
+            x=top[value].astype("int64"),
+            orientation="h",
+            text=text,
+            textposition="outside",
+            marker_color=color,
             hovertext=[str(v) for v in top[label]],
             hovertemplate="%{hovertext}: %{x:,}<extra></extra>",
         )
     )
-    fig.update_layout(title=title + extra, height=max(260, 90 + 34 * len(top)),
-                      xaxis={"title": value, "range": [0, float(top[value].max()) * 1.25]})
+    fig.update_layout(
+        title=title + extra,
+        height=max(260, 90 + 34 * len(top)),
+        xaxis={"title": value, "range": [0, float(top[value].max()) * 1.25]},
+    )
     return fig
 
 
@@ -156,9 +197,12 @@ def finalizacion(table: pd.DataFrame, title: str = "¿Cómo terminaron los flujo
         go.Pie(
             labels=[FINALIZACION_LABELS.get(f, f) for f in table["finalizacion"]],
             values=table["conversaciones"].astype("int64"),
-            hole=0.5, sort=False, direction="clockwise",
+            hole=0.5,
+            sort=False,
+            direction="clockwise",
             marker={"colors": ["#E4572E", "#1F5BD6", "#19A974"]},
-            texttemplate="%{label}<br>%{value:,} (%{percent})", textposition="outside",
+            texttemplate="%{label}<br>%{value:,} (%{percent})",
+            textposition="outside",
             hovertemplate="%{label}: %{value:,}<extra></extra>",
         )
     )
@@ -178,25 +222,32 @@ def embudo_niveles(table: pd.DataFrame, label: str, title: str) -> go.Figure:
     keep = shown.groupby(label, sort=False)["conversaciones"].sum().nlargest(8).index
     shown = shown.assign(**{label: shown[label].where(shown[label].isin(keep), "Otras")})
     grouped = shown.groupby(["nivel", label], sort=False)["conversaciones"].sum().reset_index()
-    order = (
-        grouped.groupby(label)["conversaciones"].sum().sort_values(ascending=False).index.tolist()
-    )
+    order = grouped.groupby(label)["conversaciones"].sum().sort_values(ascending=False).index.tolist()
     if "Otras" in order:
         order.remove("Otras")
         order.append("Otras")
     fig = go.Figure()
     levels = sorted(grouped["nivel"].unique())
     for value in order:
-        part = (grouped[grouped[label] == value].set_index("nivel")["conversaciones"]
-                .reindex(levels, fill_value=0))
+        part = (
+            grouped[grouped[label] == value]
+            .set_index("nivel")["conversaciones"]
+            .reindex(levels, fill_value=0)
+        )
         fig.add_bar(
-            x=[f"Nivel {n}" for n in levels], y=part.astype("int64"),
+            x=[f"Nivel {n}" for n in levels],
+            y=part.astype("int64"),
             name=_truncate(value, 40),
             hovertemplate=f"{value}<br>%{{x}}: %{{y:,}} conversaciones<extra></extra>",
         )
     extra = f" (primeros {MAX_LEVELS} niveles)" if table["nivel"].max() > MAX_LEVELS else ""
-    fig.update_layout(title=title + extra, barmode="stack", height=420,
-                      yaxis={"title": "conversaciones"}, legend={"title": None})
+    fig.update_layout(
+        title=title + extra,
+        barmode="stack",
+        height=420,
+        yaxis={"title": "conversaciones"},
+        legend={"title": None},
+    )
     return fig
 
 
@@ -208,11 +259,17 @@ def fallas(table: pd.DataFrame, title: str = "Envíos fallidos por código de er
     fig = go.Figure(
         go.Bar(
             y=[f"{c} · {_truncate(error_label(c), 40)}" for c in top["codigo_error"]],
-            x=top["envios"].astype("int64"), orientation="h", marker_color="#E4572E",
+            x=top["envios"].astype("int64"),
+            orientation="h",
+            marker_color="#E4572E",
             text=[f"{fmt_int(n)} ({fmt_pct(p)})" for n, p in zip(top["envios"], top["pct"], strict=True)],
-            textposition="outside", hovertemplate="%{y}: %{x:,}<extra></extra>",
+            textposition="outside",
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
-    fig.update_layout(title=title, height=max(240, 90 + 34 * len(top)),
-                      xaxis={"title": "envíos", "range": [0, float(top["envios"].max()) * 1.3]})
+    fig.update_layout(
+        title=title,
+        height=max(240, 90 + 34 * len(top)),
+        xaxis={"title": "envíos", "range": [0, float(top["envios"].max()) * 1.3]},
+    )
     return fig

@@ -48,40 +48,69 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
     sub = parser.add_subparsers(dest="command", metavar="COMANDO", parser_class=_Parser)
 
-    demo = sub.add_parser("demo", help="generar datos de ejemplo con el formato de la plataforma",
-                          add_help=False)
+    demo = sub.add_parser(
+        "demo", help="generar datos de ejemplo con el formato de la plataforma", add_help=False
+    )
     demo.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
     demo.add_argument("--envios", type=int, default=3000, help="cantidad de envíos (por defecto 3000)")
-    demo.add_argument("--seed", "--semilla", dest="seed", type=int, default=7,
-                      help="semilla: la misma semilla da los mismos archivos (por defecto 7)")
+    demo.add_argument(
+        "--seed",
+        "--semilla",
+        dest="seed",
+        type=int,
+        default=7,
+        help="semilla: la misma semilla da los mismos archivos (por defecto 7)",
+    )
     demo.add_argument("--dir", default="data/demo", help="carpeta de destino (por defecto data/demo)")
 
-    validate = sub.add_parser("validate", help="revisar archivos antes de correr informes",
-                              add_help=False)
+    validate = sub.add_parser("validate", help="revisar archivos antes de correr informes", add_help=False)
     validate.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
-    validate.add_argument("paths", nargs="*", metavar="ARCHIVO",
-                          help="archivos de envíos o eventos (la tabla se detecta por los encabezados)")
+    validate.add_argument(
+        "paths",
+        nargs="*",
+        metavar="ARCHIVO",
+        help="archivos de envíos o eventos (la tabla se detecta por los encabezados)",
+    )
     validate.add_argument("--params", help="archivo de parámetros YAML: valida sus claves y sus archivos")
-    validate.add_argument("--rechazos", default="outputs/validacion/rechazos.csv",
-                          help="dónde escribir el detalle de filas rechazadas (por defecto "
-                               "outputs/validacion/rechazos.csv)")
+    validate.add_argument(
+        "--rechazos",
+        default="outputs/validacion/rechazos.csv",
+        help="dónde escribir el detalle de filas rechazadas (por defecto outputs/validacion/rechazos.csv)",
+    )
     validate.add_argument("--mostrar", type=int, default=10, help="rechazos a mostrar (por defecto 10)")
 
-    run = sub.add_parser("run", help="generar informes HTML y exportaciones con papermill",
-                         add_help=False)
+    run = sub.add_parser("run", help="generar informes HTML y exportaciones con papermill", add_help=False)
     run.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
-    run.add_argument("informes", nargs="*", metavar="INFORME",
-                     help=f"uno o más de: {', '.join(REPORTS)} (y guia, la guía de capacitación)")
+    run.add_argument(
+        "informes",
+        nargs="*",
+        metavar="INFORME",
+        help=f"uno o más de: {', '.join(REPORTS)} (y guia, la guía de capacitación)",
+    )
     run.add_argument("--all", action="store_true", help="los tres informes (resumen, detallado, flujos)")
-    run.add_argument("--params", nargs="+", required=True, metavar="ARCHIVO",
-                     help="archivo(s) de parámetros YAML o carpeta(s) que los contienen")
-    run.add_argument("--output", required=True, metavar="CARPETA",
-                     help="carpeta de salida; admite {fecha}, {fecha_hora} y {params}")
-    run.add_argument("--timeout", type=int, default=1800,
-                     help="límite en segundos por celda del notebook (por defecto 1800)")
+    run.add_argument(
+        "--params",
+        nargs="+",
+        required=True,
+        metavar="ARCHIVO",
+        help="archivo(s) de parámetros YAML o carpeta(s) que los contienen",
+    )
+    run.add_argument(
+        "--output",
+        required=True,
+        metavar="CARPETA",
+        help="carpeta de salida; admite {fecha}, {fecha_hora} y {params}",
+    )
+    run.add_argument(
+        "--timeout",
+        type=int,
+        default=1800,
+        help="límite en segundos por celda del notebook (por defecto 1800)",
+    )
 
-    lab = sub.add_parser("lab", help="abrir JupyterLab en notebooks/ con el entorno del proyecto",
-                         add_help=False)
+    lab = sub.add_parser(
+        "lab", help="abrir JupyterLab en notebooks/ con el entorno del proyecto", add_help=False
+    )
     lab.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
     lab.add_argument("extra", nargs=argparse.REMAINDER, help="opciones que se pasan a jupyter lab")
     return parser
@@ -96,15 +125,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     files = demo.write(args.dir, n_envios=args.envios, seed=args.seed)
     took = time.perf_counter() - start
-    print(f"Datos de ejemplo ({fmt_int(args.envios)} envíos, semilla {args.seed}) en {args.dir}/ "
-          f"en {took:.1f} s:")
+    print(
+        f"Datos de ejemplo ({fmt_int(args.envios)} envíos, semilla {args.seed}) en {args.dir}/ "
+        f"en {took:.1f} s:"
+    )
     for f in files:
         print(f"  {f}  ({f.stat().st_size / 1024:,.0f} KB)".replace(",", "."))
     return EXIT_OK
 
 
 def _detect_table(path: Path) -> str:
-    """"envios" or "eventos", by which table's required headers the file has."""
+    """ "envios" or "eventos", by which table's required headers the file has."""
     from .load import map_headers, read_raw
     from .schema import TABLES
 
@@ -142,8 +173,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for spec in args.paths:
         for path in expand_paths(spec, "archivo"):
             (envios if _detect_table(path) == "envios" else eventos).append(str(path))
-    data = load_data(envios, eventos, columnas=columnas, zona_horaria=tz or DEFAULT_TZ,
-                     require_envios=False)
+    data = load_data(envios, eventos, columnas=columnas, zona_horaria=tz or DEFAULT_TZ, require_envios=False)
     print(data.resumen_carga())
     rejects = data.rechazos
     if len(rejects):
@@ -166,8 +196,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not informes:
         print("Error: indicá qué informes generar (resumen, detallado, flujos) o --all.", file=sys.stderr)
         return EXIT_USAGE
-    summary = run(informes, args.params, args.output, timeout=args.timeout,
-                  log=lambda line: print(line, flush=True))
+    summary = run(
+        informes, args.params, args.output, timeout=args.timeout, log=lambda line: print(line, flush=True)
+    )
     if summary.invalid_params:
         return EXIT_USAGE
     return EXIT_OK if summary.ok else EXIT_FAILED

@@ -110,15 +110,15 @@ _TIPOS = tuple(_TIPO_LABELS)
 _TIP_TIPO = np.array([_TIPOS.index(t) for t, _ in _TIPIFICACIONES.values()], dtype=np.int8)
 _TIP_VENTA = np.array([v for _, v in _TIPIFICACIONES.values()], dtype=bool)
 
-_ETIQUETAS = ("interés alto", "interés medio", "interés bajo", "pago con tarjeta",
-              "pago en efectivo")
+_ETIQUETAS = ("interés alto", "interés medio", "interés bajo", "pago con tarjeta", "pago en efectivo")
 
 _ERROR_CODES = ("131026", "131049", "131048", "131056", "131047", "131042", "130472")
 _ERROR_WEIGHTS = (0.34, 0.20, 0.10, 0.08, 0.15, 0.08, 0.05)
 
 # share of sends by local hour: mostly business hours
-_HOUR_WEIGHTS = np.array([0.2, 0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 1, 3, 6, 8, 8,
-                          6, 5, 6, 7, 7, 6, 5, 3, 2, 1, 0.6, 0.3])
+_HOUR_WEIGHTS = np.array(
+    [0.2, 0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 1, 3, 6, 8, 8, 6, 5, 6, 7, 7, 6, 5, 3, 2, 1, 0.6, 0.3]
+)
 
 
 @dataclass(frozen=True)
@@ -142,42 +142,131 @@ class _Campaign:
 
 
 _CAMPAIGNS: tuple[_Campaign, ...] = (
-    _Campaign("Recupero de carrito", "flujo", ((_WA1, 1.0),), "2026-08-01", "2026-11-20",
-              0.20, ((_VENTAS, 1.0),)),
-    _Campaign("Encuesta de satisfacción", "flujo", ((_WA2, 1.0),), "2026-08-10", "2026-10-31",
-              0.10, ((_ATENCION, 1.0),)),
-    _Campaign("Bienvenida Instagram", "flujo", ((_IG, 1.0),), "2026-09-01", "2026-11-20",
-              0.08, ((_VENTAS, 0.5), (_ATENCION, 0.5))),
-    _Campaign("Hot Sale Noviembre", "plantilla", ((_WA1, 1.0),), "2026-10-26", "2026-11-20",
-              0.20, ((_VENTAS, 1.0),), p_resp=0.16, p_asig_resp=0.45, p_asig_other=0.01,
-              tips=(("Venta concretada", 0.40), ("Volver a contactar", 0.25),
-                    ("No interesado", 0.25), (None, 0.10)),
-              etiquetas=((("interés alto",), 0.25), (("interés medio",), 0.20),
-                         (("interés bajo",), 0.10), (("interés alto", "pago con tarjeta"), 0.15),
-                         ((), 0.30))),
-    _Campaign("Recordatorio de pago", "plantilla", ((_WA2, 1.0),), "2026-08-01", "2026-11-20",
-              0.15, ((_COBRANZAS, 1.0),)),
-    _Campaign("Seguimiento postventa", "plantilla_individual", ((_WA1, 0.6), (_WA2, 0.4)),
-              "2026-08-01", "2026-11-20", 0.09, ((_ATENCION, 0.6), (_VENTAS, 0.4)),
-              reports_reads=False, p_asig_other=0.60,
-              tips=(("Volver a contactar", 0.35), ("Venta concretada", 0.15),
-                    ("No interesado", 0.20), ("Número equivocado", 0.05), (None, 0.25)),
-              etiquetas=((("interés medio",), 0.2), ((), 0.8))),
-    _Campaign("Alta desde CRM", "webhook", ((_WA1, 1.0),), "2026-09-15", "2026-11-20",
-              0.08, ((_VENTAS, 1.0),), p_resp=0.25, p_asig_resp=0.5, p_asig_other=0.02,
-              tips=(("Venta concretada", 0.30), ("Volver a contactar", 0.30),
-                    ("No interesado", 0.25), (None, 0.15)),
-              etiquetas=((("interés alto",), 0.3), (("interés medio",), 0.3), ((), 0.4))),
-    _Campaign("Respuesta Messenger", "mensaje_agente", ((_FB, 1.0),), "2026-08-01",
-              "2026-11-20", 0.07, ((_ATENCION, 1.0),), p_nueva=0.3, p_resp=0.5,
-              p_asig_resp=0.8, p_asig_other=0.3,
-              tips=(("Volver a contactar", 0.30), ("Venta concretada", 0.15),
-                    ("No interesado", 0.15), (None, 0.40)),
-              etiquetas=((("pago en efectivo",), 0.15), (("pago con tarjeta",), 0.15),
-                         ((), 0.70))),
-    _Campaign("Prueba interna", "otro", ((_WEB, 0.8), (_WA1, 0.2)), "2026-08-03", "2026-08-14",
-              0.03, ((_VENTAS, 0.3), (_COBRANZAS, 0.3), (_ATENCION, 0.4)), p_resp=0.3,
-              p_asig_resp=0.2, tips=(("Volver a contactar", 0.3), (None, 0.7))),
+    _Campaign(
+        "Recupero de carrito", "flujo", ((_WA1, 1.0),), "2026-08-01", "2026-11-20", 0.20, ((_VENTAS, 1.0),)
+    ),
+    _Campaign(
+        "Encuesta de satisfacción",
+        "flujo",
+        ((_WA2, 1.0),),
+        "2026-08-10",
+        "2026-10-31",
+        0.10,
+        ((_ATENCION, 1.0),),
+    ),
+    _Campaign(
+        "Bienvenida Instagram",
+        "flujo",
+        ((_IG, 1.0),),
+        "2026-09-01",
+        "2026-11-20",
+        0.08,
+        ((_VENTAS, 0.5), (_ATENCION, 0.5)),
+    ),
+    _Campaign(
+        "Hot Sale Noviembre",
+        "plantilla",
+        ((_WA1, 1.0),),
+        "2026-10-26",
+        "2026-11-20",
+        0.20,
+        ((_VENTAS, 1.0),),
+        p_resp=0.16,
+        p_asig_resp=0.45,
+        p_asig_other=0.01,
+        tips=(
+            ("Venta concretada", 0.40),
+            ("Volver a contactar", 0.25),
+            ("No interesado", 0.25),
+            (None, 0.10),
+        ),
+        etiquetas=(
+            (("interés alto",), 0.25),
+            (("interés medio",), 0.20),
+            (("interés bajo",), 0.10),
+            (("interés alto", "pago con tarjeta"), 0.15),
+            ((), 0.30),
+        ),
+    ),
+    _Campaign(
+        "Recordatorio de pago",
+        "plantilla",
+        ((_WA2, 1.0),),
+        "2026-08-01",
+        "2026-11-20",
+        0.15,
+        ((_COBRANZAS, 1.0),),
+    ),
+    _Campaign(
+        "Seguimiento postventa",
+        "plantilla_individual",
+        ((_WA1, 0.6), (_WA2, 0.4)),
+        "2026-08-01",
+        "2026-11-20",
+        0.09,
+        ((_ATENCION, 0.6), (_VENTAS, 0.4)),
+        reports_reads=False,
+        p_asig_other=0.60,
+        tips=(
+            ("Volver a contactar", 0.35),
+            ("Venta concretada", 0.15),
+            ("No interesado", 0.20),
+            ("Número equivocado", 0.05),
+            (None, 0.25),
+        ),
+        etiquetas=((("interés medio",), 0.2), ((), 0.8)),
+    ),
+    _Campaign(
+        "Alta desde CRM",
+        "webhook",
+        ((_WA1, 1.0),),
+        "2026-09-15",
+        "2026-11-20",
+        0.08,
+        ((_VENTAS, 1.0),),
+        p_resp=0.25,
+        p_asig_resp=0.5,
+        p_asig_other=0.02,
+        tips=(
+            ("Venta concretada", 0.30),
+            ("Volver a contactar", 0.30),
+            ("No interesado", 0.25),
+            (None, 0.15),
+        ),
+        etiquetas=((("interés alto",), 0.3), (("interés medio",), 0.3), ((), 0.4)),
+    ),
+    _Campaign(
+        "Respuesta Messenger",
+        "mensaje_agente",
+        ((_FB, 1.0),),
+        "2026-08-01",
+        "2026-11-20",
+        0.07,
+        ((_ATENCION, 1.0),),
+        p_nueva=0.3,
+        p_resp=0.5,
+        p_asig_resp=0.8,
+        p_asig_other=0.3,
+        tips=(
+            ("Volver a contactar", 0.30),
+            ("Venta concretada", 0.15),
+            ("No interesado", 0.15),
+            (None, 0.40),
+        ),
+        etiquetas=((("pago en efectivo",), 0.15), (("pago con tarjeta",), 0.15), ((), 0.70)),
+    ),
+    _Campaign(
+        "Prueba interna",
+        "otro",
+        ((_WEB, 0.8), (_WA1, 0.2)),
+        "2026-08-03",
+        "2026-08-14",
+        0.03,
+        ((_VENTAS, 0.3), (_COBRANZAS, 0.3), (_ATENCION, 0.4)),
+        p_resp=0.3,
+        p_asig_resp=0.2,
+        tips=(("Volver a contactar", 0.3), (None, 0.7)),
+    ),
 )
 
 # ---------------------------------------------------------------------------------------
@@ -193,8 +282,14 @@ _ASSIGN, _GREET = 1, 2  # kind bits: the conversation is assigned here / agent g
 Step = tuple[float, int, str | None, str | None, str | None, str | None, str | None, int]
 
 
-def _bot(msg: str | None, nodo: str | None = None, gap: float = 2, tip: str | None = None,
-         et: str | None = None, kind: int = 0) -> Step:
+def _bot(
+    msg: str | None,
+    nodo: str | None = None,
+    gap: float = 2,
+    tip: str | None = None,
+    et: str | None = None,
+    kind: int = 0,
+) -> Step:
     return (gap, _BOT, msg, nodo, None, tip, et, kind)
 
 
@@ -202,8 +297,9 @@ def _cli(msg: str, opcion: str | None = None, gap: float = 150) -> Step:
     return (gap, _CLI, msg, None, opcion, None, None, 0)
 
 
-def _agt(msg: str | None = None, gap: float = 90, tip: str | None = None,
-         et: str | None = None, kind: int = 0) -> Step:
+def _agt(
+    msg: str | None = None, gap: float = 90, tip: str | None = None, et: str | None = None, kind: int = 0
+) -> Step:
     return (gap, _AGT, msg, None, None, tip, et, kind)
 
 
@@ -218,9 +314,14 @@ _REPROMPT = "Por favor, elegí una de las opciones del menú."
 Branches = list[tuple[float, list[Step]]]
 
 
-def _flow(inicio: str, menu: str, options: list[tuple[str, float, Branches]],
-          free_texts: Sequence[str], p_no_reply: float = 0.38,
-          p_free: float = 0.2) -> Branches:
+def _flow(
+    inicio: str,
+    menu: str,
+    options: list[tuple[str, float, Branches]],
+    free_texts: Sequence[str],
+    p_no_reply: float = 0.38,
+    p_free: float = 0.2,
+) -> Branches:
     """Expand a flow (greeting, menu, options with weighted branches) into path templates."""
     prefix = [_bot(inicio, "inicio", gap=0), _bot(menu, "menu_principal", gap=2)]
     reprompt = _bot(_REPROMPT, "menu_principal")
@@ -232,9 +333,12 @@ def _flow(inicio: str, menu: str, options: list[tuple[str, float, Branches]],
             w = p_reply * w_opt * w_b
             out.append((w * (1 - p_free), [*prefix, _cli(opt, opt), *steps]))
             for ft in free_texts:  # free text first, then the option
-                out.append((w * p_free * 0.85 / k,
-                            [*prefix, _cli(ft, gap=240), reprompt, _cli(opt, opt, gap=60),
-                             *steps]))
+                out.append(
+                    (
+                        w * p_free * 0.85 / k,
+                        [*prefix, _cli(ft, gap=240), reprompt, _cli(opt, opt, gap=60), *steps],
+                    )
+                )
     for ft in free_texts:  # free text, re-prompt, never an option: abandono at the menu
         out.append((p_reply * p_free * 0.15 / k, [*prefix, _cli(ft, gap=240), reprompt]))
     return out
@@ -243,176 +347,430 @@ def _flow(inicio: str, menu: str, options: list[tuple[str, float, Branches]],
 def _templates() -> dict[str, Branches]:
     """Path templates of the campaigns that have events, by campaign name."""
     asignacion = [_bot(_ASESOR, "asignacion", kind=_ASSIGN)]
-    venta_stock = [_greet(), _cli("¿Tienen stock del talle M?"),
-                   _agt("Sí, hay stock. ¿Te lo reservo?"), _cli("Sí, dale"),
-                   _agt("¡Listo! Ya quedó reservada tu compra.", tip="Venta concretada")]
-    ofertas = [_bot("Tenés 20% de descuento en los productos de tu carrito.", "ofertas",
-                    et="interés medio"),
-               _bot("¿Querés ver más ofertas?", "ofertas", gap=0)]
-    pagar = [_cli("Sí, quiero comprar", "Sí, quiero comprar"),
-             _bot("¡Genial! ¿Cómo preferís pagar?", "medio_pago", et="interés alto")]
+    venta_stock = [
+        _greet(),
+        _cli("¿Tienen stock del talle M?"),
+        _agt("Sí, hay stock. ¿Te lo reservo?"),
+        _cli("Sí, dale"),
+        _agt("¡Listo! Ya quedó reservada tu compra.", tip="Venta concretada"),
+    ]
+    ofertas = [
+        _bot("Tenés 20% de descuento en los productos de tu carrito.", "ofertas", et="interés medio"),
+        _bot("¿Querés ver más ofertas?", "ofertas", gap=0),
+    ]
+    pagar = [
+        _cli("Sí, quiero comprar", "Sí, quiero comprar"),
+        _bot("¡Genial! ¿Cómo preferís pagar?", "medio_pago", et="interés alto"),
+    ]
     link = "Te enviamos el link de pago: tiendademo.com.ar/pagar"
     carrito = _flow(
         "¡Hola! Vimos que dejaste productos en tu carrito de Tienda Demo.",
-        "¿Qué querés hacer? 1. Ver ofertas 2. Finalizar compra 3. Hablar con un asesor "
-        "4. Dar de baja",
+        "¿Qué querés hacer? 1. Ver ofertas 2. Finalizar compra 3. Hablar con un asesor 4. Dar de baja",
         [
-            ("Ver ofertas", 0.40, [
-                (0.30, ofertas),
-                (0.12, [*ofertas, _cli("No, gracias", "No, gracias"),
-                        _bot("¡Gracias! Te esperamos cuando quieras.", "cierre",
-                             tip="Consulta resuelta por bot", et="interés bajo")]),
-                (0.58 * 0.20, [*ofertas, *pagar]),
-                (0.58 * 0.35, [*ofertas, *pagar, _cli("Tarjeta", "Tarjeta"),
-                               _bot(link, "link_pago", tip="Derivado a la web",
-                                    et="pago con tarjeta")]),
-                (0.58 * 0.30, [*ofertas, *pagar, _cli("Efectivo", "Efectivo"),
-                               _bot(_ASESOR, "asignacion", et="pago en efectivo", kind=_ASSIGN),
-                               _greet(), _cli("Quiero pagar en efectivo en el local"),
-                               _agt("Perfecto, te reservo el pedido para que lo retires.",
-                                    tip="Venta concretada")]),
-                (0.58 * 0.15, [*ofertas, *pagar, _cli("Tarjeta", "Tarjeta"),
-                               _bot(link, "link_pago", tip="Derivado a la web",
-                                    et="pago con tarjeta"),
-                               _cli("No me anda el link"), *asignacion, _greet(),
-                               _agt("Ya te generé un link nuevo, probá de nuevo."),
-                               _cli("¡Listo, pagado!"),
-                               _agt("¡Gracias por tu compra!", gap=30,
-                                    tip="Venta concretada")]),
-            ]),
-            ("Finalizar compra", 0.15, [
-                (0.8, [_bot("Te dejamos el link para terminar tu compra: "
-                            "tiendademo.com.ar/carrito", "link_pago", tip="Derivado a la web")]),
-                (0.2, [_bot("Te dejamos el link para terminar tu compra: "
-                            "tiendademo.com.ar/carrito", "link_pago", tip="Derivado a la web"),
-                       _cli("No me llegó el link"),
-                       _bot("Te lo reenviamos: tiendademo.com.ar/carrito", "link_pago",
-                            tip="Derivado a la web")]),
-            ]),
-            ("Hablar con un asesor", 0.30, [
-                (0.10, asignacion),  # assigned, no agent reply yet
-                (0.30, [*asignacion, *venta_stock]),
-                (0.20, [*asignacion, _greet(), _cli("Quería consultar por el envío"),
-                        _agt("Te escribo mañana con el costo de envío.",
-                             tip="Volver a contactar")]),
-                (0.15, [*asignacion, _greet(), _cli("¿Tienen stock del talle M?"),
-                        _agt("Te escribo mañana con el stock actualizado.",
-                             tip="Volver a contactar"),
-                        _agt("¡Hola! Ya tenemos stock del talle M.", gap=86_400),
-                        _cli("Genial, lo compro"),
-                        _agt("¡Gracias por tu compra!", tip="Venta concretada")]),
-                (0.15, [*asignacion, _greet(), _cli("Ya lo compré en otro lado"),
-                        _agt("Entendido, gracias por avisar.", tip="No interesado")]),
-                (0.05, [*asignacion, *venta_stock, _cli("Al final no lo quiero, disculpá"),
-                        _agt("No hay problema, te escribo la semana que viene.",
-                             tip="Volver a contactar")]),
-                (0.05, [*asignacion, _greet(),
-                        _agt("Te escribo más tarde con la info.", gap=60,
-                             tip="Volver a contactar"),
-                        _cli("Dale"),
-                        _agt("¿Pudiste ver la propuesta?", gap=7200,
-                             tip="Volver a contactar")]),
-            ]),
-            ("Dar de baja", 0.15, [
-                (1.0, [_bot("Listo, no vas a recibir más mensajes de esta campaña.", "baja",
-                            tip="Baja de la lista")]),
-            ]),
+            (
+                "Ver ofertas",
+                0.40,
+                [
+                    (0.30, ofertas),
+                    (
+                        0.12,
+                        [
+                            *ofertas,
+                            _cli("No, gracias", "No, gracias"),
+                            _bot(
+                                "¡Gracias! Te esperamos cuando quieras.",
+                                "cierre",
+                                tip="Consulta resuelta por bot",
+                                et="interés bajo",
+                            ),
+                        ],
+                    ),
+                    (0.58 * 0.20, [*ofertas, *pagar]),
+                    (
+                        0.58 * 0.35,
+                        [
+                            *ofertas,
+                            *pagar,
+                            _cli("Tarjeta", "Tarjeta"),
+                            _bot(link, "link_pago", tip="Derivado a la web", et="pago con tarjeta"),
+                        ],
+                    ),
+                    (
+                        0.58 * 0.30,
+                        [
+                            *ofertas,
+                            *pagar,
+                            _cli("Efectivo", "Efectivo"),
+                            _bot(_ASESOR, "asignacion", et="pago en efectivo", kind=_ASSIGN),
+                            _greet(),
+                            _cli("Quiero pagar en efectivo en el local"),
+                            _agt(
+                                "Perfecto, te reservo el pedido para que lo retires.", tip="Venta concretada"
+                            ),
+                        ],
+                    ),
+                    (
+                        0.58 * 0.15,
+                        [
+                            *ofertas,
+                            *pagar,
+                            _cli("Tarjeta", "Tarjeta"),
+                            _bot(link, "link_pago", tip="Derivado a la web", et="pago con tarjeta"),
+                            _cli("No me anda el link"),
+                            *asignacion,
+                            _greet(),
+                            _agt("Ya te generé un link nuevo, probá de nuevo."),
+                            _cli("¡Listo, pagado!"),
+                            _agt("¡Gracias por tu compra!", gap=30, tip="Venta concretada"),
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "Finalizar compra",
+                0.15,
+                [
+                    (
+                        0.8,
+                        [
+                            _bot(
+                                "Te dejamos el link para terminar tu compra: tiendademo.com.ar/carrito",
+                                "link_pago",
+                                tip="Derivado a la web",
+                            )
+                        ],
+                    ),
+                    (
+                        0.2,
+                        [
+                            _bot(
+                                "Te dejamos el link para terminar tu compra: tiendademo.com.ar/carrito",
+                                "link_pago",
+                                tip="Derivado a la web",
+                            ),
+                            _cli("No me llegó el link"),
+                            _bot(
+                                "Te lo reenviamos: tiendademo.com.ar/carrito",
+                                "link_pago",
+                                tip="Derivado a la web",
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "Hablar con un asesor",
+                0.30,
+                [
+                    (0.10, asignacion),  # assigned, no agent reply yet
+                    (0.30, [*asignacion, *venta_stock]),
+                    (
+                        0.20,
+                        [
+                            *asignacion,
+                            _greet(),
+                            _cli("Quería consultar por el envío"),
+                            _agt("Te escribo mañana con el costo de envío.", tip="Volver a contactar"),
+                        ],
+                    ),
+                    (
+                        0.15,
+                        [
+                            *asignacion,
+                            _greet(),
+                            _cli("¿Tienen stock del talle M?"),
+                            _agt("Te escribo mañana con el stock actualizado.", tip="Volver a contactar"),
+                            _agt("¡Hola! Ya tenemos stock del talle M.", gap=86_400),
+                            _cli("Genial, lo compro"),
+                            _agt("¡Gracias por tu compra!", tip="Venta concretada"),
+                        ],
+                    ),
+                    (
+                        0.15,
+                        [
+                            *asignacion,
+                            _greet(),
+                            _cli("Ya lo compré en otro lado"),
+                            _agt("Entendido, gracias por avisar.", tip="No interesado"),
+                        ],
+                    ),
+                    (
+                        0.05,
+                        [
+                            *asignacion,
+                            *venta_stock,
+                            _cli("Al final no lo quiero, disculpá"),
+                            _agt(
+                                "No hay problema, te escribo la semana que viene.", tip="Volver a contactar"
+                            ),
+                        ],
+                    ),
+                    (
+                        0.05,
+                        [
+                            *asignacion,
+                            _greet(),
+                            _agt("Te escribo más tarde con la info.", gap=60, tip="Volver a contactar"),
+                            _cli("Dale"),
+                            _agt("¿Pudiste ver la propuesta?", gap=7200, tip="Volver a contactar"),
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "Dar de baja",
+                0.15,
+                [
+                    (
+                        1.0,
+                        [
+                            _bot(
+                                "Listo, no vas a recibir más mensajes de esta campaña.",
+                                "baja",
+                                tip="Baja de la lista",
+                            )
+                        ],
+                    ),
+                ],
+            ),
         ],
         ("hola", "?", "Buenas, ¿qué es esto?"),
     )
 
     reclamo = [_bot("Lamentamos lo ocurrido. ¿Querés que te contacte un asesor?", "reclamo")]
-    gracias = _bot("¡Gracias! Lo vamos a tener en cuenta.", "gracias",
-                   tip="Consulta resuelta por bot")
+    gracias = _bot("¡Gracias! Lo vamos a tener en cuenta.", "gracias", tip="Consulta resuelta por bot")
     encuesta = _flow(
         "¡Hola! Queremos saber cómo fue tu experiencia con tu última compra.",
         "¿Cómo calificarías nuestra atención? Opciones: Muy buena, Regular, Mala",
         [
-            ("Muy buena", 0.5, [
-                (1.0, [_bot("¡Gracias por tu respuesta! Nos alegra que te haya gustado.",
-                            "gracias", tip="Consulta resuelta por bot")]),
-            ]),
-            ("Regular", 0.3, [
-                (0.4, [_bot("Contanos qué podemos mejorar.", "comentario")]),
-                (0.6, [_bot("Contanos qué podemos mejorar.", "comentario"),
-                       _cli("La entrega tardó mucho"), gracias]),
-            ]),
-            ("Mala", 0.2, [
-                (0.25, reclamo),
-                (0.50, [*reclamo, _cli("Sí", "Sí"),
-                        _bot("Te comunicamos con un asesor de Atención al cliente.",
-                             "asignacion", kind=_ASSIGN),
-                        _greet(), _cli("El producto llegó roto"),
-                        _agt("Te enviamos uno nuevo sin cargo. Te aviso cuando salga.",
-                             tip="Volver a contactar")]),
-                (0.25, [*reclamo, _cli("No", "No"),
-                        _bot("Entendido. ¡Gracias por avisarnos!", "cierre",
-                             tip="Consulta resuelta por bot")]),
-            ]),
+            (
+                "Muy buena",
+                0.5,
+                [
+                    (
+                        1.0,
+                        [
+                            _bot(
+                                "¡Gracias por tu respuesta! Nos alegra que te haya gustado.",
+                                "gracias",
+                                tip="Consulta resuelta por bot",
+                            )
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "Regular",
+                0.3,
+                [
+                    (0.4, [_bot("Contanos qué podemos mejorar.", "comentario")]),
+                    (
+                        0.6,
+                        [
+                            _bot("Contanos qué podemos mejorar.", "comentario"),
+                            _cli("La entrega tardó mucho"),
+                            gracias,
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "Mala",
+                0.2,
+                [
+                    (0.25, reclamo),
+                    (
+                        0.50,
+                        [
+                            *reclamo,
+                            _cli("Sí", "Sí"),
+                            _bot(
+                                "Te comunicamos con un asesor de Atención al cliente.",
+                                "asignacion",
+                                kind=_ASSIGN,
+                            ),
+                            _greet(),
+                            _cli("El producto llegó roto"),
+                            _agt(
+                                "Te enviamos uno nuevo sin cargo. Te aviso cuando salga.",
+                                tip="Volver a contactar",
+                            ),
+                        ],
+                    ),
+                    (
+                        0.25,
+                        [
+                            *reclamo,
+                            _cli("No", "No"),
+                            _bot(
+                                "Entendido. ¡Gracias por avisarnos!",
+                                "cierre",
+                                tip="Consulta resuelta por bot",
+                            ),
+                        ],
+                    ),
+                ],
+            ),
         ],
         ("hola", "?", "Buenas, ¿quién habla?"),
         p_no_reply=0.40,
     )
 
-    ofertas_ig = [_bot("Mirá las ofertas de la semana en nuestro perfil.", "ofertas",
-                       et="interés medio"),
-                  _bot("¿Querés ver más ofertas?", "ofertas", gap=0)]
+    ofertas_ig = [
+        _bot("Mirá las ofertas de la semana en nuestro perfil.", "ofertas", et="interés medio"),
+        _bot("¿Querés ver más ofertas?", "ofertas", gap=0),
+    ]
     pedido = [_bot("Ingresá tu número de pedido", "pedido")]
     instagram = _flow(
         "¡Hola! Gracias por seguirnos en Instagram.",
         "¿Qué querés hacer? Opciones: Ver ofertas, Estado de mi pedido, Hablar con un asesor",
         [
-            ("Ver ofertas", 0.45, [
-                (0.40, ofertas_ig),
-                (0.45, [*ofertas_ig, _cli("Sí", "Sí"),
-                        _bot("Entrá a tiendademo.com.ar/ofertas para ver todo el catálogo.",
-                             "catalogo", tip="Derivado a la web", et="interés alto")]),
-                (0.15, [*ofertas_ig, _cli("Quiero comprar", "Quiero comprar"),
-                        _bot(_ASESOR, "asignacion", et="interés alto", kind=_ASSIGN),
-                        _greet(), _cli("¿Hacen envíos a Córdoba?"),
-                        _agt("Sí, el envío es gratis. Ya te cargo el pedido.",
-                             tip="Venta concretada")]),
-            ]),
-            ("Estado de mi pedido", 0.35, [
-                (0.35, pedido),
-                (0.50, [*pedido, _cli("48213"),
-                        _bot("Tu pedido está en camino y llega en 48 horas.", "pedido_estado",
-                             tip="Consulta resuelta por bot")]),
-                (0.15, [*pedido, _cli("no lo tengo"),
-                        _bot("Sin el número no podemos buscarlo. Revisá el mail de "
-                             "confirmación.", "pedido")]),
-            ]),
-            ("Hablar con un asesor", 0.20, [
-                (0.5, [*asignacion, _greet(), _cli("Quiero cambiar un producto"),
-                       _agt("Te paso los pasos por mail y te escribo mañana.",
-                            tip="Volver a contactar")]),
-                (0.3, [*asignacion, _greet(), _cli("Me equivoqué, perdón"),
-                       _agt("No hay problema, ¡saludos!", tip="No interesado")]),
-                (0.2, [*asignacion, _greet(), _cli("Quiero comprar la campera"),
-                       _agt("¡Listo! Te mando el link.", tip="Venta concretada")]),
-            ]),
+            (
+                "Ver ofertas",
+                0.45,
+                [
+                    (0.40, ofertas_ig),
+                    (
+                        0.45,
+                        [
+                            *ofertas_ig,
+                            _cli("Sí", "Sí"),
+                            _bot(
+                                "Entrá a tiendademo.com.ar/ofertas para ver todo el catálogo.",
+                                "catalogo",
+                                tip="Derivado a la web",
+                                et="interés alto",
+                            ),
+                        ],
+                    ),
+                    (
+                        0.15,
+                        [
+                            *ofertas_ig,
+                            _cli("Quiero comprar", "Quiero comprar"),
+                            _bot(_ASESOR, "asignacion", et="interés alto", kind=_ASSIGN),
+                            _greet(),
+                            _cli("¿Hacen envíos a Córdoba?"),
+                            _agt("Sí, el envío es gratis. Ya te cargo el pedido.", tip="Venta concretada"),
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "Estado de mi pedido",
+                0.35,
+                [
+                    (0.35, pedido),
+                    (
+                        0.50,
+                        [
+                            *pedido,
+                            _cli("48213"),
+                            _bot(
+                                "Tu pedido está en camino y llega en 48 horas.",
+                                "pedido_estado",
+                                tip="Consulta resuelta por bot",
+                            ),
+                        ],
+                    ),
+                    (
+                        0.15,
+                        [
+                            *pedido,
+                            _cli("no lo tengo"),
+                            _bot(
+                                "Sin el número no podemos buscarlo. Revisá el mail de confirmación.", "pedido"
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "Hablar con un asesor",
+                0.20,
+                [
+                    (
+                        0.5,
+                        [
+                            *asignacion,
+                            _greet(),
+                            _cli("Quiero cambiar un producto"),
+                            _agt("Te paso los pasos por mail y te escribo mañana.", tip="Volver a contactar"),
+                        ],
+                    ),
+                    (
+                        0.3,
+                        [
+                            *asignacion,
+                            _greet(),
+                            _cli("Me equivoqué, perdón"),
+                            _agt("No hay problema, ¡saludos!", tip="No interesado"),
+                        ],
+                    ),
+                    (
+                        0.2,
+                        [
+                            *asignacion,
+                            _greet(),
+                            _cli("Quiero comprar la campera"),
+                            _agt("¡Listo! Te mando el link.", tip="Venta concretada"),
+                        ],
+                    ),
+                ],
+            ),
         ],
         ("hola", "?", "info"),
         p_no_reply=0.36,
     )
 
-    aviso = [_bot("Hola, te recordamos que tu cuota vence esta semana. Podés pagarla en "
-                  "tiendademo.com.ar/pagos.", gap=0)]
+    aviso = [
+        _bot(
+            "Hola, te recordamos que tu cuota vence esta semana. Podés pagarla en tiendademo.com.ar/pagos.",
+            gap=0,
+        )
+    ]
     recordatorio: Branches = [  # a template, not a flow: replies and agents, no nodos
         (0.72, aviso),
         (0.10, [*aviso, _cli("Ya pagué, gracias", gap=1800)]),
-        (0.09, [*aviso, _cli("¿Puedo pagar en efectivo?", gap=1800), _greet(assign=True),
-                _cli("El viernes pago en el local"),
-                _agt("Perfecto, lo dejo registrado.", tip="Pago comprometido",
-                     et="pago en efectivo")]),
-        (0.04, [*aviso, _cli("¿Puedo pagar con tarjeta?", gap=1800), _greet(assign=True),
-                _agt("Sí, podés pagar con tarjeta en el link.", et="pago con tarjeta"),
-                _cli("Listo, pagado"), _agt(None, gap=0, tip="Pago comprometido")]),
-        (0.03, [*aviso, _cli("Este número no es de esa persona", gap=1800),
+        (
+            0.09,
+            [
+                *aviso,
+                _cli("¿Puedo pagar en efectivo?", gap=1800),
                 _greet(assign=True),
-                _agt("Disculpá la molestia, lo corregimos.", tip="Número equivocado")]),
-        (0.02, [*aviso, _cli("No voy a pagar", gap=1800), _greet(assign=True),
-                _agt("Entendido.", tip="No interesado")]),
+                _cli("El viernes pago en el local"),
+                _agt("Perfecto, lo dejo registrado.", tip="Pago comprometido", et="pago en efectivo"),
+            ],
+        ),
+        (
+            0.04,
+            [
+                *aviso,
+                _cli("¿Puedo pagar con tarjeta?", gap=1800),
+                _greet(assign=True),
+                _agt("Sí, podés pagar con tarjeta en el link.", et="pago con tarjeta"),
+                _cli("Listo, pagado"),
+                _agt(None, gap=0, tip="Pago comprometido"),
+            ],
+        ),
+        (
+            0.03,
+            [
+                *aviso,
+                _cli("Este número no es de esa persona", gap=1800),
+                _greet(assign=True),
+                _agt("Disculpá la molestia, lo corregimos.", tip="Número equivocado"),
+            ],
+        ),
+        (
+            0.02,
+            [
+                *aviso,
+                _cli("No voy a pagar", gap=1800),
+                _greet(assign=True),
+                _agt("Entendido.", tip="No interesado"),
+            ],
+        ),
     ]
     return {
         "Recupero de carrito": carrito,
@@ -479,39 +837,66 @@ def _catalog() -> _Catalog:
             else:
                 fin = _FINALIZACIONES.index("abandono")
             combo = tuple(dict.fromkeys(s[6] for s in seq if s[6]))
-            tmpl.append((
-                ci, w, len(steps), len(seq), first_cli, assign,
-                _TIP_NAMES.index(tips[-1]) if tips else -1,
-                any(_TIPIFICACIONES[t][1] for t in tips),
-                combos.setdefault(combo, len(combos)), fin,
-            ))
+            tmpl.append(
+                (
+                    ci,
+                    w,
+                    len(steps),
+                    len(seq),
+                    first_cli,
+                    assign,
+                    _TIP_NAMES.index(tips[-1]) if tips else -1,
+                    any(_TIPIFICACIONES[t][1] for t in tips),
+                    combos.setdefault(combo, len(combos)),
+                    fin,
+                )
+            )
             for gap, autor, msg, nodo, opcion, tip, et, kind in seq:
-                steps.append((
-                    gap, autor, msgs.setdefault(msg, len(msgs)),
-                    nodos.setdefault(nodo, len(nodos)), opciones.setdefault(opcion, len(opciones)),
-                    _TIP_NAMES.index(tip) if tip else -1,
-                    _ETIQUETAS.index(et) if et else -1, kind,
-                ))
+                steps.append(
+                    (
+                        gap,
+                        autor,
+                        msgs.setdefault(msg, len(msgs)),
+                        nodos.setdefault(nodo, len(nodos)),
+                        opciones.setdefault(opcion, len(opciones)),
+                        _TIP_NAMES.index(tip) if tip else -1,
+                        _ETIQUETAS.index(et) if et else -1,
+                        kind,
+                    )
+                )
     for camp in _CAMPAIGNS:
         for combo, _ in camp.etiquetas:
             combos.setdefault(combo, len(combos))
     msg_list = list(msgs)
     greet_base = len(msg_list)
-    msg_list += [f"Hola, soy {name.split()[0]} de Tienda Demo. ¿En qué te puedo ayudar?"
-                 for name, _ in _AGENTS]
+    msg_list += [
+        f"Hola, soy {name.split()[0]} de Tienda Demo. ¿En qué te puedo ayudar?" for name, _ in _AGENTS
+    ]
     s = np.array(steps, dtype=object).T
     t = np.array(tmpl, dtype=object).T
     return _Catalog(
-        s_gap=s[0].astype(np.float64), s_autor=s[1].astype(np.int8),
-        s_msg=s[2].astype(np.int32), s_nodo=s[3].astype(np.int32),
-        s_opcion=s[4].astype(np.int32), s_tip=s[5].astype(np.int8),
-        s_et=s[6].astype(np.int8), s_kind=s[7].astype(np.int8),
-        t_camp=t[0].astype(np.int8), t_weight=t[1].astype(np.float64),
-        t_start=t[2].astype(np.int64), t_len=t[3].astype(np.int64),
-        t_first_cli=t[4].astype(np.int64), t_assign=t[5].astype(np.int64),
-        t_tip=t[6].astype(np.int8), t_venta=t[7].astype(bool),
-        t_combo=t[8].astype(np.int32), t_fin=t[9].astype(np.int8),
-        msgs=msg_list, greet_base=greet_base, nodos=list(nodos), opciones=list(opciones),
+        s_gap=s[0].astype(np.float64),
+        s_autor=s[1].astype(np.int8),
+        s_msg=s[2].astype(np.int32),
+        s_nodo=s[3].astype(np.int32),
+        s_opcion=s[4].astype(np.int32),
+        s_tip=s[5].astype(np.int8),
+        s_et=s[6].astype(np.int8),
+        s_kind=s[7].astype(np.int8),
+        t_camp=t[0].astype(np.int8),
+        t_weight=t[1].astype(np.float64),
+        t_start=t[2].astype(np.int64),
+        t_len=t[3].astype(np.int64),
+        t_first_cli=t[4].astype(np.int64),
+        t_assign=t[5].astype(np.int64),
+        t_tip=t[6].astype(np.int8),
+        t_venta=t[7].astype(bool),
+        t_combo=t[8].astype(np.int32),
+        t_fin=t[9].astype(np.int8),
+        msgs=msg_list,
+        greet_base=greet_base,
+        nodos=list(nodos),
+        opciones=list(opciones),
         combos=list(combos),
     )
 
@@ -592,7 +977,7 @@ _HEX_BYTES = np.array([f"{i:02x}" for i in range(256)], dtype="<U2")
 
 def _hex(values: np.ndarray, n_bytes: int) -> np.ndarray:
     """Lower-case hex of the low n_bytes bytes of unsigned ints (2 * n_bytes chars)."""
-    raw = values.astype(">u8").view(np.uint8).reshape(-1, 8)[:, 8 - n_bytes:]
+    raw = values.astype(">u8").view(np.uint8).reshape(-1, 8)[:, 8 - n_bytes :]
     return np.ascontiguousarray(_HEX_BYTES[raw]).view(f"<U{2 * n_bytes}").ravel()
 
 
@@ -609,8 +994,7 @@ def _contacts(rng: np.random.Generator, chan: np.ndarray) -> tuple[np.ndarray, n
     n = chan.size
     contacto = np.empty(n, dtype=object)
     key = np.zeros(n, dtype=np.int64)
-    for kind, members in (("WA", (_WA1, _WA2)), ("FB", (_FB,)), ("IG", (_IG,)),
-                          ("WEB", (_WEB,))):
+    for kind, members in (("WA", (_WA1, _WA2)), ("FB", (_FB,)), ("IG", (_IG,)), ("WEB", (_WEB,))):
         rows = np.flatnonzero(np.isin(chan, members))
         size = max(10, int(rows.size * 0.4))
         if kind == "WA":  # Argentine mobiles: 549 + area + number (13 digits)
@@ -618,8 +1002,7 @@ def _contacts(rng: np.random.Generator, chan: np.ndarray) -> tuple[np.ndarray, n
             pool = np.where(
                 area == 0,
                 5491100000000 + rng.integers(20_000_000, 69_999_999, size),
-                np.where(area == 1, 5493510000000, 5493410000000)
-                + rng.integers(4_000_000, 8_999_999, size),
+                np.where(area == 1, 5493510000000, 5493410000000) + rng.integers(4_000_000, 8_999_999, size),
             )
         elif kind == "FB":  # page-scoped ids
             pool = rng.integers(10**15, 10**16 - 1, size)
@@ -655,8 +1038,7 @@ def _build(n_envios: int, seed: int) -> _Data:
     redraw = rng.random(n) < 0.7  # most weekend sends are redrawn: fewer on weekends
     for _ in range(3):
         again = redraw & ((day + 3) % 7 >= 5)  # (day + 3) % 7: 0 = Monday
-        day = np.where(again, start + (rng.random(n) * (end - start + 1)).astype(np.int64),
-                       day)
+        day = np.where(again, start + (rng.random(n) * (end - start + 1)).astype(np.int64), day)
     hour = rng.choice(24, size=n, p=_HOUR_WEIGHTS / _HOUR_WEIGHTS.sum())
     local_s = day * 86_400 + hour * 3600 + rng.integers(0, 3600, n)
     order = np.argsort(local_s, kind="stable")
@@ -683,9 +1065,16 @@ def _build(n_envios: int, seed: int) -> _Data:
     by_contact = np.lexsort((local_s, contact_key, chan))
     prev, cur = by_contact[:-1], by_contact[1:]
     join_sorted = np.zeros(n, dtype=bool)
-    join_sorted[1:] = ((chan[prev] == chan[cur]) & (contact_key[prev] == contact_key[cur])
-                       & ok[prev] & ~has_events[prev] & ok[cur] & ~has_events[cur]
-                       & (nueva[cur] == 0) & (local_s[cur] - local_s[prev] < 86_400))
+    join_sorted[1:] = (
+        (chan[prev] == chan[cur])
+        & (contact_key[prev] == contact_key[cur])
+        & ok[prev]
+        & ~has_events[prev]
+        & ok[cur]
+        & ~has_events[cur]
+        & (nueva[cur] == 0)
+        & (local_s[cur] - local_s[prev] < 86_400)
+    )
     group = np.cumsum(~join_sorted) - 1
     root_sorted = by_contact[np.flatnonzero(~join_sorted)][group]
     root = np.empty(n, dtype=np.int64)
@@ -696,8 +1085,7 @@ def _build(n_envios: int, seed: int) -> _Data:
     n_conv = int(is_root.sum())
     # ObjectId-like: 8 hex of the UTC epoch second + 16 hex of a scrambled counter
     root_rows = np.flatnonzero(is_root)
-    conv_mix = _mix(np.arange(n_conv, dtype=np.uint64)
-                    + np.uint64(seed % 2**32) * np.uint64(2**32))
+    conv_mix = _mix(np.arange(n_conv, dtype=np.uint64) + np.uint64(seed % 2**32) * np.uint64(2**32))
 
     # --- agents (used where asignada) ---------------------------------------------------
     group_of = np.zeros(n, dtype=np.int64)
@@ -734,8 +1122,7 @@ def _build(n_envios: int, seed: int) -> _Data:
     step = np.repeat(cat.t_start[tm], cnt) + pos
     e_autor = cat.s_autor[step]
     gap = cat.s_gap[step]
-    scale = np.repeat(rng.lognormal(0.0, 0.6, ev_send.size), cnt) * rng.uniform(0.6, 1.4,
-                                                                                  step.size)
+    scale = np.repeat(rng.lognormal(0.0, 0.6, ev_send.size), cnt) * rng.uniform(0.6, 1.4, step.size)
     gap = np.where(e_autor == _BOT, gap, gap * scale)
     gap = np.where(cat.s_gap[step] > 0, np.maximum(1, np.rint(gap)), 0).astype(np.int64)
     csum = np.cumsum(gap)
@@ -801,9 +1188,13 @@ def _build(n_envios: int, seed: int) -> _Data:
     rows = ev_send[leido[ev_send] == 1]
     room = np.where(f_respuesta[rows] != _NAT, f_respuesta[rows] - local_s[rows] - 1, 0)
     late = _delay(rng, rows.size, 1800)
-    f_lectura[rows] = local_s[rows] + 1 + np.where(
-        f_respuesta[rows] != _NAT, (rng.random(rows.size) * np.maximum(room, 0)).astype(np.int64),
-        late)
+    f_lectura[rows] = (
+        local_s[rows]
+        + 1
+        + np.where(
+            f_respuesta[rows] != _NAT, (rng.random(rows.size) * np.maximum(room, 0)).astype(np.int64), late
+        )
+    )
     agent = np.where(asignada == 1, agent_pick, -1).astype(np.int16)
 
     # --- quirks of the written files ----------------------------------------------------
@@ -817,15 +1208,39 @@ def _build(n_envios: int, seed: int) -> _Data:
         conflict[np.sort(rng.choice(window, size=k, replace=False))] = True
 
     return _Data(
-        envio_id=envio_id, local_s=local_s, camp=camp, chan=chan, contacto=contacto,
-        estado=estado, error=error, conv=conv, nueva=nueva, leido=leido,
-        respondido=respondido, asignada=asignada, f_lectura=f_lectura,
-        f_respuesta=f_respuesta, f_asignacion=f_asignacion, agent=agent, tip=tip,
-        venta=venta, combo=combo, resp_blank=resp_blank, utc_row=utc_row, conflict=conflict,
-        conv_utc_s=local_s[root_rows] + _OFFSET_S, conv_mix=conv_mix,
-        e_conv=np.repeat(conv[ev_send], cnt), e_local_s=e_local_s,
-        e_autor=e_autor, e_msg=e_msg, e_nodo=cat.s_nodo[step], e_opcion=cat.s_opcion[step],
-        e_tip=cat.s_tip[step], e_et=cat.s_et[step], e_fin=e_fin,
+        envio_id=envio_id,
+        local_s=local_s,
+        camp=camp,
+        chan=chan,
+        contacto=contacto,
+        estado=estado,
+        error=error,
+        conv=conv,
+        nueva=nueva,
+        leido=leido,
+        respondido=respondido,
+        asignada=asignada,
+        f_lectura=f_lectura,
+        f_respuesta=f_respuesta,
+        f_asignacion=f_asignacion,
+        agent=agent,
+        tip=tip,
+        venta=venta,
+        combo=combo,
+        resp_blank=resp_blank,
+        utc_row=utc_row,
+        conflict=conflict,
+        conv_utc_s=local_s[root_rows] + _OFFSET_S,
+        conv_mix=conv_mix,
+        e_conv=np.repeat(conv[ev_send], cnt),
+        e_local_s=e_local_s,
+        e_autor=e_autor,
+        e_msg=e_msg,
+        e_nodo=cat.s_nodo[step],
+        e_opcion=cat.s_opcion[step],
+        e_tip=cat.s_tip[step],
+        e_et=cat.s_et[step],
+        e_fin=e_fin,
     )
 
 
@@ -965,8 +1380,9 @@ def _ts_cells(local_s: np.ndarray, legacy: bool, utc_row: np.ndarray) -> np.ndar
     return out
 
 
-def _envios_cells(d: _Data, rows: np.ndarray, style: _Style,
-                  pending: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def _envios_cells(
+    d: _Data, rows: np.ndarray, style: _Style, pending: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Cell strings of the envios rows, by header. ``pending`` marks rows written in
     their earlier, still pending, version (no outcome yet)."""
     cat = _catalog()
@@ -991,8 +1407,7 @@ def _envios_cells(d: _Data, rows: np.ndarray, style: _Style,
         "envio_id": d.envio_id[rows].astype(str).astype(object),
         "fecha_envio": _ts_cells(d.local_s[rows], legacy, d.utc_row[rows]),
         "campana": _cells([c.name for c in _CAMPAIGNS], sep)[d.camp[rows]],
-        "origen": _cells([_ORIGEN_LABELS[o] if legacy else o for o in origenes],
-                         sep)[d.camp[rows]],
+        "origen": _cells([_ORIGEN_LABELS[o] if legacy else o for o in origenes], sep)[d.camp[rows]],
     }
     if legacy:
         cols["canal"] = _cells([f"{c} {li}" for c, li in _CHANNELS], sep)[d.chan[rows]]
@@ -1014,11 +1429,11 @@ def _envios_cells(d: _Data, rows: np.ndarray, style: _Style,
         "grupo": _cells(_GROUPS, sep)[np.where(agent >= 0, agent_group[agent], -1)],
         "agente": _cells([a for a, _ in _AGENTS], sep)[agent],
         "tipificacion": _cells(_TIP_NAMES, sep)[tip],
-        "tipo_tipificacion": _cells([_TIPO_LABELS[t] if legacy else t for t in _TIPOS],
-                                    sep)[np.where(tip >= 0, _TIP_TIPO[tip], -1)],
+        "tipo_tipificacion": _cells([_TIPO_LABELS[t] if legacy else t for t in _TIPOS], sep)[
+            np.where(tip >= 0, _TIP_TIPO[tip], -1)
+        ],
         "venta": bools[val(d.venta)],
-        "etiquetas": _cells([joiner.join(cb) or None for cb in cat.combos],
-                            sep)[:-1][val(d.combo, 0)],
+        "etiquetas": _cells([joiner.join(cb) or None for cb in cat.combos], sep)[:-1][val(d.combo, 0)],
     }
     return {_H_ENVIOS[k]: v for k, v in cols.items()}
 
@@ -1026,8 +1441,9 @@ def _envios_cells(d: _Data, rows: np.ndarray, style: _Style,
 _CHUNK = 100_000  # rows formatted and written at a time
 
 
-def _write_lines(path: Path, header: str | None, chunks: Iterable[Sequence[np.ndarray]],
-                 sep: str, eol: str, encoding: str) -> None:
+def _write_lines(
+    path: Path, header: str | None, chunks: Iterable[Sequence[np.ndarray]], sep: str, eol: str, encoding: str
+) -> None:
     """Join each chunk's cell strings (one array per column) into lines and write them."""
     with open(path, "w", encoding=encoding, newline="") as fh:
         if header is not None:
@@ -1058,15 +1474,15 @@ def _write_envios(d: _Data, out: Path) -> list[Path]:
         pending = d.conflict[rows]  # first download: these were still pending
         if label == "2026-11":
             first = int(m.astype("datetime64[D]").astype(np.int64)) * 86_400
-            prev = np.flatnonzero((d.local_s >= first - _OVERLAP_DAYS * 86_400)
-                                  & (d.local_s < first))
+            prev = np.flatnonzero((d.local_s >= first - _OVERLAP_DAYS * 86_400) & (d.local_s < first))
             rows = np.concatenate([prev, rows])
             pending = np.zeros(rows.size, dtype=bool)  # the later, final version
         header = _envios_header(style)
         for part, lo in enumerate(range(0, rows.size, MAX_ROWS), start=1):
             hi = min(rows.size, lo + MAX_ROWS)
-            chunks = (list(_envios_cells(d, rows[a:b], style, pending[a:b]).values())
-                      for a, b in _spans(lo, hi))
+            chunks = (
+                list(_envios_cells(d, rows[a:b], style, pending[a:b]).values()) for a, b in _spans(lo, hi)
+            )
             path = out / _part_name(f"envios_{label}", part, ".csv")
             _write_lines(path, header, chunks, style.sep, style.eol, style.encoding)
             paths.append(path)
@@ -1134,8 +1550,9 @@ def _write_json_lines(d: _Data, out: Path) -> list[Path]:
     for name in names:
         vocab, codes = coded[name]
         close = "}" if name == names[-1] else ""
-        frag = np.array([f"{key[name]}:{json.dumps(v, ensure_ascii=False)}{close}"
-                         for v in vocab], dtype=object)
+        frag = np.array(
+            [f"{key[name]}:{json.dumps(v, ensure_ascii=False)}{close}" for v in vocab], dtype=object
+        )
         fragments.append((frag, codes))
     conv_key = "{" + key["conversacion_id"] + ':"'
     fecha_fmt = f'{key["fecha"]}:"%Y-%m-%dT%H:%M:%S-03:00"'

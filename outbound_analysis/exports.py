@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import xlsxwriter
 
 from ._convert import arrow_of
+from ._xlsx import write_workbook
 from .labels import column_label
 
 MAX_ROWS_PER_PART = 1_000_000
@@ -35,13 +35,19 @@ MAX_ROWS_ENV = "OUTBOUND_ANALYSIS_MAX_FILAS"
 def max_rows_per_part() -> int:
     """Rows per part: :data:`MAX_ROWS_PER_PART`, or a lower limit from ``$OUTBOUND_ANALYSIS_MAX_FILAS``."""
     value = os.environ.get(MAX_ROWS_ENV, "")
-    return min(int(value), MAX_ROWS_PER_PART) if value.strip().isdigit() and int(value) > 0 else (
-        MAX_ROWS_PER_PART
+    return (
+        min(int(value), MAX_ROWS_PER_PART)
+        if value.strip().isdigit() and int(value) > 0
+        else (MAX_ROWS_PER_PART)
     )
+
+
 FORMATOS = ("csv", "xlsx", "json")
 
 
-def parts(frame: pd.DataFrame, name: str, max_rows: int = MAX_ROWS_PER_PART) -> list[tuple[str, pd.DataFrame]]:
+def parts(
+    frame: pd.DataFrame, name: str, max_rows: int = MAX_ROWS_PER_PART
+) -> list[tuple[str, pd.DataFrame]]:
     """``[(name, frame)]``, or numbered parts of at most ``max_rows`` rows each.
 
     >>> [n for n, _ in parts(pd.DataFrame({"a": range(5)}), "t", max_rows=2)]
@@ -50,7 +56,7 @@ def parts(frame: pd.DataFrame, name: str, max_rows: int = MAX_ROWS_PER_PART) -> 
     if len(frame) <= max_rows:
         return [(name, frame)]
     count = -(-len(frame) // max_rows)
-    return [(f"{name}_parte{i + 1}", frame.iloc[i * max_rows:(i + 1) * max_rows]) for i in range(count)]
+    return [(f"{name}_parte{i + 1}", frame.iloc[i * max_rows : (i + 1) * max_rows]) for i in range(count)]
 
 
 def _offset_text(minutes: int) -> str:
@@ -72,8 +78,10 @@ def _iso_local(series: pd.Series) -> pd.Series:
 
 def _joined(series: pd.Series) -> pd.Series:
     """List cells as ``a|b`` text."""
-    arr = arrow_of(series) if isinstance(series.dtype, pd.ArrowDtype) else (
-        pa.chunked_array([pa.array(series.tolist(), type=pa.list_(pa.string()))])
+    arr = (
+        arrow_of(series)
+        if isinstance(series.dtype, pd.ArrowDtype)
+        else (pa.chunked_array([pa.array(series.tolist(), type=pa.list_(pa.string()))]))
     )
     return pd.Series(pc.binary_join(arr, "|"), index=series.index, dtype="string")
 
@@ -120,62 +128,9 @@ def write_json(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def _excel_value_columns(frame: pd.DataFrame) -> list[list[object]]:
-    """Column-wise Python values for xlsxwriter (naive local datetimes, lists joined)."""
-    columns = []
-    for name in frame.columns:
-        s = frame[name]
-        if isinstance(s.dtype, pd.DatetimeTZDtype):
-            s = s.dt.tz_localize(None)
-        if _is_list(s):
-            s = _joined(s)
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            s = s.astype("string")
-        values = s.astype(object).where(s.notna(), None).tolist()
-        columns.append(values)
-    return columns
-
-
 def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
     """One sheet per table: Spanish headers, frozen header row, % and date formats, widths."""
-    with xlsxwriter.Workbook(path, {"constant_memory": True, "remove_timezone": True,
-                                    "strings_to_numbers": False, "strings_to_formulas": False,
-                                    "strings_to_urls": False}) as book:
-        header = book.add_format({"bold": True, "bg_color": "#E8EEF8", "border": 1,
-                                  "text_wrap": True, "valign": "top"})
-        formats = {
-            "pct": book.add_format({"num_format": "0.0%"}),
-            "int": book.add_format({"num_format": "#,##0"}),
-            "date": book.add_format({"num_format": "dd/mm/yyyy hh:mm"}),
-            "text": None,
-        }
-        for sheet_name, frame in tables.items():
-            sheet = book.add_worksheet(sheet_name[:31])
-            kinds = []
-            for i, name in enumerate(frame.columns):
-                s = frame[name]
-                if name == "pct" or name.startswith("pct_"):
-                    kind = "pct"
-                elif pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s):
-                    kind = "int"
-                elif pd.api.types.is_datetime64_any_dtype(s) or isinstance(s.dtype, pd.DatetimeTZDtype):
-                    kind = "date"
-                else:
-                    kind = "text"
-                kinds.append(kind)
-                longest = s.head(200).astype("string").str.len().max() if len(s) else 0
-                sample = 0 if pd.isna(longest) else int(longest)
-                width = max(len(column_label(name)), sample if kind == "text" else 12)
-                sheet.set_column(i, i, min(max(width + 2, 8), 60), formats[kind])
-            sheet.write_row(0, 0, [column_label(c) for c in frame.columns], header)
-            sheet.freeze_panes(1, 0)
-            if len(frame.columns):
-                sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
-            columns = _excel_value_columns(frame)
-            write_row = sheet.write_row
-            for r, row in enumerate(zip(*columns, strict=True), start=1):
-                write_row(r, 0, row)
-    return path
+    return write_workbook(tables, path, label=column_label)
 
 
 def export_tables(

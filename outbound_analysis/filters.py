@@ -69,9 +69,7 @@ def _as_tuple(value: object, name: str) -> tuple[str, ...]:
         items = list(value)
         if all(isinstance(v, str | int | float) for v in items):
             return tuple(str(v).strip() for v in items if str(v).strip())
-    raise ParamsError(
-        f"{name} tiene que ser una lista de textos (p. ej. [\"WA\", \"IG\"]); recibí {value!r}."
-    )
+    raise ParamsError(f'{name} tiene que ser una lista de textos (p. ej. ["WA", "IG"]); recibí {value!r}.')
 
 
 def _normalize_codes(name: str, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -135,8 +133,10 @@ class Filtros:
         return replace(self, **changes)
 
     def is_empty(self) -> bool:
-        return self.fecha_desde is None and self.fecha_hasta is None and not any(
-            getattr(self, name) for name in _LIST_FILTERS
+        return (
+            self.fecha_desde is None
+            and self.fecha_hasta is None
+            and not any(getattr(self, name) for name in _LIST_FILTERS)
         )
 
     def describe(self) -> str:

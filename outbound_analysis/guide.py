@@ -39,9 +39,19 @@ def example_envios() -> pd.DataFrame:
     """The guide's 8 sends, loaded with the same rules as any download."""
     records = [
         {
-            "envio_id": str(i + 1), "fecha_envio": "03/08/2026 10:00", "campana": c, "origen": o,
-            "canal": "WA", "contacto_id": who, "estado": e, "conversacion_nueva": n, "leido": le,
-            "respondido": r, "asignada": a, "venta": v, "conversacion_id": conv,
+            "envio_id": str(i + 1),
+            "fecha_envio": "03/08/2026 10:00",
+            "campana": c,
+            "origen": o,
+            "canal": "WA",
+            "contacto_id": who,
+            "estado": e,
+            "conversacion_nueva": n,
+            "leido": le,
+            "respondido": r,
+            "asignada": a,
+            "venta": v,
+            "conversacion_id": conv,
             "codigo_error": "131026" if e == "fallido" else "",
         }
         for i, (who, c, o, e, n, le, r, a, v, conv) in enumerate(_EXAMPLE)
@@ -63,21 +73,33 @@ class Exercise:
 
 
 EXERCISES: dict[int, Exercise] = {
-    1: Exercise("¿Cuántos envíos del ejemplo cuentan como leídos?",
-                "Contá los exitosos con Leído = sí y sumá los que tienen Respondido = sí aunque el "
-                "leído esté vacío: una respuesta prueba que se vio.", "int"),
-    2: Exercise("¿Cuántos envíos del ejemplo son «lectura no informada»?",
-                "Exitosos con Leído vacío y sin respuesta. Mirá las plantillas individuales.", "int"),
-    3: Exercise("¿Cuántas conversaciones iniciadas hay en el ejemplo?",
-                "Solo los exitosos con Conversación nueva = sí; el envío de Carla entró en una "
-                "conversación abierta.", "int"),
-    4: Exercise("¿Qué porcentaje de los envíos exitosos terminó en venta? (p. ej. 0.25 o 25)",
-                "Ventas sobre envíos exitosos; fallidos y pendientes no cuentan en el denominador.",
-                "pct"),
-    5: Exercise("¿Cómo terminó la conversación del flujo de Fede? (abandono, asignacion o "
-                "finalizacion_automatica)",
-                "No hay finalización informada: ¿hubo agente? ¿una tipificación de autogestión? Si "
-                "no, el contacto dejó de responder.", "text"),
+    1: Exercise(
+        "¿Cuántos envíos del ejemplo cuentan como leídos?",
+        "Contá los exitosos con Leído = sí y sumá los que tienen Respondido = sí aunque el "
+        "leído esté vacío: una respuesta prueba que se vio.",
+        "int",
+    ),
+    2: Exercise(
+        "¿Cuántos envíos del ejemplo son «lectura no informada»?",
+        "Exitosos con Leído vacío y sin respuesta. Mirá las plantillas individuales.",
+        "int",
+    ),
+    3: Exercise(
+        "¿Cuántas conversaciones iniciadas hay en el ejemplo?",
+        "Solo los exitosos con Conversación nueva = sí; el envío de Carla entró en una conversación abierta.",
+        "int",
+    ),
+    4: Exercise(
+        "¿Qué porcentaje de los envíos exitosos terminó en venta? (p. ej. 0.25 o 25)",
+        "Ventas sobre envíos exitosos; fallidos y pendientes no cuentan en el denominador.",
+        "pct",
+    ),
+    5: Exercise(
+        "¿Cómo terminó la conversación del flujo de Fede? (abandono, asignacion o finalizacion_automatica)",
+        "No hay finalización informada: ¿hubo agente? ¿una tipificación de autogestión? Si "
+        "no, el contacto dejó de responder.",
+        "text",
+    ),
 }
 
 
@@ -122,7 +144,7 @@ class Guia:
 
     def __init__(self, **params: object):
         params.pop("salida", None)
-        self.resumen = Informe("resumen", **params)
+        self.resumen = Informe("resumen", cargar_eventos=True, **params)
         self.flujos = self.resumen.como("flujos")  # same loaded data
         self.ejemplo_envios = example_envios()
         self.ejemplo_eventos = example_eventos()
@@ -132,25 +154,51 @@ class Guia:
     def que_informe(self) -> None:
         table = pd.DataFrame(
             {
-                "Necesidad": ["Ver si un cliente respondió una campaña",
-                              "Analizar el rendimiento general de campañas",
-                              "Evaluar el recorrido en un bot de flujo"],
-                "Informe": ["Outbound > Detallado (detallado.ipynb)", "Outbound > Resumen (resumen.ipynb)",
-                            "Outbound > Flujos por Tipificaciones (flujos.ipynb)"],
+                "Necesidad": [
+                    "Ver si un cliente respondió una campaña",
+                    "Analizar el rendimiento general de campañas",
+                    "Evaluar el recorrido en un bot de flujo",
+                ],
+                "Informe": [
+                    "Outbound > Detallado (detallado.ipynb)",
+                    "Outbound > Resumen (resumen.ipynb)",
+                    "Outbound > Flujos por Tipificaciones (flujos.ipynb)",
+                ],
             }
         )
         _display([_html.STYLE, _html.table(table, sortable=False, labels=False)])
 
     def ejemplo(self) -> None:
-        shown = self.ejemplo_envios[["contacto_id", "campana", "origen", "estado", "conversacion_nueva",
-                                     "leido", "respondido", "asignada", "venta"]]
-        _display([_html.table(shown.assign(envio=range(1, len(shown) + 1))[["envio", *shown.columns]],
-                              sortable=False)])
+        shown = self.ejemplo_envios[
+            [
+                "contacto_id",
+                "campana",
+                "origen",
+                "estado",
+                "conversacion_nueva",
+                "leido",
+                "respondido",
+                "asignada",
+                "venta",
+            ]
+        ]
+        _display(
+            [
+                _html.table(
+                    shown.assign(envio=range(1, len(shown) + 1))[["envio", *shown.columns]], sortable=False
+                )
+            ]
+        )
 
     def ejemplo_resumen(self) -> None:
         k = metrics.kpis(self.ejemplo_envios)
-        _display([_html.table(k.T.reset_index().set_axis(["métrica", "valor"], axis=1), sortable=False,
-                              labels=False)])
+        _display(
+            [
+                _html.table(
+                    k.T.reset_index().set_axis(["métrica", "valor"], axis=1), sortable=False, labels=False
+                )
+            ]
+        )
 
     def ejemplo_embudo(self) -> None:
         table = metrics.embudo(self.ejemplo_envios)
@@ -161,10 +209,18 @@ class Guia:
 
     def ejemplo_flujos(self) -> None:
         out = metrics.flujos(self.ejemplo_envios, self.ejemplo_eventos)
-        _display([_html.table(self.ejemplo_eventos[["conversacion_id", "fecha", "autor", "mensaje", "opcion",
-                                                    "etiqueta"]], sortable=False),
-                  _html.table(out["resultados"], sortable=False),
-                  _html.table(out["finalizacion"], sortable=False)])
+        _display(
+            [
+                _html.table(
+                    self.ejemplo_eventos[
+                        ["conversacion_id", "fecha", "autor", "mensaje", "opcion", "etiqueta"]
+                    ],
+                    sortable=False,
+                ),
+                _html.table(out["resultados"], sortable=False),
+                _html.table(out["finalizacion"], sortable=False),
+            ]
+        )
 
     def advertencia(self, cual: str) -> None:
         """One platform caveat, shown with the loaded (demo) data."""
@@ -188,13 +244,18 @@ class Guia:
     def _open_conversations(self) -> list:
         rec = self.resumen.tablas["reconciliacion"]
         k = dict(zip(rec["concepto"], rec["cantidad"], strict=True))
-        text = (f"En los datos cargados hay {fmt_int(k['envios_exitosos'])} envíos exitosos pero solo "
-                f"{fmt_int(k['conversaciones_iniciadas'])} conversaciones iniciadas: "
-                f"{fmt_int(k['sobre_conversacion_abierta'])} envíos entraron en una conversación que ya "
-                "estaba abierta. Para la plataforma son envíos exitosos, pero el Reporte General no los "
-                "cuenta como conversaciones nuevas.")
-        return [charts.reconciliacion(rec), _html.note(text),
-                _html.table(rec.assign(concepto=rec["concepto"].map(CONCEPTO_LABELS)), sortable=False)]
+        text = (
+            f"En los datos cargados hay {fmt_int(k['envios_exitosos'])} envíos exitosos pero solo "
+            f"{fmt_int(k['conversaciones_iniciadas'])} conversaciones iniciadas: "
+            f"{fmt_int(k['sobre_conversacion_abierta'])} envíos entraron en una conversación que ya "
+            "estaba abierta. Para la plataforma son envíos exitosos, pero el Reporte General no los "
+            "cuenta como conversaciones nuevas."
+        )
+        return [
+            charts.reconciliacion(rec),
+            _html.note(text),
+            _html.table(rec.assign(concepto=rec["concepto"].map(CONCEPTO_LABELS)), sortable=False),
+        ]
 
     def _individual_templates(self) -> list:
         by = self.resumen.tablas["por_origen"]
@@ -202,10 +263,12 @@ class Guia:
         text = "No hay plantillas individuales en los datos cargados."
         if len(row):
             r = row.iloc[0]
-            text = (f"Las plantillas individuales tienen {fmt_int(r['asignadas'])} asignadas y "
-                    f"{fmt_int(r['respondidos'])} respondidas: no informan lectura ni respuesta "
-                    f"({fmt_int(r['lectura_no_informada'])} sin dato de lectura), pero el agente toma la "
-                    "conversación. Por eso el embudo puede tener más asignadas que respondidas.")
+            text = (
+                f"Las plantillas individuales tienen {fmt_int(r['asignadas'])} asignadas y "
+                f"{fmt_int(r['respondidos'])} respondidas: no informan lectura ni respuesta "
+                f"({fmt_int(r['lectura_no_informada'])} sin dato de lectura), pero el agente toma la "
+                "conversación. Por eso el embudo puede tener más asignadas que respondidas."
+            )
         return [_html.note(text), _html.table(by, sortable=False)]
 
     def _read_receipts(self) -> list:
@@ -213,32 +276,41 @@ class Guia:
         ok = int(k["envios_exitosos"])
         low = k["leidos"] / ok if ok else float("nan")
         high = (k["leidos"] + k["lectura_no_informada"]) / ok if ok else float("nan")
-        text = (f"Leídos: {fmt_int(k['leidos'])} de {fmt_int(ok)} exitosos ({fmt_pct(low)}). WhatsApp solo "
-                "informa la lectura si el contacto tiene activadas las confirmaciones, así que esa tasa es "
-                f"un mínimo: si todos los «no informados» se hubieran leído llegaría a {fmt_pct(high)}. "
-                "Una respuesta prueba que el mensaje se vio, por eso cuenta como leído.")
+        text = (
+            f"Leídos: {fmt_int(k['leidos'])} de {fmt_int(ok)} exitosos ({fmt_pct(low)}). WhatsApp solo "
+            "informa la lectura si el contacto tiene activadas las confirmaciones, así que esa tasa es "
+            f"un mínimo: si todos los «no informados» se hubieran leído llegaría a {fmt_pct(high)}. "
+            "Una respuesta prueba que el mensaje se vio, por eso cuenta como leído."
+        )
         return [_html.note(text)]
 
     def _single_campaign(self) -> list:
         campaigns = metrics.campanas_en_alcance(self.resumen.datos.envios)
         all_flows = metrics.flujos(self.resumen.datos.envios, self.flujos.perfil_eventos)
-        parts: list = [_html.note(
-            f"Con todas las campañas de flujo juntas ({', '.join(campaigns)}) las primeras opciones "
-            "mezclan menús distintos:"), _html.table(all_flows["primeras_opciones"], sortable=False)]
+        parts: list = [
+            _html.note(
+                f"Con todas las campañas de flujo juntas ({', '.join(campaigns)}) las primeras opciones "
+                "mezclan menús distintos:"
+            ),
+            _html.table(all_flows["primeras_opciones"], sortable=False),
+        ]
         if campaigns:
             one = self.flujos.with_filtros(campanas=[campaigns[0]])
-            parts += [_html.note(f"Con una sola campaña («{campaigns[0]}») se lee su propio menú:"),
-                      _html.table(one.tablas["primeras_opciones"], sortable=False)]
+            parts += [
+                _html.note(f"Con una sola campaña («{campaigns[0]}») se lee su propio menú:"),
+                _html.table(one.tablas["primeras_opciones"], sortable=False),
+            ]
         return parts
 
     def _limits(self) -> list:
         n = len(self.resumen.datos.envios)
-        return [_html.note(
-            f"La plataforma muestra hasta 2.000 registros en pantalla y descarga hasta 1.000.000 por "
-            f"archivo. Estos informes hacen lo mismo: las tablas del HTML se cortan en 2.000 filas y lo "
-            f"dicen; las exportaciones CSV/JSON/XLSX tienen todo (los {fmt_int(n)} envíos cargados), y "
-            "una tabla de más de 1.000.000 de filas se parte en archivos de hasta 1.000.000. Si una "
-            "descarga de la plataforma llegó al millón, probablemente quedó cortada: pedí varias por "
-            "rango de fechas (las repetidas se descartan solas)."
-        )]
-
+        return [
+            _html.note(
+                f"La plataforma muestra hasta 2.000 registros en pantalla y descarga hasta 1.000.000 por "
+                f"archivo. Estos informes hacen lo mismo: las tablas del HTML se cortan en 2.000 filas y lo "
+                f"dicen; las exportaciones CSV/JSON/XLSX tienen todo (los {fmt_int(n)} envíos cargados), y "
+                "una tabla de más de 1.000.000 de filas se parte en archivos de hasta 1.000.000. Si una "
+                "descarga de la plataforma llegó al millón, probablemente quedó cortada: pedí varias por "
+                "rango de fechas (las repetidas se descartan solas)."
+            )
+        ]

@@ -29,9 +29,7 @@ DEBOUNCE_SECONDS = 0.4
 def _options(series: pd.Series, labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(label with count, value) for each distinct value, most frequent first."""
     counts = series.dropna().astype("string").value_counts()
-    return [
-        (f"{(labels or {}).get(v, v)} ({fmt_int(n)})", str(v)) for v, n in counts.items()
-    ]
+    return [(f"{(labels or {}).get(v, v)} ({fmt_int(n)})", str(v)) for v, n in counts.items()]
 
 
 class FilterPanel:
@@ -56,7 +54,10 @@ class FilterPanel:
             options = _options(env[column], labels)
             current = tuple(v for v in getattr(f, name) if v in {o[1] for o in options})
             self.selects[name] = widgets.SelectMultiple(
-                options=options, value=current, description=label, layout=layout,
+                options=options,
+                value=current,
+                description=label,
+                layout=layout,
                 style={"description_width": "initial"},
             )
         self.estado = widgets.HTML()
@@ -75,7 +76,8 @@ class FilterPanel:
         if desde and hasta and desde > hasta:
             desde, hasta = hasta, desde
         return Filtros(
-            fecha_desde=desde, fecha_hasta=hasta,
+            fecha_desde=desde,
+            fecha_hasta=hasta,
             zona_horaria=self.informe.filtros.zona_horaria,
             **{name: list(w.value) for name, w in self.selects.items()},
         )
@@ -117,17 +119,27 @@ class FilterPanel:
         inf = self.informe
         n = len(inf.envios)
         text = f"{inf.filtros.describe()} Envíos que pasan: {fmt_int(n)} de {fmt_int(len(inf.datos.envios))}."
-        self.estado.value = _html.note(text) if n else _html.warn(
-            text + " Ningún envío cumple los filtros: ampliá las fechas o quitá algún filtro."
+        self.estado.value = (
+            _html.note(text)
+            if n
+            else _html.warn(
+                text + " Ningún envío cumple los filtros: ampliá las fechas o quitá algún filtro."
+            )
         )
 
     def widget(self) -> widgets.Widget:
         selects = list(self.selects.values())
-        grid = widgets.GridBox(selects, layout=widgets.Layout(
-            grid_template_columns="repeat(3, minmax(220px, 1fr))", grid_gap="6px"))
-        return widgets.VBox([
-            widgets.HBox([self.desde, self.hasta, self.limpiar]), grid, self.estado,
-        ])
+        grid = widgets.GridBox(
+            selects,
+            layout=widgets.Layout(grid_template_columns="repeat(3, minmax(220px, 1fr))", grid_gap="6px"),
+        )
+        return widgets.VBox(
+            [
+                widgets.HBox([self.desde, self.hasta, self.limpiar]),
+                grid,
+                self.estado,
+            ]
+        )
 
     def show(self) -> None:
         display(self.widget())
@@ -135,8 +147,9 @@ class FilterPanel:
 
 def contact_lookup(informe: Informe) -> widgets.Widget:
     """A search box: type an id or part of a phone number, see every send to it."""
-    box = widgets.Text(placeholder="p. ej. 1155 o 5491123456789", description="Contacto",
-                       continuous_update=False)
+    box = widgets.Text(
+        placeholder="p. ej. 1155 o 5491123456789", description="Contacto", continuous_update=False
+    )
     out = widgets.Output()
 
     def search(change: object = None) -> None:

@@ -21,6 +21,7 @@ import glob
 import json
 import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,15 +43,29 @@ DEFAULT_TZ = "America/Argentina/Buenos_Aires"
 PathSpec = str | Path | Sequence[str | Path]
 
 _FORMATS = {
-    ".csv": "csv", ".txt": "csv", ".tsv": "csv",
-    ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xlsx",
-    ".json": "json", ".jsonl": "json", ".ndjson": "json",
-    ".parquet": "parquet", ".pq": "parquet",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xlsx",
+    ".json": "json",
+    ".jsonl": "json",
+    ".ndjson": "json",
+    ".parquet": "parquet",
+    ".pq": "parquet",
 }
 REJECT_COLUMNS = ["tabla", "archivo", "fila", "columna", "valor", "motivo"]
 FILE_REPORT_COLUMNS = [
-    "tabla", "archivo", "formato", "leidas", "cargadas", "rechazadas", "duplicadas",
-    "reemplazadas", "columnas_ignoradas",
+    "tabla",
+    "archivo",
+    "formato",
+    "leidas",
+    "cargadas",
+    "rechazadas",
+    "duplicadas",
+    "reemplazadas",
+    "columnas_ignoradas",
 ]
 
 
@@ -177,7 +192,12 @@ def _read_csv(path: Path) -> tuple[pa.Table, str]:
         return pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(column_names=headers, skip_rows=1, encoding=enc),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines),
+            parse_options=pacsv.ParseOptions(
+                # blank lines stay rows so that "fila" is the spreadsheet row of every line
+                delimiter=delimiter,
+                newlines_in_values=newlines,
+                ignore_empty_lines=False,
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(headers, pa.string()), strings_can_be_null=False
             ),
@@ -251,6 +271,21 @@ def _read_xlsx(path: Path) -> tuple[pa.Table, str]:
     return _frame_to_arrow(frame), "Excel, primera hoja"
 
 
+def _read_json_lines(path: Path) -> pa.Table:
+    """JSON lines through Arrow, keeping date text as text.
+
+    Arrow infers ISO text as zone-less timestamps (an offset is applied and dropped), which
+    the loader would then take as local time: those columns are read again as strings.
+    """
+    table = pajson.read_json(path)
+    if not any(pa.types.is_timestamp(f.type) for f in table.schema):
+        return table
+    schema = pa.schema(
+        [pa.field(f.name, pa.string()) if pa.types.is_timestamp(f.type) else f for f in table.schema]
+    )
+    return pajson.read_json(path, parse_options=pajson.ParseOptions(explicit_schema=schema))
+
+
 def _read_json(path: Path) -> tuple[pa.Table, str]:
     with path.open("rb") as fh:
         head = fh.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
@@ -259,7 +294,7 @@ def _read_json(path: Path) -> tuple[pa.Table, str]:
     try:
         if head.startswith(b"{"):
             try:
-                return pajson.read_json(path), "JSON por líneas"
+                return _read_json_lines(path), "JSON por líneas"
             except pa.ArrowInvalid:  # mixed value types across lines: parse in Python
                 with path.open(encoding="utf-8-sig") as fh:
                     records = [json.loads(line) for line in fh if line.strip()]
@@ -355,9 +390,7 @@ class _FileLoad:
     ignored: list[str]
 
 
-def _load_file(
-    path: Path, tabla: str, columnas: Mapping[str, str] | None, tz: str
-) -> _FileLoad:
+def _load_file(path: Path, tabla: str, columnas: Mapping[str, str] | None, tz: str) -> _FileLoad:
     table, described = read_raw(path)
     first_row = 2 if _format_of(path) in ("csv", "xlsx") else 1
     return _canonical(table, tabla, columnas, tz, path, first_row, described)
@@ -383,7 +416,7 @@ def _canonical(
                 f"«{column.name}». Encabezados aceptados para esa columna: {_accepted_headers(column)} "
                 "(sin importar mayúsculas, acentos ni espacios). Encabezados del archivo: "
                 f"{', '.join(f'«{h}»' for h in headers)}. Si la columna tiene otro nombre, indicalo "
-                f"en el parámetro columnas, p. ej. columnas: {{\"Mi encabezado\": {column.name}}}."
+                f'en el parámetro columnas, p. ej. columnas: {{"Mi encabezado": {column.name}}}.'
             )
     n = table.num_rows
     out: dict[str, pd.Series] = {}
@@ -413,7 +446,7 @@ def _canonical(
     for mask, *_ in problems:
         bad |= mask
     frame["_fila"] = np.arange(first_row, first_row + n)
-    return _FileLoad(frame[~bad], rejects, n, int(bad.sum()), described, ignored)
+    return _FileLoad(frame[~bad] if bad.any() else frame, rejects, n, int(bad.sum()), described, ignored)
 
 
 def frame_from_records(
@@ -443,8 +476,13 @@ def _convert(raw: pa.ChunkedArray, column: Column, tz: str) -> cv.Converted:
     if kind == "timestamp":
         return cv.to_timestamp(raw, column, tz)
     converter = {
-        "id": cv.to_id, "label": cv.to_text, "text": cv.to_text, "code": cv.to_code,
-        "canal": cv.to_canal, "bool": cv.to_bool, "list": cv.to_list,
+        "id": cv.to_id,
+        "label": cv.to_text,
+        "text": cv.to_text,
+        "code": cv.to_code,
+        "canal": cv.to_canal,
+        "bool": cv.to_bool,
+        "list": cv.to_list,
     }[kind]
     return converter(raw, column)
 
@@ -465,7 +503,9 @@ def _raise_unknown_code(
 
 
 def _rejects_frame(
-    problems: list[tuple[np.ndarray, str, pa.ChunkedArray, str]], tabla: str, path: Path,
+    problems: list[tuple[np.ndarray, str, pa.ChunkedArray, str]],
+    tabla: str,
+    path: Path,
     first_row: int,
 ) -> pd.DataFrame:
     parts = []
@@ -475,9 +515,7 @@ def _rejects_frame(
             continue
         values = cv.as_text(raw).take(pa.array(idx)).to_pylist()
         parts.append(
-            pd.DataFrame(
-                {"fila": idx + first_row, "columna": name, "valor": values, "motivo": reason}
-            )
+            pd.DataFrame({"fila": idx + first_row, "columna": name, "valor": values, "motivo": reason})
         )
     if not parts:
         return _empty_rejects()
@@ -488,8 +526,7 @@ def _rejects_frame(
 
 
 def _empty_rejects() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "fila" else cv.STRING)
-                         for c in REJECT_COLUMNS})
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "fila" else cv.STRING) for c in REJECT_COLUMNS})
 
 
 def _empty_column(column: Column, n: int, tz: str) -> pd.Series:
@@ -518,16 +555,30 @@ def _complete(frame: pd.DataFrame, tabla: str, tz: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- tables
 
 
+def _category(series: pd.Series, categories: Sequence[str] | None = None) -> pd.Series:
+    """Arrow strings -> category, through Arrow's dictionary encoding (fast on millions of rows).
+
+    Categories are the fixed codes when given, else the sorted distinct values.
+    """
+    encoded = pc.dictionary_encode(cv.arrow_of(series).combine_chunks())
+    found = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    cats = list(categories) if categories is not None else sorted(found.tolist())
+    position = pd.Index(cats).get_indexer(found) if len(found) else np.zeros(0, dtype=np.int64)
+    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = np.where(indices >= 0, position[np.maximum(indices, 0)] if len(found) else -1, -1)
+    dtype = pd.CategoricalDtype(pd.Index(cats, dtype="str"))
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=series.index)
+
+
 def _finish(frame: pd.DataFrame, tabla: str) -> pd.DataFrame:
     """Category dtypes for names and codes; flags implied by their timestamps."""
     for column in TABLES[tabla]:
-        if column.kind in ("label", "canal") or (column.kind == "code" and column.codes is None):
-            frame[column.name] = frame[column.name].astype("category")
-        elif column.kind == "code":
-            frame[column.name] = pd.Categorical(frame[column.name], categories=list(column.codes))
+        if column.kind in ("label", "canal", "code"):
+            frame[column.name] = _category(frame[column.name], column.codes)
     if tabla == "envios":
         for flag, stamp in (
-            ("leido", "fecha_lectura"), ("respondido", "fecha_respuesta"),
+            ("leido", "fecha_lectura"),
+            ("respondido", "fecha_respuesta"),
             ("asignada", "fecha_asignacion"),
         ):
             frame[flag] = frame[flag].mask(frame[stamp].notna(), True)
@@ -540,26 +591,34 @@ def _dedup(frame: pd.DataFrame, files: list[str]) -> tuple[pd.DataFrame, pd.Data
     A dropped row identical to the kept one is a ``duplicada``; one that differs is a
     ``reemplazada`` (a later download updated it, e.g. pendiente -> exitoso).
     """
-    superseded = frame.duplicated("envio_id", keep="last").to_numpy()
-    if not superseded.any():
+    codes, uniques = pd.factorize(frame["envio_id"])
+    if len(uniques) == len(frame):  # the common case: nothing repeated
         return frame, _empty_rejects().assign(_duplicada=pd.Series(dtype=bool), _archivo=pd.Series(dtype=int))
+    repeated = np.flatnonzero(np.bincount(codes)[codes] > 1)
+    # within the repeated rows, the last occurrence of each id is kept
+    rev = repeated[::-1]
+    _, last_pos = np.unique(codes[rev], return_index=True)
+    superseded = np.zeros(len(frame), dtype=bool)
+    superseded[repeated] = True
+    superseded[rev[last_pos]] = False
+    involved = frame.iloc[repeated]
     data_cols = [c for c in frame.columns if not c.startswith("_")]
-    tags = cv.arrow_of(frame["etiquetas"])
-    hashable = frame[data_cols].assign(
-        etiquetas=pd.Series(pc.binary_join(tags, "|"), index=frame.index, dtype=cv.STRING)
+    tags = cv.arrow_of(involved["etiquetas"])
+    hashable = involved[data_cols].assign(
+        etiquetas=pd.Series(pc.binary_join(tags, "|"), index=involved.index, dtype=cv.STRING)
     )
-    row_hash = pd.util.hash_pandas_object(hashable, index=False).to_numpy()
+    row_hash = np.zeros(len(frame), dtype=np.uint64)
+    row_hash[repeated] = pd.util.hash_pandas_object(hashable, index=False).to_numpy()
+    kept_rows = rev[last_pos]
     kept = (
-        frame.loc[~superseded, ["envio_id", "_fila", "_archivo"]]
-        .assign(_hash=row_hash[~superseded])
+        frame.iloc[kept_rows][["envio_id", "_fila", "_archivo"]]
+        .assign(_hash=row_hash[kept_rows])
         .set_index("envio_id")
     )
     dropped = frame.loc[superseded, ["envio_id", "_fila", "_archivo"]]
     target = kept.reindex(dropped["envio_id"])
     same = target["_hash"].to_numpy() == row_hash[superseded]
-    where = [
-        f"la fila {f} de {files[a]}" for f, a in zip(target["_fila"], target["_archivo"], strict=True)
-    ]
+    where = [f"la fila {f} de {files[a]}" for f, a in zip(target["_fila"], target["_archivo"], strict=True)]
     motivo = [
         f"duplicado exacto de {w}"
         if s
@@ -585,7 +644,9 @@ def _load_table(
     tabla: str, files: list[Path], columnas: Mapping[str, str] | None, tz: str
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     names = [str(p) for p in files]
-    loads = [_load_file(p, tabla, columnas, tz) for p in files]
+    # files are independent and Arrow releases the GIL: read and convert them in parallel
+    with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
+        loads = list(pool.map(lambda p: _load_file(p, tabla, columnas, tz), files))
     frames = []
     for i, load in enumerate(loads):
         load.frame["_archivo"] = i
@@ -596,6 +657,8 @@ def _load_table(
         frame = _complete(pd.DataFrame(), tabla, tz)
         frame["_fila"] = pd.Series(dtype="int64")
         frame["_archivo"] = pd.Series(dtype="int64")
+    # categories first: filtering category columns is much cheaper than filtering strings
+    frame = _finish(frame, tabla)
     dup_list = _empty_rejects().assign(_duplicada=pd.Series(dtype=bool), _archivo=pd.Series(dtype=int))
     if tabla == "envios":
         frame, dup_list = _dedup(frame, names)
@@ -620,7 +683,7 @@ def _load_table(
     rejects = pd.concat(
         [load.rejects for load in loads] + [dup_list[REJECT_COLUMNS]], ignore_index=True
     ).astype({"fila": "int64"})
-    frame = _finish(frame.drop(columns=["_fila", "_archivo"]).reset_index(drop=True), tabla)
+    frame = frame.drop(columns=["_fila", "_archivo"]).reset_index(drop=True)
     return frame, pd.DataFrame(report, columns=FILE_REPORT_COLUMNS), rejects
 
 
@@ -691,10 +754,8 @@ def _check_tz(tz: str) -> None:
         ) from exc
 
 
-
 def read_yaml(path: Path) -> dict[str, object]:
     """A YAML parameters file as a mapping (empty file = no keys)."""
-
 
     if not path.is_file():
         raise ParamsError(f"No encontré el archivo de parámetros «{path}». Revisá la ruta.")
@@ -724,7 +785,6 @@ DEFAULT_KEY_FILE = "~/.config/outbound_analysis/clave"
 def read_secret_key() -> bytes:
     """The anonymization key: ``$OUTBOUND_ANALYSIS_CLAVE`` or the key file (never in the repo)."""
 
-
     value = os.environ.get(KEY_ENV, "").strip()
     if value:
         return value.encode("utf-8")
@@ -736,5 +796,5 @@ def read_secret_key() -> bytes:
     raise ParamsError(
         "anonimizar: true necesita una clave secreta y no encontré ninguna. Definí la variable de "
         f"entorno {KEY_ENV} o guardá la clave en {DEFAULT_KEY_FILE} (fuera del repositorio), p. ej.: "
-        "python -c \"import secrets; print(secrets.token_hex(32))\" > ~/.config/outbound_analysis/clave"
+        'python -c "import secrets; print(secrets.token_hex(32))" > ~/.config/outbound_analysis/clave'
     )

@@ -37,31 +37,81 @@ SIN_MENSAJE = "(sin mensaje)"
 ETAPAS = ("enviado", "leido", "respondido", "asignado", "venta")
 
 KPI_COLUMNS = [
-    "total_contactos", "envios", "envios_exitosos", "envios_fallidos", "envios_pendientes",
-    "leidos", "respondidos", "asignadas", "ventas", "lectura_no_informada",
-    "conversaciones_iniciadas", "sobre_conversacion_abierta",
+    "total_contactos",
+    "envios",
+    "envios_exitosos",
+    "envios_fallidos",
+    "envios_pendientes",
+    "leidos",
+    "respondidos",
+    "asignadas",
+    "ventas",
+    "lectura_no_informada",
+    "conversaciones_iniciadas",
+    "sobre_conversacion_abierta",
 ]
 DETALLADO_COLUMNS = [
-    "campana", "origen", "canal", "total_contactos", "envios", "envios_exitosos",
-    "envios_fallidos", "envios_pendientes", "vistas", "respondidas", "asignadas", "ventas",
-    "pct_vistas", "pct_respondidas", "pct_asignadas", "pct_ventas",
+    "campana",
+    "origen",
+    "canal",
+    "total_contactos",
+    "envios",
+    "envios_exitosos",
+    "envios_fallidos",
+    "envios_pendientes",
+    "vistas",
+    "respondidas",
+    "asignadas",
+    "ventas",
+    "pct_vistas",
+    "pct_respondidas",
+    "pct_asignadas",
+    "pct_ventas",
 ]
 ENVIOS_DETAIL_COLUMNS = [
-    "envio_id", "fecha_envio", "campana", "origen", "canal", "linea", "contacto_id", "estado",
-    "codigo_error", "conversacion_id", "conversacion_nueva", "leido", "visto", "respondido",
-    "asignada", "venta", "fecha_lectura", "fecha_respuesta", "fecha_asignacion", "grupo",
-    "agente", "tipificacion", "tipo_tipificacion", "etiquetas",
+    "envio_id",
+    "fecha_envio",
+    "campana",
+    "origen",
+    "canal",
+    "linea",
+    "contacto_id",
+    "estado",
+    "codigo_error",
+    "conversacion_id",
+    "conversacion_nueva",
+    "leido",
+    "visto",
+    "respondido",
+    "asignada",
+    "venta",
+    "fecha_lectura",
+    "fecha_respuesta",
+    "fecha_asignacion",
+    "grupo",
+    "agente",
+    "tipificacion",
+    "tipo_tipificacion",
+    "etiquetas",
 ]
 RESULTADOS_COLUMNS = [
-    "total_contactos", "envios_exitosos", "conversaciones", "asignadas", "ventas",
+    "total_contactos",
+    "envios_exitosos",
+    "conversaciones",
+    "asignadas",
+    "ventas",
     "flujos_respondidos",
 ]
 TABLES = {
     "resumen": ("kpis", "embudo", "reconciliacion", "por_origen", "fallas"),
     "detallado": ("detallado", "envios"),
     "flujos": (
-        "resultados", "primeras_opciones", "finalizacion", "embudo_tipificaciones",
-        "embudo_etiquetas", "ultimo_mensaje_abandono",
+        "resultados",
+        "primeras_opciones",
+        "finalizacion",
+        "embudo_tipificaciones",
+        "embudo_etiquetas",
+        "ultimo_mensaje_abandono",
     ),
 }
 
@@ -284,8 +334,12 @@ def detallado(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFr
     out = out.astype("int64")
     out.insert(0, "canal", _joined_distinct(env, "canal").reindex(out.index).astype("string"))
     out.insert(0, "origen", _joined_distinct(env, "origen").reindex(out.index).astype("string"))
-    for pct, num in (("pct_vistas", "vistas"), ("pct_respondidas", "respondidas"),
-                     ("pct_asignadas", "asignadas"), ("pct_ventas", "ventas")):
+    for pct, num in (
+        ("pct_vistas", "vistas"),
+        ("pct_respondidas", "respondidas"),
+        ("pct_asignadas", "asignadas"),
+        ("pct_ventas", "ventas"),
+    ):
         out[pct] = ratio(out[num], out["envios_exitosos"]).to_numpy()
     out = out.reset_index()
     out = out.sort_values(["envios_exitosos", "campana"], ascending=[False, True], kind="stable")
@@ -381,8 +435,9 @@ def _ordered(eventos: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
     return ordered.assign(_conv=codes[order]), pd.Index(uniques, dtype="string", name="conversacion_id")
 
 
-def _pick_per_conv(conv: np.ndarray, mask: np.ndarray, values: pd.Series, n_conv: int,
-                   last: bool = False) -> pd.Series:
+def _pick_per_conv(
+    conv: np.ndarray, mask: np.ndarray, values: pd.Series, n_conv: int, last: bool = False
+) -> pd.Series:
     """Per conversation, the value of its first (or last) ``mask`` row; rows are ordered."""
     idx = np.flatnonzero(mask)
     if last:
@@ -427,11 +482,14 @@ def profile_events(eventos: pd.DataFrame) -> EventProfile:
             "agente": any_per_conv(_is(autor, "agente")),
             "autogestion": any_per_conv(autogestion),
             "primera_opcion": _pick_per_conv(
-                conv, by_cliente & ordered["opcion"].notna().to_numpy(), ordered["opcion"], n_conv),
+                conv, by_cliente & ordered["opcion"].notna().to_numpy(), ordered["opcion"], n_conv
+            ),
             "finalizacion_explicita": _pick_per_conv(
-                conv, ordered["finalizacion"].notna().to_numpy(), ordered["finalizacion"], n_conv, last=True),
+                conv, ordered["finalizacion"].notna().to_numpy(), ordered["finalizacion"], n_conv, last=True
+            ),
             "ultimo_mensaje_bot": _pick_per_conv(
-                conv, _is(autor, "bot"), ordered["mensaje"], n_conv, last=True),
+                conv, _is(autor, "bot"), ordered["mensaje"], n_conv, last=True
+            ),
         }
     )
     return EventProfile(
@@ -510,8 +568,9 @@ def flujos(
     autog = conv["autogestion"].to_numpy(dtype=bool) | per_conv(
         with_conv["tipo_tipificacion"].isin(TIPOS_AUTOGESTION).to_numpy(dtype=bool, na_value=False)
     )
-    derived = np.where(assigned[answered], "asignacion",
-                       np.where(autog[answered], "finalizacion_automatica", "abandono"))
+    derived = np.where(
+        assigned[answered], "asignacion", np.where(autog[answered], "finalizacion_automatica", "abandono")
+    )
     explicit = conv["finalizacion_explicita"].iloc[answered].to_numpy(dtype=object, na_value=None)
     final = np.where(pd.isna(explicit), derived, explicit)
 
@@ -531,14 +590,16 @@ def flujos(
     tag = profile.etiquetas[answered_mask[profile.etiquetas["codigo"].to_numpy()]]
 
     resultados = pd.DataFrame(
-        [{
-            "total_contactos": int(scope["contacto_id"].nunique()),
-            "envios_exitosos": len(ok),
-            "conversaciones": int(ok["conversacion_id"].nunique()),
-            "asignadas": int(_true(ok["asignada"]).sum()),
-            "ventas": int(_true(ok["venta"]).sum()),
-            "flujos_respondidos": n_answered,
-        }],
+        [
+            {
+                "total_contactos": int(scope["contacto_id"].nunique()),
+                "envios_exitosos": len(ok),
+                "conversaciones": int(ok["conversacion_id"].nunique()),
+                "asignadas": int(_true(ok["asignada"]).sum()),
+                "ventas": int(_true(ok["venta"]).sum()),
+                "flujos_respondidos": n_answered,
+            }
+        ],
         columns=RESULTADOS_COLUMNS,
     ).astype("int64")
     return {

@@ -33,7 +33,7 @@ SPEC: dict[str, tuple[str, str]] = {
     "agentes": ("lista", "agentes; vacío = todos"),
     "tipos_tipificacion": ("lista", "fin_positivo, fin_negativo, seguimiento, fin_autogestion, ..."),
     "zona_horaria": ("texto", "zona horaria de las fechas, p. ej. America/Argentina/Buenos_Aires"),
-    "columnas": ("mapa", "encabezados extra: {\"Encabezado del archivo\": columna}"),
+    "columnas": ("mapa", 'encabezados extra: {"Encabezado del archivo": columna}'),
     "formatos": ("lista", "formatos de exportación: csv, xlsx, json"),
     "anonimizar": ("booleano", "reemplazar teléfonos e ids de contacto por seudónimos"),
     "interactivo": ("booleano", "mostrar el panel de filtros (false en corridas programadas)"),
@@ -50,32 +50,37 @@ _TYPE_WORDS = {
 
 def _kind_name(value: object) -> str:
     return {
-        bool: "un booleano", int: "un número", float: "un número", str: "un texto",
-        list: "una lista", dict: "un mapa", dt.date: "una fecha", dt.datetime: "una fecha",
+        bool: "un booleano",
+        int: "un número",
+        float: "un número",
+        str: "un texto",
+        list: "una lista",
+        dict: "un mapa",
+        dt.date: "una fecha",
+        dt.datetime: "una fecha",
     }.get(type(value), type(value).__name__)
 
 
 def _check_type(key: str, value: object, source: str) -> None:
     kind = SPEC[key][0]
     ok = {
-        "ruta": isinstance(value, str) or (
-            isinstance(value, list) and all(isinstance(v, str) for v in value)
-        ),
+        "ruta": isinstance(value, str)
+        or (isinstance(value, list) and all(isinstance(v, str) for v in value)),
         "fecha": value is None or isinstance(value, str | dt.date),
-        "lista": value is None or (
-            isinstance(value, list) and all(isinstance(v, str | int) for v in value)
-        ) or isinstance(value, str),
+        "lista": value is None
+        or (isinstance(value, list) and all(isinstance(v, str | int) for v in value))
+        or isinstance(value, str),
         "texto": isinstance(value, str),
-        "mapa": value is None or (
-            isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str)
-                                            for k, v in value.items())
+        "mapa": value is None
+        or (
+            isinstance(value, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
         ),
         "booleano": isinstance(value, bool),
     }[kind]
     if not ok:
         raise ParamsError(
-            f"{source}: «{key}» tiene que ser {_TYPE_WORDS[kind]}; recibí {_kind_name(value)} "
-            f"({value!r})."
+            f"{source}: «{key}» tiene que ser {_TYPE_WORDS[kind]}; recibí {_kind_name(value)} ({value!r})."
         )
 
 
@@ -148,12 +153,15 @@ class Parametros:
             if not spec:
                 return spec
             items = [spec] if isinstance(spec, str) else spec
-            out = [str(p if Path(p).is_absolute() else (base / p).resolve()) for p in
-                   (str(Path(i).expanduser()) for i in items)]
+            out = [
+                str(p if Path(p).is_absolute() else (base / p).resolve())
+                for p in (str(Path(i).expanduser()) for i in items)
+            ]
             return out[0] if isinstance(spec, str) else out
 
-        resolved = Parametros(**{**asdict(self), "envios": absolute(self.envios),
-                                 "eventos": absolute(self.eventos)})
+        resolved = Parametros(
+            **{**asdict(self), "envios": absolute(self.envios), "eventos": absolute(self.eventos)}
+        )
         expand_paths(resolved.envios, "envios")
         expand_paths(resolved.eventos, "eventos")
         return resolved

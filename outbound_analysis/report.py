@@ -38,8 +38,15 @@ REPORTS = ("resumen", "detallado", "flujos")
 SECTIONS: dict[str, tuple[str, ...]] = {
     "resumen": ("kpis", "embudo", "por_origen", "reconciliacion", "fallas"),
     "detallado": ("tabla", "tasas", "envios", "contacto"),
-    "flujos": ("aviso", "resultados", "primeras_opciones", "finalizacion",
-               "embudo_tipificaciones", "embudo_etiquetas", "ultimo_mensaje_abandono"),
+    "flujos": (
+        "aviso",
+        "resultados",
+        "primeras_opciones",
+        "finalizacion",
+        "embudo_tipificaciones",
+        "embudo_etiquetas",
+        "ultimo_mensaje_abandono",
+    ),
 }
 #: tables each report exports: the contract's (CONTRACT §4) plus resumen's extras
 EXPORTED: dict[str, tuple[str, ...]] = {
@@ -70,15 +77,26 @@ def _display(parts: list[Part]) -> None:
 class Informe:
     """One report (resumen, detallado or flujos) over the loaded data and the current filters."""
 
-    def __init__(self, nombre: str, *, salida: str = "", base: str | Path | None = None, **params: object):
+    def __init__(
+        self,
+        nombre: str,
+        *,
+        salida: str = "",
+        base: str | Path | None = None,
+        cargar_eventos: bool | None = None,
+        **params: object,
+    ):
         if nombre not in REPORTS:
             raise ParamsError(f"«{nombre}» no es un informe. Informes: {', '.join(REPORTS)}.")
         self.nombre = nombre
         self.parametros = Parametros.from_mapping(params, source=f"parámetros de {nombre}")
         self.base = Path(base) if base is not None else Path.cwd()
+        # only flujos reads the events: resumen and detallado skip that load entirely
+        if cargar_eventos is None:
+            cargar_eventos = nombre == "flujos"
         self.datos: Dataset = load_data(
             self.parametros.envios,
-            self.parametros.eventos,
+            self.parametros.eventos if cargar_eventos else None,
             columnas=self.parametros.columnas,
             zona_horaria=self.parametros.zona_horaria,
             base=self.base,
@@ -148,12 +166,25 @@ class Informe:
             )
         parts: list[Part] = [_html.STYLE, _html.bullet_list(items)]
         parts.append(_html.note(self.filtros.describe()))
-        parts.append(_html.paragraph(
-            f"Envíos que pasan los filtros: {fmt_int(len(self.envios))}. Generado el "
-            f"{dt.datetime.now():%d/%m/%Y %H:%M}."
-        ))
-        files = d.archivos[["tabla", "archivo", "formato", "leidas", "cargadas", "rechazadas",
-                            "duplicadas", "reemplazadas", "columnas_ignoradas"]]
+        parts.append(
+            _html.paragraph(
+                f"Envíos que pasan los filtros: {fmt_int(len(self.envios))}. Generado el "
+                f"{dt.datetime.now():%d/%m/%Y %H:%M}."
+            )
+        )
+        files = d.archivos[
+            [
+                "tabla",
+                "archivo",
+                "formato",
+                "leidas",
+                "cargadas",
+                "rechazadas",
+                "duplicadas",
+                "reemplazadas",
+                "columnas_ignoradas",
+            ]
+        ]
         files = files.assign(archivo=files["archivo"].map(lambda p: Path(p).name))
         parts.append(_html.table(files, sortable=False))
         for text in unmatched_values(d.envios, self.filtros):
@@ -163,22 +194,28 @@ class Informe:
             real = d.rechazos[~d.rechazos["motivo"].str.contains("envio_id repetido|duplicado exacto")]
             reasons = real.groupby(["columna", "motivo"]).size().sort_values(ascending=False).head(3)
             top = "; ".join(f"{c}: {m} ({fmt_int(n)})" for (c, m), n in reasons.items())
-            parts.append(_html.warn(
-                f"Se rechazaron {fmt_int(rejected)} filas con datos faltantes o ilegibles. Motivos más "
-                f"frecuentes: {top}. El detalle (archivo, fila, columna, valor, motivo) se exporta en "
-                "rechazos.csv; corregí esas filas en el archivo y volvé a correr el informe."
-            ))
+            parts.append(
+                _html.warn(
+                    f"Se rechazaron {fmt_int(rejected)} filas con datos faltantes o ilegibles. Motivos más "
+                    f"frecuentes: {top}. El detalle (archivo, fila, columna, valor, motivo) se exporta en "
+                    "rechazos.csv; corregí esas filas en el archivo y volvé a correr el informe."
+                )
+            )
         if env_total["duplicadas"] or env_total["reemplazadas"]:
-            parts.append(_html.note(
-                f"Descargas superpuestas: {fmt_int(env_total['duplicadas'])} envíos repetidos idénticos se "
-                f"contaron una sola vez y {fmt_int(env_total['reemplazadas'])} se tomaron de la descarga "
-                "leída después (su estado había cambiado). Están listados en rechazos.csv."
-            ))
+            parts.append(
+                _html.note(
+                    f"Descargas superpuestas: {fmt_int(env_total['duplicadas'])} envíos repetidos idénticos "
+                    f"se contaron una sola vez y {fmt_int(env_total['reemplazadas'])} se tomaron de la "
+                    "descarga leída después (su estado había cambiado). Están listados en rechazos.csv."
+                )
+            )
         if self._key is not None:
-            parts.append(_html.note(
-                "Informe anonimizado: los contactos y teléfonos se muestran como seudónimos estables "
-                "(anon-…)."
-            ))
+            parts.append(
+                _html.note(
+                    "Informe anonimizado: los contactos y teléfonos se muestran como seudónimos estables "
+                    "(anon-…)."
+                )
+            )
         return parts
 
     def panel(self) -> None:
@@ -244,8 +281,14 @@ class Informe:
 
                 display(export_button(self))
             else:
-                _display([_html.note("Sin carpeta de salida: no se exportó nada. El comando "
-                                     "`outbound-analysis run` la completa.")])
+                _display(
+                    [
+                        _html.note(
+                            "Sin carpeta de salida: no se exportó nada. El comando "
+                            "`outbound-analysis run` la completa."
+                        )
+                    ]
+                )
             return
         written = self.escribir(Path(target))
         names = ", ".join(p.name for p in written)
@@ -293,17 +336,26 @@ def _r_kpis(inf: Informe) -> list[Part]:
     ok = int(k["envios_exitosos"])
     items = [
         ("Total contactos", fmt_int(k["total_contactos"]), "contactos distintos en los envíos"),
-        ("Envíos", fmt_int(k["envios"]),
-         f"{fmt_int(ok)} exitosos · {fmt_int(k['envios_fallidos'])} fallidos · "
-         f"{fmt_int(k['envios_pendientes'])} pendientes"),
+        (
+            "Envíos",
+            fmt_int(k["envios"]),
+            f"{fmt_int(ok)} exitosos · {fmt_int(k['envios_fallidos'])} fallidos · "
+            f"{fmt_int(k['envios_pendientes'])} pendientes",
+        ),
         ("Leídos", fmt_int(k["leidos"]), f"{_pct_of(k['leidos'], ok)} de los exitosos (mínimo)"),
         ("Respondidos", fmt_int(k["respondidos"]), f"{_pct_of(k['respondidos'], ok)} de los exitosos"),
         ("Asignadas", fmt_int(k["asignadas"]), f"{_pct_of(k['asignadas'], ok)} de los exitosos"),
         ("Ventas", fmt_int(k["ventas"]), f"{_pct_of(k['ventas'], ok)} de los exitosos"),
-        ("Lectura no informada", fmt_int(k["lectura_no_informada"]),
-         "exitosos sin dato de lectura ni respuesta"),
-        ("Conversaciones iniciadas", fmt_int(k["conversaciones_iniciadas"]),
-         f"{fmt_int(k['sobre_conversacion_abierta'])} entraron en una conversación abierta"),
+        (
+            "Lectura no informada",
+            fmt_int(k["lectura_no_informada"]),
+            "exitosos sin dato de lectura ni respuesta",
+        ),
+        (
+            "Conversaciones iniciadas",
+            fmt_int(k["conversaciones_iniciadas"]),
+            f"{fmt_int(k['sobre_conversacion_abierta'])} entraron en una conversación abierta",
+        ),
     ]
     return [_html.STYLE, _html.cards(items)]
 
@@ -319,19 +371,23 @@ def _funnel_notes(inf: Informe) -> list[Part]:
     if k["asignadas"] > k["respondidos"] or len(assigned_no_reply):
         by_origin = assigned_no_reply["origen"].astype("string").value_counts()
         detail = ", ".join(f"{ORIGEN_LABELS.get(o, o)}: {fmt_int(n)}" for o, n in by_origin.items())
-        notes.append(_html.warn(
-            f"El embudo no siempre se achica: {fmt_int(len(assigned_no_reply))} envíos fueron asignados "
-            f"sin respuesta informada ({detail or 'ninguno'}). Las plantillas individuales no informan "
-            "lectura ni respuesta, pero el agente igual toma la conversación: por eso puede haber más "
-            "asignadas que respondidas."
-        ))
+        notes.append(
+            _html.warn(
+                f"El embudo no siempre se achica: {fmt_int(len(assigned_no_reply))} envíos fueron asignados "
+                f"sin respuesta informada ({detail or 'ninguno'}). Las plantillas individuales no informan "
+                "lectura ni respuesta, pero el agente igual toma la conversación: por eso puede haber más "
+                "asignadas que respondidas."
+            )
+        )
     if k["lectura_no_informada"]:
-        notes.append(_html.note(
-            f"{fmt_int(k['lectura_no_informada'])} envíos exitosos no informan lectura (ni tienen "
-            "respuesta): no se cuentan como leídos ni como no leídos. WhatsApp solo informa la lectura "
-            "si el contacto tiene activadas las confirmaciones, así que la tasa de lectura es un mínimo; "
-            "una respuesta prueba que el mensaje se vio y por eso cuenta como leído."
-        ))
+        notes.append(
+            _html.note(
+                f"{fmt_int(k['lectura_no_informada'])} envíos exitosos no informan lectura (ni tienen "
+                "respuesta): no se cuentan como leídos ni como no leídos. WhatsApp solo informa la lectura "
+                "si el contacto tiene activadas las confirmaciones, así que la tasa de lectura es un mínimo; "
+                "una respuesta prueba que el mensaje se vio y por eso cuenta como leído."
+            )
+        )
     return notes
 
 
@@ -379,11 +435,13 @@ def _r_envios(inf: Informe) -> list[Part]:
 
 
 def _r_contacto(inf: Informe) -> list[Part]:
-    return [_html.note(
-        "Para saber si un contacto respondió, abrí este notebook en JupyterLab (interactivo) y escribí "
-        "su número o parte de él en el buscador, o ejecutá informe.buscar(\"1155\") en una celda. El "
-        "detalle completo de envíos está en la exportación envios.csv / detallado.xlsx."
-    )]
+    return [
+        _html.note(
+            "Para saber si un contacto respondió, abrí este notebook en JupyterLab (interactivo) y escribí "
+            'su número o parte de él en el buscador, o ejecutá informe.buscar("1155") en una celda. El '
+            "detalle completo de envíos está en la exportación envios.csv / detallado.xlsx."
+        )
+    ]
 
 
 def _r_aviso(inf: Informe) -> list[Part]:
@@ -392,11 +450,13 @@ def _r_aviso(inf: Informe) -> list[Part]:
         return [_html.warn("No hay envíos de campañas de flujo con estos filtros: el informe está vacío.")]
     if len(campaigns) > 1:
         listed = ", ".join(f"«{c}»" for c in campaigns[:10]) + (" …" if len(campaigns) > 10 else "")
-        return [_html.warn(
-            f"Hay {len(campaigns)} campañas de flujo en el informe ({listed}). Cada campaña tiene su "
-            "propio flujo: las opciones, tipificaciones y etiquetas se mezclan. Para leer bien esta "
-            "sección elegí una sola campaña en el filtro campanas."
-        )]
+        return [
+            _html.warn(
+                f"Hay {len(campaigns)} campañas de flujo en el informe ({listed}). Cada campaña tiene su "
+                "propio flujo: las opciones, tipificaciones y etiquetas se mezclan. Para leer bien esta "
+                "sección elegí una sola campaña en el filtro campanas."
+            )
+        ]
     return [_html.note(f"Campaña analizada: «{_html_escape.escape(campaigns[0])}».")]
 
 
@@ -409,13 +469,18 @@ def _r_resultados(inf: Informe) -> list[Part]:
         ("Conversaciones", fmt_int(r["conversaciones"]), "conversaciones distintas de esos envíos"),
         ("Asignadas", fmt_int(r["asignadas"]), f"{_pct_of(r['asignadas'], ok)} de los exitosos"),
         ("Ventas", fmt_int(r["ventas"]), f"{_pct_of(r['ventas'], ok)} de los exitosos"),
-        ("Flujos respondidos", fmt_int(r["flujos_respondidos"]),
-         "conversaciones en las que el contacto escribió al menos una vez"),
+        (
+            "Flujos respondidos",
+            fmt_int(r["flujos_respondidos"]),
+            "conversaciones en las que el contacto escribió al menos una vez",
+        ),
     ]
     return [_html.STYLE, _html.cards(items)]
 
 
-def _count_section(table_name: str, label: str, title: str, color: str = "#1F5BD6") -> Callable[[Informe], list[Part]]:
+def _count_section(
+    table_name: str, label: str, title: str, color: str = "#1F5BD6"
+) -> Callable[[Informe], list[Part]]:
     def render(inf: Informe) -> list[Part]:
         table = inf.tablas[table_name]
         return [charts.barras(table, label, title, color=color), _html.table(table)]
@@ -448,14 +513,15 @@ _RENDERERS: dict[tuple[str, str], Callable[[Informe], list[Part]]] = {
     ("detallado", "contacto"): _r_contacto,
     ("flujos", "aviso"): _r_aviso,
     ("flujos", "resultados"): _r_resultados,
-    ("flujos", "primeras_opciones"): _count_section(
-        "primeras_opciones", "opcion", "Primera opción elegida"),
+    ("flujos", "primeras_opciones"): _count_section("primeras_opciones", "opcion", "Primera opción elegida"),
     ("flujos", "finalizacion"): _r_finalizacion,
     ("flujos", "embudo_tipificaciones"): _level_section(
-        "embudo_tipificaciones", "tipificacion", "Embudo de tipificaciones por nivel"),
+        "embudo_tipificaciones", "tipificacion", "Embudo de tipificaciones por nivel"
+    ),
     ("flujos", "embudo_etiquetas"): _level_section(
-        "embudo_etiquetas", "etiqueta", "Embudo de etiquetas por nivel"),
+        "embudo_etiquetas", "etiqueta", "Embudo de etiquetas por nivel"
+    ),
     ("flujos", "ultimo_mensaje_abandono"): _count_section(
-        "ultimo_mensaje_abandono", "mensaje", "Último mensaje del bot antes del abandono",
-        color="#E4572E"),
+        "ultimo_mensaje_abandono", "mensaje", "Último mensaje del bot antes del abandono", color="#E4572E"
+    ),
 }

@@ -88,10 +88,15 @@ def output_dir(template: str, params_file: Path, several: bool, now: dt.datetime
     files and no ``{params}``, each one gets its own subfolder.
     """
     now = now or dt.datetime.now()
-    text = template.format(
-        fecha=now.strftime("%Y-%m-%d"), fecha_hora=now.strftime("%Y-%m-%d_%H%M"),
-        params=params_file.stem,
-    ) if "{" in template else template
+    text = (
+        template.format(
+            fecha=now.strftime("%Y-%m-%d"),
+            fecha_hora=now.strftime("%Y-%m-%d_%H%M"),
+            params=params_file.stem,
+        )
+        if "{" in template
+        else template
+    )
     path = Path(text)
     if several and "{params}" not in template:
         path = path / params_file.stem
@@ -152,8 +157,7 @@ def run_report(
     work = Path(tempfile.mkdtemp(prefix=f".{informe}-", dir=destination))
     executed = work / f"{informe}.ipynb"
     try:
-        values = {**params.as_notebook_parameters(), "interactivo": False,
-                  "salida": str(work / informe)}
+        values = {**params.as_notebook_parameters(), "interactivo": False, "salida": str(work / informe)}
         _kernel_env()
         pm.execute_notebook(
             str(notebooks_dir() / f"{informe}.ipynb"),
@@ -169,13 +173,13 @@ def run_report(
         render_html(executed, work / f"{informe}.html")
         _move_into_place(work, destination, informe)
         (destination / f"{informe}.error.ipynb").unlink(missing_ok=True)
-        return Outcome(informe, params_file, True, time.perf_counter() - start,
-                       html=destination / f"{informe}.html")
+        return Outcome(
+            informe, params_file, True, time.perf_counter() - start, html=destination / f"{informe}.html"
+        )
     except Exception as exc:  # keep going: the summary names the report, the cell and the error
         if executed.exists():
             shutil.copyfile(executed, destination / f"{informe}.error.ipynb")
-        return Outcome(informe, params_file, False, time.perf_counter() - start,
-                       error=_describe_failure(exc))
+        return Outcome(informe, params_file, False, time.perf_counter() - start, error=_describe_failure(exc))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

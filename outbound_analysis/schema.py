@@ -91,7 +91,7 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "failed": "fallido",
         "rechazado": "fallido",
         "pendiente": "pendiente",
-        "en_cola": "pendiente",
+        "cola": "pendiente",  # key("En cola"): "en" is a dropped function word
         "enviando": "pendiente",
         "pending": "pendiente",
         "queued": "pendiente",
@@ -142,79 +142,179 @@ _TIPO_TIPIF_ALIASES = ("Tipo de tipificación", "Tipo tipificación", "Tipo de t
 _CONV_ALIASES = ("ID de conversación", "ID conversación", "Conversación", "Conversación ID")
 
 ENVIOS: tuple[Column, ...] = (
-    Column("envio_id", "id", True, ("ID de envío", "ID envío", "Envío", "ID"),
-           "identificador único del envío"),
-    Column("fecha_envio", "timestamp", True,
-           ("Fecha de envío", "Fecha y hora de envío", "Fecha envío", "Fecha"),
-           "cuándo se intentó el envío"),
-    Column("campana", "label", True, ("Nombre de campaña", "Campaña", "Nombre campaña"),
-           "nombre de la campaña"),
-    Column("origen", "code", True, ("Tipo de origen", "Origen", "Tipo de campaña"),
-           "cómo se envió la campaña", ORIGENES),
-    Column("canal", "canal", True, ("Canal",),
-           "código de la plataforma en mayúsculas (WA, FB, IG, WEB, TW...)"),
-    Column("linea", "label", False, ("Línea", "Número de línea", "Línea del canal", "Página"),
-           "número o página del canal"),
-    Column("contacto_id", "id", True,
-           ("Teléfono", "Contacto", "ID de contacto", "Teléfono del contacto", "Número de teléfono",
-            "Celular", "Cliente", "PSID"),
-           "el contacto (teléfono, PSID...)"),
-    Column("estado", "code", True, ("Estado", "Estado del envío", "Estado de envío"),
-           "resultado del envío", ESTADOS),
-    Column("codigo_error", "label", False, ("Código de error", "Error", "Código error"),
-           "código de error del proveedor de un envío fallido"),
-    Column("conversacion_id", "id", False, _CONV_ALIASES,
-           "conversación en la que quedó el envío"),
-    Column("conversacion_nueva", "bool", False,
-           ("Conversación nueva", "Nueva conversación", "Inició conversación",
-            "Conversación iniciada"),
-           "sí: el envío abrió una conversación nueva; no: entró en una ya abierta"),
-    Column("leido", "bool", False, ("Leído", "Leída", "Visto", "Vista"),
-           "el contacto leyó el mensaje (vacío = no informado)"),
-    Column("respondido", "bool", False, ("Respondido", "Respondida", "Respuesta"),
-           "el contacto respondió (vacío = no informado)"),
-    Column("asignada", "bool", False, ("Asignada", "Asignado", "Asignación"),
-           "la conversación pasó a un agente (vacío = no informado)"),
-    Column("fecha_lectura", "timestamp", False, ("Fecha de lectura", "Fecha leído", "Fecha visto"),
-           "cuándo se leyó; si hay fecha, se leyó"),
-    Column("fecha_respuesta", "timestamp", False, ("Fecha de respuesta", "Fecha respondido"),
-           "cuándo respondió; si hay fecha, respondió"),
-    Column("fecha_asignacion", "timestamp", False, ("Fecha de asignación", "Fecha asignada"),
-           "cuándo se asignó; si hay fecha, se asignó"),
-    Column("grupo", "label", False, ("Grupo", "Último grupo", "Equipo"),
-           "último grupo asignado"),
-    Column("agente", "label", False, ("Agente", "Último agente", "Asesor"),
-           "último agente asignado"),
-    Column("tipificacion", "label", False, _TIPIF_ALIASES,
-           "tipificación final de la conversación"),
-    Column("tipo_tipificacion", "code", False, _TIPO_TIPIF_ALIASES,
-           "tipo de la tipificación (otros valores se conservan normalizados)"),
-    Column("venta", "bool", False, ("Venta", "Es venta", "Tipificación de venta"),
-           "se aplicó alguna vez una tipificación marcada como venta"),
-    Column("etiquetas", "list", False, ("Etiquetas", "Etiqueta", "Tags"),
-           "etiquetas de la conversación, separadas por | o ,"),
+    Column(
+        "envio_id", "id", True, ("ID de envío", "ID envío", "Envío", "ID"), "identificador único del envío"
+    ),
+    Column(
+        "fecha_envio",
+        "timestamp",
+        True,
+        ("Fecha de envío", "Fecha y hora de envío", "Fecha envío", "Fecha"),
+        "cuándo se intentó el envío",
+    ),
+    Column(
+        "campana", "label", True, ("Nombre de campaña", "Campaña", "Nombre campaña"), "nombre de la campaña"
+    ),
+    Column(
+        "origen",
+        "code",
+        True,
+        ("Tipo de origen", "Origen", "Tipo de campaña"),
+        "cómo se envió la campaña",
+        ORIGENES,
+    ),
+    Column(
+        "canal", "canal", True, ("Canal",), "código de la plataforma en mayúsculas (WA, FB, IG, WEB, TW...)"
+    ),
+    Column(
+        "linea",
+        "label",
+        False,
+        ("Línea", "Número de línea", "Línea del canal", "Página"),
+        "número o página del canal",
+    ),
+    Column(
+        "contacto_id",
+        "id",
+        True,
+        (
+            "Teléfono",
+            "Contacto",
+            "ID de contacto",
+            "Teléfono del contacto",
+            "Número de teléfono",
+            "Celular",
+            "Cliente",
+            "PSID",
+        ),
+        "el contacto (teléfono, PSID...)",
+    ),
+    Column(
+        "estado",
+        "code",
+        True,
+        ("Estado", "Estado del envío", "Estado de envío"),
+        "resultado del envío",
+        ESTADOS,
+    ),
+    Column(
+        "codigo_error",
+        "label",
+        False,
+        ("Código de error", "Error", "Código error"),
+        "código de error del proveedor de un envío fallido",
+    ),
+    Column("conversacion_id", "id", False, _CONV_ALIASES, "conversación en la que quedó el envío"),
+    Column(
+        "conversacion_nueva",
+        "bool",
+        False,
+        ("Conversación nueva", "Nueva conversación", "Inició conversación", "Conversación iniciada"),
+        "sí: el envío abrió una conversación nueva; no: entró en una ya abierta",
+    ),
+    Column(
+        "leido",
+        "bool",
+        False,
+        ("Leído", "Leída", "Visto", "Vista"),
+        "el contacto leyó el mensaje (vacío = no informado)",
+    ),
+    Column(
+        "respondido",
+        "bool",
+        False,
+        ("Respondido", "Respondida", "Respuesta"),
+        "el contacto respondió (vacío = no informado)",
+    ),
+    Column(
+        "asignada",
+        "bool",
+        False,
+        ("Asignada", "Asignado", "Asignación"),
+        "la conversación pasó a un agente (vacío = no informado)",
+    ),
+    Column(
+        "fecha_lectura",
+        "timestamp",
+        False,
+        ("Fecha de lectura", "Fecha leído", "Fecha visto"),
+        "cuándo se leyó; si hay fecha, se leyó",
+    ),
+    Column(
+        "fecha_respuesta",
+        "timestamp",
+        False,
+        ("Fecha de respuesta", "Fecha respondido"),
+        "cuándo respondió; si hay fecha, respondió",
+    ),
+    Column(
+        "fecha_asignacion",
+        "timestamp",
+        False,
+        ("Fecha de asignación", "Fecha asignada"),
+        "cuándo se asignó; si hay fecha, se asignó",
+    ),
+    Column("grupo", "label", False, ("Grupo", "Último grupo", "Equipo"), "último grupo asignado"),
+    Column("agente", "label", False, ("Agente", "Último agente", "Asesor"), "último agente asignado"),
+    Column("tipificacion", "label", False, _TIPIF_ALIASES, "tipificación final de la conversación"),
+    Column(
+        "tipo_tipificacion",
+        "code",
+        False,
+        _TIPO_TIPIF_ALIASES,
+        "tipo de la tipificación (otros valores se conservan normalizados)",
+    ),
+    Column(
+        "venta",
+        "bool",
+        False,
+        ("Venta", "Es venta", "Tipificación de venta"),
+        "se aplicó alguna vez una tipificación marcada como venta",
+    ),
+    Column(
+        "etiquetas",
+        "list",
+        False,
+        ("Etiquetas", "Etiqueta", "Tags"),
+        "etiquetas de la conversación, separadas por | o ,",
+    ),
 )
 
 EVENTOS: tuple[Column, ...] = (
-    Column("conversacion_id", "id", True, _CONV_ALIASES,
-           "une con envios.conversacion_id"),
-    Column("fecha", "timestamp", True, ("Fecha", "Fecha y hora", "Fecha del mensaje", "Hora"),
-           "cuándo ocurrió"),
-    Column("autor", "code", True, ("Autor", "Emisor", "Remitente", "Enviado por"),
-           "quién escribió: bot, cliente o agente", AUTORES),
-    Column("mensaje", "text", False, ("Mensaje", "Texto", "Contenido", "Texto del mensaje"),
-           "texto del mensaje"),
-    Column("nodo", "label", False, ("Nodo", "Paso", "Paso del flujo", "Bloque"),
-           "paso del flujo"),
-    Column("opcion", "label", False, ("Opción", "Opción elegida", "Botón"),
-           "opción de menú o botón que eligió el contacto"),
+    Column("conversacion_id", "id", True, _CONV_ALIASES, "une con envios.conversacion_id"),
+    Column(
+        "fecha", "timestamp", True, ("Fecha", "Fecha y hora", "Fecha del mensaje", "Hora"), "cuándo ocurrió"
+    ),
+    Column(
+        "autor",
+        "code",
+        True,
+        ("Autor", "Emisor", "Remitente", "Enviado por"),
+        "quién escribió: bot, cliente o agente",
+        AUTORES,
+    ),
+    Column(
+        "mensaje", "text", False, ("Mensaje", "Texto", "Contenido", "Texto del mensaje"), "texto del mensaje"
+    ),
+    Column("nodo", "label", False, ("Nodo", "Paso", "Paso del flujo", "Bloque"), "paso del flujo"),
+    Column(
+        "opcion",
+        "label",
+        False,
+        ("Opción", "Opción elegida", "Botón"),
+        "opción de menú o botón que eligió el contacto",
+    ),
     Column("tipificacion", "label", False, ("Tipificación",), "tipificación aplicada en este paso"),
     Column("tipo_tipificacion", "code", False, _TIPO_TIPIF_ALIASES, "tipo de esa tipificación"),
-    Column("etiqueta", "label", False, ("Etiqueta", "Etiquetas", "Tag"),
-           "etiqueta aplicada en este paso"),
-    Column("finalizacion", "code", False,
-           ("Finalización", "Tipo de finalización", "Motivo de finalización"),
-           "abandono, asignacion o finalizacion_automatica", FINALIZACIONES),
+    Column("etiqueta", "label", False, ("Etiqueta", "Etiquetas", "Tag"), "etiqueta aplicada en este paso"),
+    Column(
+        "finalizacion",
+        "code",
+        False,
+        ("Finalización", "Tipo de finalización", "Motivo de finalización"),
+        "abandono, asignacion o finalizacion_automatica",
+        FINALIZACIONES,
+    ),
 )
 
 TABLES: dict[str, tuple[Column, ...]] = {"envios": ENVIOS, "eventos": EVENTOS}
@@ -228,18 +328,29 @@ def column_names(table: str) -> list[str]:
 def alias_table_markdown() -> str:
     """The alias table as Markdown (docs/contrato.md embeds it; a test keeps them equal)."""
     kinds = {
-        "id": "identificador (texto)", "label": "nombre (texto)", "text": "texto libre",
-        "timestamp": "fecha y hora", "bool": "sí/no", "code": "código", "canal": "código de canal",
+        "id": "identificador (texto)",
+        "label": "nombre (texto)",
+        "text": "texto libre",
+        "timestamp": "fecha y hora",
+        "bool": "sí/no",
+        "code": "código",
+        "canal": "código de canal",
         "list": "lista de etiquetas",
     }
     lines = []
     for table, columns in TABLES.items():
-        lines += [f"#### {table}", "", "| columna | tipo | obligatoria | encabezados aceptados | significado |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            f"#### {table}",
+            "",
+            "| columna | tipo | obligatoria | encabezados aceptados | significado |",
+            "|---|---|---|---|---|",
+        ]
         for c in columns:
             codes = f" ({', '.join(c.codes)})" if c.codes else ""
             aliases = ", ".join(f"«{a}»" for a in (c.name, *c.aliases))
-            lines.append(f"| {c.name} | {kinds[c.kind]}{codes} | {'sí' if c.required else 'no'} | "
-                         f"{aliases} | {c.description} |")
+            lines.append(
+                f"| {c.name} | {kinds[c.kind]}{codes} | {'sí' if c.required else 'no'} | "
+                f"{aliases} | {c.description} |"
+            )
         lines.append("")
     return "\n".join(lines)

@@ -11,7 +11,8 @@ from outbound_analysis import cli, load_data
 MESSY = (
     "  ID envío ;FECHA DE ENVÍO;Nombre de campaña;Tipo de origen;Canal;Teléfono;Estado;Leído;"
     "Respondido;Asignada;Fecha de respuesta\r\n"
-    "1;01/08/2026 09:15;Día del Niño;Campaña de flujo;WA +5491155550000;+54 9 11 2345-6789;Enviado;Sí;No;;\r\n"
+    "1;01/08/2026 09:15;Día del Niño;Campaña de flujo;WA +5491155550000;+54 9 11 2345-6789;"
+    "Enviado;Sí;No;;\r\n"
     "2;1/8/2026;Día del Niño;Plantilla individual;WA +5491155550000;5491123456780;Enviado;;;Sí;\r\n"
     "3;02/08/2026 10:00:30;Promoción Peña;Plantilla;IG @tienda;1234567890123456;Error;;;;\r\n"
     "4;02/08/2026 11:00;Promoción Peña;Plantilla;WA;5491123456781;Pendiente;No;;;02/08/2026 12:00\r\n"
@@ -125,5 +126,8 @@ def test_data_errors_are_one_spanish_sentence(tmp_path, capsys):
 def test_run_needs_a_report_name(capsys, tmp_path):
     assert cli.main(["run", "--params", str(ROOT / "params" / "demo.yaml"), "--output", str(tmp_path)]) == 2
     assert "indicá qué informes generar" in capsys.readouterr().err
-    assert cli.main(["run", "ventas", "--params", str(ROOT / "params" / "demo.yaml"), "--output", str(tmp_path)]) == 2
+    assert (
+        cli.main(["run", "ventas", "--params", str(ROOT / "params" / "demo.yaml"), "--output", str(tmp_path)])
+        == 2
+    )
     assert "«ventas» no es un informe" in capsys.readouterr().err

@@ -24,11 +24,18 @@ LEGACY_HEADERS = [c.aliases[0] for c in schema.ENVIOS if c.name != "linea"]
 EVENTO_HEADERS = [c.aliases[0] for c in schema.EVENTOS]
 ESTADO_LABELS = {"Enviado": "exitoso", "Error": "fallido", "Pendiente": "pendiente"}
 AUTOR_LABELS = {"Bot": "bot", "Cliente": "cliente", "Agente": "agente"}
-FIN_LABELS = {"Abandono": "abandono", "Asignación": "asignacion",
-              "Finalización automática": "finalizacion_automatica"}
-TIPO_LABELS = {"Fin positivo": "fin_positivo", "Fin negativo": "fin_negativo",
-               "Seguimiento": "seguimiento", "Fin autogestión": "fin_autogestion",
-               "Seguimiento autogestión": "seguimiento_autogestion"}
+FIN_LABELS = {
+    "Abandono": "abandono",
+    "Asignación": "asignacion",
+    "Finalización automática": "finalizacion_automatica",
+}
+TIPO_LABELS = {
+    "Fin positivo": "fin_positivo",
+    "Fin negativo": "fin_negativo",
+    "Seguimiento": "seguimiento",
+    "Fin autogestión": "fin_autogestion",
+    "Seguimiento autogestión": "seguimiento_autogestion",
+}
 SALE = "Venta concretada"
 
 
@@ -79,8 +86,13 @@ def test_write_gives_identical_files_for_the_same_seed(tmp_path: Path) -> None:
     b = demo.write(tmp_path / "b", 400, 3)
     c = demo.write(tmp_path / "c", 400, 4)
     assert [p.name for p in a] == [p.name for p in b]
-    assert [p.name for p in a] == ["envios_2026-08.csv", "envios_2026-09.csv",
-                                   "envios_2026-10.csv", "envios_2026-11.csv", "eventos.xlsx"]
+    assert [p.name for p in a] == [
+        "envios_2026-08.csv",
+        "envios_2026-09.csv",
+        "envios_2026-10.csv",
+        "envios_2026-11.csv",
+        "eventos.xlsx",
+    ]
     for pa_, pb in zip(a, b, strict=True):
         if pa_.suffix == ".xlsx":
             xa = pd.read_excel(pa_, engine="calamine", dtype=object)
@@ -91,9 +103,9 @@ def test_write_gives_identical_files_for_the_same_seed(tmp_path: Path) -> None:
     assert a[0].read_bytes() != c[0].read_bytes()
 
 
-def test_write_prints_nothing_and_replaces_its_old_files(tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture[str],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_prints_nothing_and_replaces_its_old_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "notas.txt").write_text("no tocar")
     monkeypatch.setattr(demo, "XLSX_MAX_EVENTS", 10)
     demo.write(tmp_path, 300, 1)
@@ -101,8 +113,7 @@ def test_write_prints_nothing_and_replaces_its_old_files(tmp_path: Path,
     monkeypatch.setattr(demo, "XLSX_MAX_EVENTS", 100_000)
     paths = demo.write(tmp_path, 300, 1)
     assert capsys.readouterr() == ("", "")
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [p.name for p in paths] + ["notas.txt"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([p.name for p in paths] + ["notas.txt"])
 
 
 # --- content -----------------------------------------------------------------------------
@@ -132,8 +143,7 @@ def test_every_code_and_period(frames: tuple[pd.DataFrame, pd.DataFrame]) -> Non
     assert set(eventos["finalizacion"].dropna()) == set(schema.FINALIZACIONES)
     assert set(eventos["autor"]) == set(schema.AUTORES)
     assert set(envios["canal"]) == {"WA", "FB", "IG", "WEB"}
-    assert set(envios.loc[envios["canal"] == "WA", "linea"]) == {"+5491155550000",
-                                                                 "+5491144440000"}
+    assert set(envios.loc[envios["canal"] == "WA", "linea"]) == {"+5491155550000", "+5491144440000"}
     assert envios["campana"].nunique() == 9
     assert envios.groupby("campana")["canal"].nunique().max() == 2  # "Prueba interna": WA, WEB
     local = _local(envios["fecha_envio"])
@@ -148,8 +158,15 @@ def test_every_code_and_period(frames: tuple[pd.DataFrame, pd.DataFrame]) -> Non
     failed = envios["estado"] == "fallido"
     assert envios.loc[failed, "codigo_error"].notna().all()
     assert envios.loc[~failed, "codigo_error"].isna().all()
-    assert set(envios["codigo_error"].dropna()) == {"131026", "131049", "131048", "131056",
-                                                    "131047", "131042", "130472"}
+    assert set(envios["codigo_error"].dropna()) == {
+        "131026",
+        "131049",
+        "131048",
+        "131056",
+        "131047",
+        "131042",
+        "130472",
+    }
     not_ok = envios[envios["estado"] != "exitoso"]
     assert not_ok["conversacion_id"].isna().all()
     for col in ("conversacion_nueva", "leido", "respondido", "asignada", "venta"):
@@ -159,8 +176,7 @@ def test_every_code_and_period(frames: tuple[pd.DataFrame, pd.DataFrame]) -> Non
     assert 0.03 < ok["venta"].mean() < 0.08
     assert 0.2 < ok["tipificacion"].notna().mean() < 0.5
     labels = {e for tags in envios["etiquetas"] for e in tags}
-    assert labels == {"interés alto", "interés medio", "interés bajo", "pago con tarjeta",
-                      "pago en efectivo"}
+    assert labels == {"interés alto", "interés medio", "interés bajo", "pago con tarjeta", "pago en efectivo"}
     assigned = ok["asignada"].fillna(False).astype(bool)
     assert ok.loc[assigned, "agente"].notna().all() and ok.loc[~assigned, "agente"].isna().all()
     assert set(ok["grupo"].dropna()) == {"Ventas", "Cobranzas", "Atención al cliente"}
@@ -168,8 +184,11 @@ def test_every_code_and_period(frames: tuple[pd.DataFrame, pd.DataFrame]) -> Non
 
 def test_flags_and_their_timestamps(frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     envios, _ = frames
-    for flag, when in (("leido", "fecha_lectura"), ("respondido", "fecha_respuesta"),
-                       ("asignada", "fecha_asignacion")):
+    for flag, when in (
+        ("leido", "fecha_lectura"),
+        ("respondido", "fecha_respuesta"),
+        ("asignada", "fecha_asignacion"),
+    ):
         true = envios[flag].fillna(False).astype(bool)
         assert (envios.loc[true, when] > envios.loc[true, "fecha_envio"]).all(), flag
         assert envios.loc[~true, when].isna().all(), flag
@@ -198,21 +217,21 @@ def _conversation_facts(eventos: pd.DataFrame) -> pd.DataFrame:
     tips = eventos.dropna(subset=["tipificacion"]).groupby("conversacion_id", sort=False)
     tags = eventos.dropna(subset=["etiqueta"]).groupby("conversacion_id", sort=False)
     cli = eventos[eventos["autor"] == "cliente"].groupby("conversacion_id", sort=False)
-    facts = pd.DataFrame({
-        "has_cliente": g["autor"].agg(lambda s: (s == "cliente").any()),
-        "has_agente": g["autor"].agg(lambda s: (s == "agente").any()),
-        "first_cliente": cli["fecha"].min(),
-        "last_tip": tips["tipificacion"].last(),
-        "last_tipo": tips["tipo_tipificacion"].last(),
-        "sale": tips["tipificacion"].agg(lambda s: (s == SALE).any()),
-        "autogestion": tips["tipo_tipificacion"].agg(
-            lambda s: s.isin(schema.TIPOS_AUTOGESTION).any()),
-        "etiquetas": tags["etiqueta"].agg(lambda s: list(dict.fromkeys(s))),
-        "explicit": g["finalizacion"].agg(lambda s: s.dropna().iloc[-1] if s.notna().any()
-                                          else None),
-        "n_tips": tips["tipificacion"].size(),
-        "n_distinct_tips": tips["tipificacion"].nunique(),
-    })
+    facts = pd.DataFrame(
+        {
+            "has_cliente": g["autor"].agg(lambda s: (s == "cliente").any()),
+            "has_agente": g["autor"].agg(lambda s: (s == "agente").any()),
+            "first_cliente": cli["fecha"].min(),
+            "last_tip": tips["tipificacion"].last(),
+            "last_tipo": tips["tipo_tipificacion"].last(),
+            "sale": tips["tipificacion"].agg(lambda s: (s == SALE).any()),
+            "autogestion": tips["tipo_tipificacion"].agg(lambda s: s.isin(schema.TIPOS_AUTOGESTION).any()),
+            "etiquetas": tags["etiqueta"].agg(lambda s: list(dict.fromkeys(s))),
+            "explicit": g["finalizacion"].agg(lambda s: s.dropna().iloc[-1] if s.notna().any() else None),
+            "n_tips": tips["tipificacion"].size(),
+            "n_distinct_tips": tips["tipificacion"].nunique(),
+        }
+    )
     facts["sale"] = facts["sale"].fillna(False).astype(bool)
     facts["autogestion"] = facts["autogestion"].fillna(False).astype(bool)
     facts["etiquetas"] = facts["etiquetas"].map(lambda x: x if isinstance(x, list) else [])
@@ -224,15 +243,15 @@ def test_flags_agree_with_events(frames: tuple[pd.DataFrame, pd.DataFrame]) -> N
     ok = envios[envios["estado"] == "exitoso"]
     with_events = ok[ok["conversacion_id"].isin(eventos["conversacion_id"])]
     assert set(eventos["conversacion_id"]) == set(with_events["conversacion_id"])
-    assert (ok.loc[ok["origen"] == "flujo", "conversacion_id"]
-            .isin(eventos["conversacion_id"]).all())
+    assert ok.loc[ok["origen"] == "flujo", "conversacion_id"].isin(eventos["conversacion_id"]).all()
     assert (with_events["origen"] != "flujo").any()  # a plantilla with replies, too
     assert with_events["conversacion_id"].is_unique
     facts = _conversation_facts(eventos).loc[with_events["conversacion_id"]]
     s = with_events.set_index("conversacion_id")
     assert (s["respondido"].astype(bool) == facts["has_cliente"]).all()
-    pd.testing.assert_series_equal(s["fecha_respuesta"], facts["first_cliente"],
-                                   check_names=False, check_freq=False)
+    pd.testing.assert_series_equal(
+        s["fecha_respuesta"], facts["first_cliente"], check_names=False, check_freq=False
+    )
     assert (s["asignada"].astype(bool) | ~facts["has_agente"]).all()
     assert (s["asignada"].astype(bool) & ~facts["has_agente"]).any()  # assigned, agent silent
     assert s["tipificacion"].fillna("").equals(facts["last_tip"].fillna("").astype("str"))
@@ -242,8 +261,7 @@ def test_flags_agree_with_events(frames: tuple[pd.DataFrame, pd.DataFrame]) -> N
     # fecha_asignacion is the time of an event of the conversation
     pairs = set(zip(eventos["conversacion_id"], eventos["fecha"], strict=True))
     assigned = s[s["asignada"].astype(bool)]
-    assert all((c, t) in pairs for c, t in zip(assigned.index, assigned["fecha_asignacion"],
-                                               strict=True))
+    assert all((c, t) in pairs for c, t in zip(assigned.index, assigned["fecha_asignacion"], strict=True))
 
 
 def test_events_shape_the_flow_report(frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
@@ -251,8 +269,7 @@ def test_events_shape_the_flow_report(frames: tuple[pd.DataFrame, pd.DataFrame])
     # grouped by conversation, time never goes back, ties exist
     conv = eventos["conversacion_id"]
     assert (conv != conv.shift()).sum() == conv.nunique()
-    assert (eventos.groupby(conv, sort=False)["fecha"].diff().dropna()
-            >= pd.Timedelta(0)).all()
+    assert (eventos.groupby(conv, sort=False)["fecha"].diff().dropna() >= pd.Timedelta(0)).all()
     assert eventos.duplicated(["conversacion_id", "fecha"]).sum() > 10
     # explicit finalización: only on the last event, about half of the flow conversations
     flow = envios.loc[(envios["origen"] == "flujo") & (envios["estado"] == "exitoso")]
@@ -263,8 +280,11 @@ def test_events_shape_the_flow_report(frames: tuple[pd.DataFrame, pd.DataFrame])
     # where explicit, it is what the contract's derivation gives
     facts = _conversation_facts(ev)
     asignada = flow.set_index("conversacion_id")["asignada"].astype(bool)
-    derived = np.where(asignada.loc[facts.index] | facts["has_agente"], "asignacion",
-                       np.where(facts["autogestion"], "finalizacion_automatica", "abandono"))
+    derived = np.where(
+        asignada.loc[facts.index] | facts["has_agente"],
+        "asignacion",
+        np.where(facts["autogestion"], "finalizacion_automatica", "abandono"),
+    )
     explicit = facts["explicit"].notna()
     assert (facts.loc[explicit, "explicit"] == derived[explicit.to_numpy()]).all()
     replied = facts["has_cliente"]
@@ -273,8 +293,11 @@ def test_events_shape_the_flow_report(frames: tuple[pd.DataFrame, pd.DataFrame])
     assert 0.30 < 1 - replied.mean() < 0.45  # flows nobody answered
     # abandono happens at different nodes: different last bot messages
     abandon = facts.index[replied & (derived == "abandono")]
-    last_bot = (ev[(ev["autor"] == "bot") & ev["conversacion_id"].isin(abandon)]
-                .groupby("conversacion_id")["mensaje"].last())
+    last_bot = (
+        ev[(ev["autor"] == "bot") & ev["conversacion_id"].isin(abandon)]
+        .groupby("conversacion_id")["mensaje"]
+        .last()
+    )
     assert last_bot.nunique() >= 5
     assert "¿Querés ver más ofertas?" in set(last_bot)
     # free text before the first option; options per campaign
@@ -286,7 +309,8 @@ def test_events_shape_the_flow_report(frames: tuple[pd.DataFrame, pd.DataFrame])
     assert first_cli.loc[free_first[free_first].index].notna().sum() > 5
     assert first_cli.isna().sum() > 0  # wrote, never chose an option
     assert {"Ver ofertas", "Estado de mi pedido", "Hablar con un asesor", "Dar de baja"} <= set(
-        cli["opcion"].dropna())
+        cli["opcion"].dropna()
+    )
     # funnels with several levels, and a tipificación applied twice
     assert (facts["n_distinct_tips"] >= 2).sum() > 5
     assert (facts["n_tips"] > facts["n_distinct_tips"]).sum() > 0
@@ -296,8 +320,7 @@ def test_events_shape_the_flow_report(frames: tuple[pd.DataFrame, pd.DataFrame])
 # --- files ---------------------------------------------------------------------------------
 
 
-def test_legacy_files_aug_sep(written: list[Path], frames: tuple[pd.DataFrame, pd.DataFrame]
-                              ) -> None:
+def test_legacy_files_aug_sep(written: list[Path], frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     envios, _ = frames
     files = _by_name(written)
     raw = files["envios_2026-08.csv"].read_bytes()
@@ -308,9 +331,14 @@ def test_legacy_files_aug_sep(written: list[Path], frames: tuple[pd.DataFrame, p
     for name in ("envios_2026-08.csv", "envios_2026-09.csv"):
         df = _read_legacy(files[name])
         assert list(df.columns) == LEGACY_HEADERS
-        assert set(df["Tipo de origen"]) <= {"Campaña de flujo", "Plantilla",
-                                             "Plantilla individual", "Webhook",
-                                             "Mensaje de agente", "Otro"}
+        assert set(df["Tipo de origen"]) <= {
+            "Campaña de flujo",
+            "Plantilla",
+            "Plantilla individual",
+            "Webhook",
+            "Mensaje de agente",
+            "Otro",
+        }
         assert set(df["Estado"]) == set(ESTADO_LABELS)
         assert df["Canal"].str.fullmatch(r"(WA|FB|IG|WEB) \S.*").all()
         for col in ("Conversación nueva", "Leído", "Respondido", "Asignada", "Venta"):
@@ -324,8 +352,7 @@ def test_legacy_files_aug_sep(written: list[Path], frames: tuple[pd.DataFrame, p
         assert (df["Estado"].map(ESTADO_LABELS).to_numpy() == truth["estado"].to_numpy()).all()
 
 
-def test_iso_files_oct_nov(written: list[Path], frames: tuple[pd.DataFrame, pd.DataFrame]
-                           ) -> None:
+def test_iso_files_oct_nov(written: list[Path], frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     envios, _ = frames
     files = _by_name(written)
     for name in ("envios_2026-10.csv", "envios_2026-11.csv"):
@@ -347,8 +374,7 @@ def test_iso_files_oct_nov(written: list[Path], frames: tuple[pd.DataFrame, pd.D
         assert (parsed.to_numpy() == truth["fecha_envio"].dt.tz_convert("UTC").to_numpy()).all()
 
 
-def test_overlapping_downloads(written: list[Path], frames: tuple[pd.DataFrame, pd.DataFrame]
-                               ) -> None:
+def test_overlapping_downloads(written: list[Path], frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     envios, _ = frames
     files = _by_name(written)
     octubre = _read_iso(files["envios_2026-10.csv"]).set_index("ID de envío")
@@ -377,13 +403,18 @@ def test_overlapping_downloads(written: list[Path], frames: tuple[pd.DataFrame, 
     assert (final.loc[truth.index, "Estado"].to_numpy() == truth.to_numpy()).all()
 
 
-def test_reply_timestamp_without_flag_in_files(written: list[Path],
-                                               frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+def test_reply_timestamp_without_flag_in_files(
+    written: list[Path], frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
     envios, _ = frames
     files = _by_name(written)
     blank = []
-    for name, reader in (("envios_2026-08.csv", _read_legacy), ("envios_2026-09.csv", _read_legacy),
-                         ("envios_2026-10.csv", _read_iso), ("envios_2026-11.csv", _read_iso)):
+    for name, reader in (
+        ("envios_2026-08.csv", _read_legacy),
+        ("envios_2026-09.csv", _read_legacy),
+        ("envios_2026-10.csv", _read_iso),
+        ("envios_2026-11.csv", _read_iso),
+    ):
         df = reader(files[name])
         rows = df[(df["Respondido"] == "") & (df["Fecha de respuesta"] != "")]
         blank += rows["ID de envío"].tolist()
@@ -398,17 +429,27 @@ def test_eventos_xlsx(written: list[Path], frames: tuple[pd.DataFrame, pd.DataFr
     assert len(df) == len(eventos)
     assert pd.api.types.is_datetime64_any_dtype(df["Fecha"])
     assert (df["Fecha"].dt.round("s").to_numpy() == _local(eventos["fecha"]).to_numpy()).all()
-    assert (df["ID de conversación"].astype(str).to_numpy()
-            == eventos["conversacion_id"].to_numpy()).all()
+    assert (df["ID de conversación"].astype(str).to_numpy() == eventos["conversacion_id"].to_numpy()).all()
     assert (df["Autor"].map(AUTOR_LABELS).to_numpy() == eventos["autor"].to_numpy()).all()
-    assert (df["Finalización"].map(FIN_LABELS).fillna("").to_numpy()
-            == eventos["finalizacion"].fillna("").to_numpy()).all()
-    assert (df["Tipo de tipificación"].map(TIPO_LABELS).fillna("").to_numpy()
-            == eventos["tipo_tipificacion"].fillna("").to_numpy()).all()
-    for header, col in (("Mensaje", "mensaje"), ("Nodo", "nodo"), ("Opción", "opcion"),
-                        ("Tipificación", "tipificacion"), ("Etiqueta", "etiqueta")):
-        assert (df[header].astype(object).where(df[header].notna(), "").astype(str).to_numpy()
-                == eventos[col].fillna("").to_numpy()).all(), header
+    assert (
+        df["Finalización"].map(FIN_LABELS).fillna("").to_numpy()
+        == eventos["finalizacion"].fillna("").to_numpy()
+    ).all()
+    assert (
+        df["Tipo de tipificación"].map(TIPO_LABELS).fillna("").to_numpy()
+        == eventos["tipo_tipificacion"].fillna("").to_numpy()
+    ).all()
+    for header, col in (
+        ("Mensaje", "mensaje"),
+        ("Nodo", "nodo"),
+        ("Opción", "opcion"),
+        ("Tipificación", "tipificacion"),
+        ("Etiqueta", "etiqueta"),
+    ):
+        assert (
+            df[header].astype(object).where(df[header].notna(), "").astype(str).to_numpy()
+            == eventos[col].fillna("").to_numpy()
+        ).all(), header
 
 
 def test_split_into_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -432,8 +473,7 @@ def test_split_into_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     ev = pd.concat(read, ignore_index=True)
     assert list(ev.columns) == EVENTO_HEADERS and len(ev) == len(eventos)
     fechas = pd.to_datetime(ev["Fecha"], format="ISO8601")
-    assert (fechas.dt.tz_convert("UTC").to_numpy()
-            == eventos["fecha"].dt.tz_convert("UTC").to_numpy()).all()
+    assert (fechas.dt.tz_convert("UTC").to_numpy() == eventos["fecha"].dt.tz_convert("UTC").to_numpy()).all()
     assert (ev["ID de conversación"].to_numpy() == eventos["conversacion_id"].to_numpy()).all()
     assert (ev["Mensaje"].fillna("").to_numpy() == eventos["mensaje"].fillna("").to_numpy()).all()
     assert re.fullmatch(r"eventos_\d{3}\.json", jsons[-1].name)

@@ -15,8 +15,13 @@ from outbound_analysis import _html, exports, metrics
 @pytest.fixture
 def detail() -> pd.DataFrame:
     env = make_envios(
-        {"envio_id": "a", "fecha_envio": "2026-08-01T09:15:00-03:00", "leido": None, "respondido": True,
-         "etiquetas": "interés alto|pago con tarjeta"},
+        {
+            "envio_id": "a",
+            "fecha_envio": "2026-08-01T09:15:00-03:00",
+            "leido": None,
+            "respondido": True,
+            "etiquetas": "interés alto|pago con tarjeta",
+        },
         {"envio_id": "b", "fecha_envio": "2026-08-02T12:00:00Z", "leido": False, "etiquetas": None},
     )
     return metrics.envios_detalle(env)
@@ -80,10 +85,24 @@ def test_tables_over_the_limit_are_split_into_numbered_parts(tmp_path):
     frame = pd.DataFrame({"n": range(7)})
     written = exports.export_tables({"t": frame, "small": frame.head(2)}, tmp_path, "x", max_rows=3)
     names = sorted(p.name for p in written)
-    assert names == ["small.csv", "small.json", "t_parte1.csv", "t_parte1.json", "t_parte2.csv",
-                     "t_parte2.json", "t_parte3.csv", "t_parte3.json", "x.xlsx"]
+    assert names == [
+        "small.csv",
+        "small.json",
+        "t_parte1.csv",
+        "t_parte1.json",
+        "t_parte2.csv",
+        "t_parte2.json",
+        "t_parte3.csv",
+        "t_parte3.json",
+        "x.xlsx",
+    ]
     assert pd.read_csv(tmp_path / "t_parte3.csv")["n"].tolist() == [6]
-    assert openpyxl.load_workbook(tmp_path / "x.xlsx").sheetnames == ["t_parte1", "t_parte2", "t_parte3", "small"]
+    assert openpyxl.load_workbook(tmp_path / "x.xlsx").sheetnames == [
+        "t_parte1",
+        "t_parte2",
+        "t_parte3",
+        "small",
+    ]
 
 
 def test_part_size_env_variable(monkeypatch):
@@ -103,8 +122,12 @@ def test_html_table_stops_at_2000_rows_and_says_so():
 
 def test_html_table_formats_spanish_numbers_percentages_and_no_informado():
     frame = pd.DataFrame(
-        {"envios": [1234567], "pct_vistas": pd.array([0.125], dtype="Float64"),
-         "leido": pd.array([None], dtype="boolean"), "etapa": ["leido"]}
+        {
+            "envios": [1234567],
+            "pct_vistas": pd.array([0.125], dtype="Float64"),
+            "leido": pd.array([None], dtype="boolean"),
+            "etapa": ["leido"],
+        }
     )
     html = _html.table(frame)
     assert ">1.234.567<" in html and ">12,5 %<" in html and ">no informado<" in html
