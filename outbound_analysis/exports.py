@@ -13,7 +13,6 @@ The XLSX has readable Spanish headers, a frozen header row, % formats and column
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from ._convert import arrow_of
 from ._xlsx import write_workbook
@@ -65,15 +65,19 @@ def _offset_text(minutes: int) -> str:
 
 
 def _iso_local(series: pd.Series) -> pd.Series:
-    """Timestamps as ``YYYY-MM-DDTHH:MM:SS±HH:MM`` in their own zone (vectorized)."""
-    if not isinstance(series.dtype, pd.DatetimeTZDtype):
-        return series.dt.strftime("%Y-%m-%dT%H:%M:%S").astype("string")
-    local = series.dt.tz_localize(None)
-    utc = series.dt.tz_convert("UTC").dt.tz_localize(None)
-    minutes = ((local - utc).dt.total_seconds() // 60).astype("Int64")
-    offsets = minutes.map({m: _offset_text(int(m)) for m in minutes.dropna().unique()})
-    text = local.dt.strftime("%Y-%m-%dT%H:%M:%S").astype("string") + offsets.astype("string")
-    return text.where(series.notna())
+    """Timestamps as ``YYYY-MM-DDTHH:MM:SS±HH:MM`` in their own zone (vectorized in Arrow)."""
+    local = series.dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) else series
+    # a cast to text is several times faster than strftime; it writes a space at position 10
+    text = pc.cast(pa.array(local.to_numpy(dtype="datetime64[s]"), from_pandas=True), pa.string())
+    text = pc.utf8_replace_slice(text, start=10, stop=11, replacement="T")
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        utc = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        minutes = ((local - utc).to_numpy(dtype="timedelta64[m]").astype(np.int64))
+        distinct = np.unique(minutes)
+        labels = pa.array([_offset_text(int(m)) for m in distinct])
+        offsets = pc.take(labels, pa.array(np.searchsorted(distinct, minutes)))
+        text = pc.binary_join_element_wise(text, offsets, "")
+    return pd.Series(text, index=series.index, dtype="string")
 
 
 def _joined(series: pd.Series) -> pd.Series:
@@ -91,7 +95,10 @@ def _is_list(series: pd.Series) -> bool:
 
 
 def for_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy ready for CSV: timestamps as local ISO text, lists joined by ``|``."""
+    """A copy ready for CSV: timestamps as local ISO text, lists joined by ``|``.
+
+    Categories stay categories: Arrow and pandas write their values.
+    """
     out = {}
     for name in frame.columns:
         s = frame[name]
@@ -99,32 +106,38 @@ def for_text(frame: pd.DataFrame) -> pd.DataFrame:
             out[name] = _iso_local(s)
         elif _is_list(s):
             out[name] = _joined(s)
-        elif isinstance(s.dtype, pd.CategoricalDtype):
-            out[name] = s.astype("string")
         else:
             out[name] = s
     return pd.DataFrame(out, index=frame.index)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    for_text(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    """UTF-8 CSV with the contract's column names (Arrow's writer: fast on millions of rows)."""
+    table = pa.Table.from_pandas(for_text(frame), preserve_index=False)
+    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
     return path
 
 
+JSON_CHUNK = 100_000
+
+
 def write_json(frame: pd.DataFrame, path: Path) -> Path:
-    """JSON records; lists stay arrays, NA is null, timestamps local ISO text."""
-    text = for_text(frame.drop(columns=[c for c in frame.columns if _is_list(frame[c])]))
+    """JSON records; lists stay arrays, NA is null, timestamps local ISO text.
+
+    Written in chunks so a million-row table never sits in memory as one JSON string.
+    """
     lists = [c for c in frame.columns if _is_list(frame[c])]
-    if not lists:
-        text.to_json(path, orient="records", force_ascii=False, date_format="iso")
-        return path
-    records = json.loads(text.to_json(orient="records", force_ascii=False))
-    for c in lists:
-        values = frame[c].tolist()
-        for rec, v in zip(records, values, strict=True):
-            rec[c] = None if v is None or (not isinstance(v, list | np.ndarray) and pd.isna(v)) else list(v)
-    ordered = [{c: r[c] for c in frame.columns} for r in records]
-    path.write_text(json.dumps(ordered, ensure_ascii=False), encoding="utf-8")
+    with path.open("w", encoding="utf-8") as out:
+        out.write("[")
+        for start in range(0, max(len(frame), 1), JSON_CHUNK):
+            part = frame.iloc[start:start + JSON_CHUNK]
+            text = for_text(part.drop(columns=lists))
+            for c in lists:  # object column of Python lists: pandas writes them as arrays
+                text[c] = pd.Series(part[c].tolist(), index=part.index, dtype=object)
+            body = text[list(frame.columns)].to_json(orient="records", force_ascii=False)
+            if len(body) > 2:
+                out.write(("," if start else "") + body[1:-1])
+        out.write("]")
     return path
 
 

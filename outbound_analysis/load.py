@@ -441,12 +441,34 @@ def _canonical(
             if missing.any():
                 problems.append((missing, column.name, raw, "falta el valor (columna obligatoria)"))
     frame = _complete(pd.DataFrame(out, index=pd.RangeIndex(n)), tabla, tz)
+    blank = _blank_rows(table, problems)
+    if blank.any():  # an empty line is not a row of data: neither read nor rejected
+        problems = [(mask & ~blank, *rest) for mask, *rest in problems]
     rejects = _rejects_frame(problems, tabla, path, first_row)
-    bad = np.zeros(n, dtype=bool)
+    bad = blank.copy()
     for mask, *_ in problems:
         bad |= mask
     frame["_fila"] = np.arange(first_row, first_row + n)
-    return _FileLoad(frame[~bad] if bad.any() else frame, rejects, n, int(bad.sum()), described, ignored)
+    rejected = int((bad & ~blank).sum())
+    kept = frame[~bad] if bad.any() else frame
+    return _FileLoad(kept, rejects, n - int(blank.sum()), rejected, described, ignored)
+
+
+def _blank_rows(table: pa.Table, problems: list) -> np.ndarray:
+    """Rows with no value in any column (checked only among rows already flagged)."""
+    blank = np.zeros(table.num_rows, dtype=bool)
+    flagged = np.zeros(table.num_rows, dtype=bool)
+    for mask, *_ in problems:
+        flagged |= mask
+    candidates = np.flatnonzero(flagged)
+    if not len(candidates):
+        return blank
+    rows = table.take(pa.array(candidates))
+    empty = np.ones(len(candidates), dtype=bool)
+    for column in rows.columns:
+        empty &= ~cv.as_text(column).is_valid().to_numpy(zero_copy_only=False)
+    blank[candidates[empty]] = True
+    return blank
 
 
 def frame_from_records(

@@ -32,7 +32,7 @@ def test_csv_has_contract_names_local_iso_times_empty_na_and_joined_lists(detail
     back = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert list(back.columns) == metrics.ENVIOS_DETAIL_COLUMNS
     assert back["fecha_envio"].tolist() == ["2026-08-01T09:15:00-03:00", "2026-08-02T09:00:00-03:00"]
-    assert back["leido"].tolist() == ["", "False"]
+    assert back["leido"].tolist() == ["", "false"]
     assert back["etiquetas"].tolist() == ["interés alto|pago con tarjeta", ""]
     assert back["fecha_lectura"].tolist() == ["", ""]
 

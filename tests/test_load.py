@@ -1277,3 +1277,20 @@ def test_summary_uses_spanish_thousands_separator(tmp_path):
     rows = [envio(i) for i in range(1, 1201)]
     datos = load_data(envios_csv(tmp_path / "envios.csv", rows))
     assert "1.200 leídas, 1.200 cargadas" in datos.resumen_carga()
+
+
+def test_fully_blank_lines_are_neither_read_nor_rejected(tmp_path):
+    """A blank line (e.g. at the end of a download) carries no data; numbering keeps counting it."""
+    text = (
+        "envio_id,fecha_envio,campana,origen,canal,contacto_id,estado\n"
+        "1,2026-08-01 10:00,A,plantilla,WA,5491100000001,exitoso\n"
+        ",,,,,,\n"
+        "2,2026-08-01 11:00,,plantilla,WA,5491100000002,exitoso\n"
+        "\n"
+    )
+    path = tmp_path / "envios.csv"
+    path.write_text(text, encoding="utf-8")
+    data = load_data(str(path))
+    report = data.archivos.iloc[0]
+    assert (report["leidas"], report["cargadas"], report["rechazadas"]) == (2, 1, 1)
+    assert data.rechazos["fila"].tolist() == [4]  # the row without campaign keeps its spreadsheet row

@@ -1,0 +1,368 @@
+"""Benchmark at platform scale: 100,000, 300,000 and 1,000,000 sends with their eventos.
+
+Measures in one run, on the same files: loading (platform-style CSV and Parquet, plus the
+raw `pandas.read_csv(engine="pyarrow")` parse as reference), each report's tables, one
+filter change, DuckDB SQL computing resumen and detallado as reference, the end-to-end
+`outbound-analysis run --all` with HTML, and peak memory. Prints a table and writes JSON.
+
+    python benchmarks/bench.py                       # all sizes (about 10 minutes)
+    python benchmarks/bench.py --sizes 100000        # one size
+    python benchmarks/bench.py --skip-run            # without the end-to-end run
+
+Each size runs in its own process so its peak memory is its own. Timings are the best
+of ``--repeat`` runs after a warm-up (figures of a 2-core machine are noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {
+    "loader_vs_raw_parse": 2.0,  # loader <= 2x the raw pyarrow parse of the same CSV
+    "all_tables_s": 3.0,  # all report tables together at 1,000,000 sends
+    "report_vs_duckdb": 2.0,  # each report within 2x DuckDB's SQL
+    "filter_change_s": 0.5,
+    "run_all_s": 90.0,
+    "peak_memory_gb": 3.0,
+}
+
+
+def best_of(repeat: int, fn: Callable[[], object]) -> float:
+    """Best wall time of ``repeat`` runs, after one warm-up run."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def csv_options(path: Path) -> dict[str, str]:
+    """Separator and encoding of a demo CSV, given to the reference parse (it sniffs nothing)."""
+    head = path.read_bytes()[:4096]
+    first = head.split(b"\n", 1)[0]
+    semicolon = first.count(b";") > first.count(b",")
+    return {"sep": ";" if semicolon else ",", "encoding": "cp1252" if semicolon else "utf-8-sig"}
+
+
+KPIS_SQL = """
+SELECT count(DISTINCT contacto_id) AS total_contactos, count(*) AS envios,
+  count(*) FILTER (estado = 'exitoso') AS envios_exitosos,
+  count(*) FILTER (estado = 'fallido') AS envios_fallidos,
+  count(*) FILTER (estado = 'pendiente') AS envios_pendientes,
+  count(*) FILTER (estado = 'exitoso' AND (leido IS TRUE OR respondido IS TRUE)) AS leidos,
+  count(*) FILTER (estado = 'exitoso' AND respondido IS TRUE) AS respondidos,
+  count(*) FILTER (estado = 'exitoso' AND asignada IS TRUE) AS asignadas,
+  count(*) FILTER (estado = 'exitoso' AND venta IS TRUE) AS ventas,
+  count(*) FILTER (estado = 'exitoso' AND leido IS NULL AND respondido IS NOT TRUE) AS lectura_no_informada,
+  count(*) FILTER (estado = 'exitoso' AND conversacion_nueva IS TRUE) AS conversaciones_iniciadas,
+  count(*) FILTER (estado = 'exitoso' AND conversacion_nueva IS FALSE) AS sobre_conversacion_abierta
+FROM {src}
+"""
+DETALLADO_SQL = """
+SELECT campana, string_agg(DISTINCT origen, ', ' ORDER BY origen) AS origen,
+  string_agg(DISTINCT canal, ', ' ORDER BY canal) AS canal,
+  count(DISTINCT contacto_id) AS total_contactos, count(*) AS envios,
+  count(*) FILTER (estado = 'exitoso') AS envios_exitosos,
+  count(*) FILTER (estado = 'fallido') AS envios_fallidos,
+  count(*) FILTER (estado = 'pendiente') AS envios_pendientes,
+  count(*) FILTER (estado = 'exitoso' AND (leido IS TRUE OR respondido IS TRUE)) AS vistas,
+  count(*) FILTER (estado = 'exitoso' AND respondido IS TRUE) AS respondidas,
+  count(*) FILTER (estado = 'exitoso' AND asignada IS TRUE) AS asignadas,
+  count(*) FILTER (estado = 'exitoso' AND venta IS TRUE) AS ventas
+FROM {src} GROUP BY campana ORDER BY envios_exitosos DESC, campana
+"""
+
+
+def measure(n: int, workdir: Path, repeat: int, skip_run: bool) -> dict[str, object]:
+    """Every figure for one size (runs inside its own process)."""
+    import duckdb
+    import pandas as pd
+    import pyarrow as pa
+
+    from outbound_analysis import Filtros, Informe, demo, load_data, metrics
+    from outbound_analysis.load import load_table
+
+    data = workdir / f"n{n}"
+    shutil.rmtree(data, ignore_errors=True)
+    r: dict[str, object] = {"envios": n}
+    start = time.perf_counter()
+    demo.write(data, n_envios=n)
+    r["demo_s"] = time.perf_counter() - start
+    csvs = sorted(data.glob("envios_*.csv"))
+    events = sorted(p for p in data.iterdir() if p.name.startswith("eventos"))
+    r["csv_mb"] = sum(p.stat().st_size for p in csvs) / 1e6
+
+    r["raw_parse_s"] = best_of(
+        repeat, lambda: [pd.read_csv(p, engine="pyarrow", **csv_options(p)) for p in csvs]
+    )
+    r["load_csv_s"] = best_of(repeat, lambda: load_data([str(p) for p in csvs]))
+    loaded = load_data([str(p) for p in csvs], [str(p) for p in events])
+    envios, eventos = loaded.envios, loaded.eventos
+    r["eventos"] = len(eventos)
+    parquet = data / "envios.parquet"
+    envios.to_parquet(parquet, index=False)
+    r["load_parquet_s"] = best_of(repeat, lambda: load_data(str(parquet)))
+    r["load_eventos_s"] = best_of(max(1, repeat - 1), lambda: load_table("eventos", [str(p) for p in events]))
+
+    r["resumen_s"] = best_of(repeat, lambda: metrics.resumen(envios))
+    r["detallado_s"] = best_of(repeat, lambda: metrics.detallado_tables(envios))
+    r["flujos_s"] = best_of(repeat, lambda: metrics.flujos(envios, metrics.profile_events(eventos)))
+    profile = metrics.profile_events(eventos)
+    r["flujos_cached_s"] = best_of(repeat, lambda: metrics.flujos(envios, profile))
+    r["all_tables_s"] = r["resumen_s"] + r["detallado_s"] + r["flujos_s"]
+
+    con = duckdb.connect()
+    arrow_table = pa.Table.from_pandas(
+        envios.drop(columns=["etiquetas"]).astype({c: "string" for c in envios.select_dtypes("category")}),
+        preserve_index=False,
+    )
+    con.register("envios_mem", arrow_table)
+    src_parquet = f"read_parquet('{parquet}')"
+    r["duckdb_resumen_s"] = best_of(repeat, lambda: con.execute(KPIS_SQL.format(src="envios_mem")).fetchall())
+    r["duckdb_detallado_s"] = best_of(
+        repeat, lambda: con.execute(DETALLADO_SQL.format(src="envios_mem")).fetchall()
+    )
+    r["duckdb_resumen_parquet_s"] = best_of(
+        repeat, lambda: con.execute(KPIS_SQL.format(src=src_parquet)).fetchall()
+    )
+    r["duckdb_detallado_parquet_s"] = best_of(
+        repeat, lambda: con.execute(DETALLADO_SQL.format(src=src_parquet)).fetchall()
+    )
+    ours = metrics.kpis(envios).iloc[0].tolist()
+    theirs = list(con.execute(KPIS_SQL.format(src="envios_mem")).fetchone())
+    r["duckdb_kpis_agree"] = ours == theirs
+
+    # one filter change, as the panel does it: same Filtros, cached event profile
+    params = {"envios": [str(p) for p in csvs], "eventos": [str(p) for p in events]}
+    campaign = str(envios["campana"].value_counts().index[0])
+    changes = [Filtros(campanas=[campaign]), Filtros(canales=["WA"]), Filtros(fecha_desde="2026-09-01")]
+    for nombre in ("resumen", "detallado", "flujos"):
+        inf = Informe(nombre, **params)
+        _ = inf.perfil_eventos if nombre == "flujos" else None
+        times = []
+        for f in changes:
+            start = time.perf_counter()
+            inf.aplicar(f)
+            _ = inf.tablas
+            times.append(time.perf_counter() - start)
+        r[f"filter_change_{nombre}_s"] = max(times)
+    r["filter_change_s"] = max(r[f"filter_change_{x}_s"] for x in ("resumen", "detallado", "flujos"))
+    r["peak_memory_in_process_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+    if not skip_run:
+        yaml = data / "bench.yaml"
+        yaml.write_text("envios: envios_*.csv\neventos: eventos*\ninteractivo: false\n", encoding="utf-8")
+        command = [
+            str(Path(sys.executable).parent / "outbound-analysis"),
+            "run",
+            "--all",
+            "--params",
+            str(yaml),
+            "--output",
+            str(data / "salida"),
+        ]
+        # a small wrapper process runs it: ru_maxrss survives fork+exec, so forking this
+        # (large) process would report our own memory as the child's peak
+        wrapper = (
+            "import resource, subprocess, sys, time; s = time.perf_counter(); "
+            "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+            "print(time.perf_counter() - s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", wrapper, *command], check=True, capture_output=True, text=True
+        )
+        seconds, peak_kb = out.stdout.split()
+        r["run_all_s"] = float(seconds)
+        r["peak_memory_run_gb"] = int(peak_kb) / 1024**2
+    shutil.rmtree(data, ignore_errors=True)
+    return r
+
+
+def machine() -> dict[str, object]:
+    import duckdb
+    import pandas as pd
+    import pyarrow as pa
+
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    return {
+        "fecha": time.strftime("%Y-%m-%d %H:%M"),
+        "cpu": cpu,
+        "nucleos": os.cpu_count(),
+        "memoria_gb": round(mem, 1),
+        "python": platform.python_version(),
+        "pandas": pd.__version__,
+        "pyarrow": pa.__version__,
+        "duckdb": duckdb.__version__,
+        "sistema": platform.platform(),
+    }
+
+
+def report(results: list[dict[str, object]], info: dict[str, object]) -> str:
+    def f(v: object, digits: int = 2) -> str:
+        return "–" if v is None else (f"{v:.{digits}f}" if isinstance(v, float) else str(v))
+
+    rows = [
+        ("demo (generar archivos)", "demo_s"),
+        ("CSV de envíos (MB)", "csv_mb"),
+        ("parseo crudo pyarrow (ref.)", "raw_parse_s"),
+        ("carga CSV (outbound_analysis)", "load_csv_s"),
+        ("carga Parquet", "load_parquet_s"),
+        ("carga eventos", "load_eventos_s"),
+        ("tablas resumen", "resumen_s"),
+        ("tablas detallado", "detallado_s"),
+        ("tablas flujos (con perfil)", "flujos_s"),
+        ("tablas flujos (perfil en caché)", "flujos_cached_s"),
+        ("todas las tablas", "all_tables_s"),
+        ("DuckDB resumen (memoria)", "duckdb_resumen_s"),
+        ("DuckDB detallado (memoria)", "duckdb_detallado_s"),
+        ("DuckDB resumen (Parquet)", "duckdb_resumen_parquet_s"),
+        ("DuckDB detallado (Parquet)", "duckdb_detallado_parquet_s"),
+        ("cambio de filtro (peor informe)", "filter_change_s"),
+        ("run --all con HTML", "run_all_s"),
+        ("memoria pico run --all (GB)", "peak_memory_run_gb"),
+        ("memoria del proceso de medición (GB)", "peak_memory_in_process_gb"),
+    ]
+    sizes = [f"{r['envios']:,}".replace(",", ".") for r in results]
+    width = 34
+    lines = [f"{'segundos salvo indicación':<{width}}" + "".join(f"{s:>14}" for s in sizes)]
+    for label, key in rows:
+        lines.append(f"{label:<{width}}" + "".join(f"{f(r.get(key)):>14}" for r in results))
+    big = results[-1]
+    lines.append("")
+    lines.append(f"Objetivos con {big['envios']:,} envíos:".replace(",", "."))
+    checks = [
+        (
+            "carga <= 2x parseo crudo",
+            big["load_csv_s"] / big["raw_parse_s"],
+            TARGETS["loader_vs_raw_parse"],
+            "x",
+        ),
+        ("todas las tablas <= 3 s", big["all_tables_s"], TARGETS["all_tables_s"], "s"),
+        (
+            "resumen <= 2x DuckDB (Parquet)",
+            big["resumen_s"] / big["duckdb_resumen_parquet_s"],
+            TARGETS["report_vs_duckdb"],
+            "x",
+        ),
+        (
+            "detallado <= 2x DuckDB (Parquet)",
+            big["detallado_s"] / big["duckdb_detallado_parquet_s"],
+            TARGETS["report_vs_duckdb"],
+            "x",
+        ),
+        (
+            "resumen <= 2x DuckDB (memoria)",
+            big["resumen_s"] / big["duckdb_resumen_s"],
+            TARGETS["report_vs_duckdb"],
+            "x",
+        ),
+        (
+            "detallado <= 2x DuckDB (memoria)",
+            big["detallado_s"] / big["duckdb_detallado_s"],
+            TARGETS["report_vs_duckdb"],
+            "x",
+        ),
+        ("cambio de filtro <= 0,5 s", big["filter_change_s"], TARGETS["filter_change_s"], "s"),
+    ]
+    if "run_all_s" in big:
+        checks.append(("run --all <= 90 s", big["run_all_s"], TARGETS["run_all_s"], "s"))
+        checks.append(("memoria pico <= 3 GB", big["peak_memory_run_gb"], TARGETS["peak_memory_gb"], "GB"))
+    for label, value, limit, unit in checks:
+        mark = "   " if limit == float("inf") else ("ok " if value <= limit else "NO ")
+        lines.append(f"  [{mark}] {label:<34} {value:8.2f} {unit}")
+    if len(results) > 1:
+        small = results[0]
+        factor = big["envios"] / small["envios"]
+        lines.append("")
+        lines.append(
+            f"Crecimiento de {small['envios']:,} a {big['envios']:,} envíos (x{factor:.0f} datos):".replace(
+                ",", "."
+            )
+        )
+        for label, key in (
+            ("carga CSV", "load_csv_s"),
+            ("todas las tablas", "all_tables_s"),
+            ("run --all", "run_all_s"),
+        ):
+            if small.get(key) and big.get(key):
+                lines.append(f"  {label:<20} x{big[key] / small[key]:.1f}")
+    lines.append("")
+    lines.append(f"DuckDB y nuestros kpis coinciden: {all(r['duckdb_kpis_agree'] for r in results)}")
+    lines.append(
+        f"Máquina: {info['cpu']}, {info['nucleos']} núcleos, {info['memoria_gb']} GB; Python "
+        f"{info['python']}, pandas {info['pandas']}, pyarrow {info['pyarrow']}, duckdb {info['duckdb']}"
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-run", action="store_true")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "latest.json"))
+    parser.add_argument("--from-json", help="solo imprimir la tabla de un JSON ya medido")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.from_json:
+        saved = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+        print(report(saved["resultados"], saved["maquina"]))
+        return
+    if args.one:
+        result = measure(args.one, Path(args.workdir), args.repeat, args.skip_run)
+        print(json.dumps(result))
+        return
+    results = []
+    with tempfile.TemporaryDirectory(prefix="oa-bench-") as work:
+        for n in args.sizes:
+            print(f"midiendo {n:,} envíos...".replace(",", "."), flush=True)
+            command = [
+                sys.executable,
+                __file__,
+                "--one",
+                str(n),
+                "--workdir",
+                work,
+                "--repeat",
+                str(args.repeat),
+            ]
+            if args.skip_run:
+                command.append("--skip-run")
+            out = subprocess.run(command, check=True, capture_output=True, text=True)
+            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    info = machine()
+    text = report(results, info)
+    print(text)
+    out_path = Path(args.out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(
+        json.dumps({"maquina": info, "resultados": results, "objetivos": TARGETS}, indent=2), encoding="utf-8"
+    )
+    print(f"\nJSON: {out_path}")
+
+
+if __name__ == "__main__":
+    main()
