@@ -28,7 +28,8 @@ STYLE = """
 .oa-empty{border:1px dashed #bbb;color:#666;padding:16px;text-align:center;margin:8px 0}
 table.oa-table{border-collapse:collapse;font-size:13px;margin:6px 0}
 table.oa-table th{background:#eef2f8;text-align:left;padding:5px 8px;cursor:pointer;white-space:nowrap}
-table.oa-table td, table.oa-table th{padding:4px 8px;border-top:1px solid #e6e9ef;text-align:left !important}
+table.oa-table td, table.oa-table th{padding:4px 8px;border-top:1px solid #e6e9ef;
+  text-align:left !important;white-space:nowrap}
 table.oa-table td.oa-num{text-align:right !important;font-variant-numeric:tabular-nums}
 table.oa-table tbody tr:nth-child(odd){background:#fafbfd}
 .oa-scroll{max-height:520px;overflow:auto;border:1px solid #e6e9ef}

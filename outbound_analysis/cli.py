@@ -209,6 +209,8 @@ def _cmd_lab(args: argparse.Namespace) -> int:
 
     _kernel_env()
     command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={notebooks_dir()}", *args.extra]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in command:
+        command.append("--allow-root")  # containers and CI machines often run as root
     print("Abriendo JupyterLab en", notebooks_dir(), "(Ctrl+C para cerrar)")
     return subprocess.call(command, env=os.environ.copy())
 

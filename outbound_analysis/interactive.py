@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import display
 
 from . import _html
 from ._text import fmt_int
 from .filters import _LIST_FILTERS, Filtros
 from .labels import ORIGEN_LABELS
+from .report import render_into
 
 if TYPE_CHECKING:
     from .report import Informe
@@ -153,17 +154,14 @@ def contact_lookup(informe: Informe) -> widgets.Widget:
     out = widgets.Output()
 
     def search(change: object = None) -> None:
-        out.clear_output(wait=True)
-        with out:
-            text = box.value.strip()
-            if not text:
-                display(HTML(_html.note("Escribí un número (o parte) o un ID de contacto.")))
-                return
+        text = box.value.strip()
+        if not text:
+            parts = [_html.note("Escribí un número (o parte) o un ID de contacto.")]
+        else:
             found = informe.buscar(text)
-            if found.empty:
-                display(HTML(_html.empty(f"No hay envíos a contactos que coincidan con «{text}».")))
-            else:
-                display(HTML(_html.table(found)))
+            nothing = _html.empty(f"No hay envíos a contactos que coincidan con «{text}».")
+            parts = [nothing] if found.empty else [_html.table(found)]
+        render_into(out, parts)
 
     box.observe(search, names="value")
     search()

@@ -67,6 +67,34 @@ def _in_kernel() -> bool:
     return shell is not None and hasattr(shell, "kernel")
 
 
+def render_into(out: object, parts: list[Part]) -> None:
+    """Replace the contents of an ``ipywidgets.Output`` with ``parts``.
+
+    Sets the widget's ``outputs`` directly instead of capturing with ``with out:``: a
+    debounced widget callback runs outside any cell, where captured output is lost.
+    """
+    from IPython import get_ipython
+    from IPython.core.formatters import DisplayFormatter
+    from IPython.display import HTML
+
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "kernel"):
+        formatter = shell.display_formatter
+    else:  # outside a kernel (tests): every mimetype, as a kernel would produce
+        formatter = DisplayFormatter()
+        formatter.active_types = formatter.format_types
+    bundles = []
+    for part in parts:
+        if isinstance(part, go.Figure):
+            # a Figure displays itself (_ipython_display_) and the formatter returns nothing:
+            # ask for its bundle (plotly mimetype for JupyterLab + offline HTML) directly
+            data, metadata = part._repr_mimebundle_(), {}
+        else:
+            data, metadata = formatter.format(HTML(part))
+        bundles.append({"output_type": "display_data", "data": data, "metadata": metadata})
+    out.outputs = tuple(bundles)  # type: ignore[attr-defined]
+
+
 def _display(parts: list[Part]) -> None:
     from IPython.display import HTML, display
 
@@ -140,9 +168,7 @@ class Informe:
         self._tables = None
         self._env = None
         for seccion, out in self._outputs:
-            out.clear_output(wait=True)  # type: ignore[attr-defined]
-            with out:  # type: ignore[attr-defined]
-                _display(self.partes(seccion))
+            render_into(out, self.partes(seccion))
 
     # ------------------------------------------------------------------ display
 
@@ -246,8 +272,7 @@ class Informe:
             return
         out = widgets.Output()
         self._outputs.append((seccion, out))
-        with out:
-            _display(self.partes(seccion))
+        render_into(out, self.partes(seccion))
         display(out)
 
     def partes(self, seccion: str) -> list[Part]:
