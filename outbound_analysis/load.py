@@ -724,8 +724,8 @@ def load_data(
     relative paths are taken from. ``require_envios=False`` lets ``validate`` check
     eventos files alone.
     """
-    _check_columnas(columnas)
-    _check_tz(zona_horaria)
+    check_columnas(columnas)
+    check_tz(zona_horaria)
     base_path = Path(base) if base is not None else None
     env_files = expand_paths(envios, "envios", base_path)
     if not env_files and require_envios:
@@ -750,13 +750,14 @@ def load_table(
     zona_horaria: str = DEFAULT_TZ,
 ) -> pd.DataFrame:
     """One table ("envios" or "eventos") as a canonical DataFrame (rejections dropped)."""
-    _check_columnas(columnas)
+    check_columnas(columnas)
     files = expand_paths(paths, tabla)
     frame, _, _ = _load_table(tabla, files, columnas, zona_horaria)
     return frame
 
 
-def _check_columnas(columnas: Mapping[str, str] | None) -> None:
+def check_columnas(columnas: Mapping[str, str] | None) -> None:
+    """Every target of the ``columnas`` mapping must be a canonical column."""
     valid = {c.name for cols in TABLES.values() for c in cols}
     for header, target in (columnas or {}).items():
         if target not in valid:
@@ -766,7 +767,8 @@ def _check_columnas(columnas: Mapping[str, str] | None) -> None:
             )
 
 
-def _check_tz(tz: str) -> None:
+def check_tz(tz: str) -> None:
+    """``tz`` must be an IANA time zone name."""
     try:
         pd.Timestamp("2026-01-01").tz_localize(tz)
     except Exception as exc:

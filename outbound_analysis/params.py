@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import ParamsError
+from .errors import OutboundError, ParamsError
 from .filters import Filtros, parse_date
-from .load import DEFAULT_TZ, expand_paths, read_yaml
+from .load import DEFAULT_TZ, check_columnas, check_tz, expand_paths, read_yaml
 
 FORMATOS = ("csv", "xlsx", "json")
 
@@ -68,7 +68,10 @@ def _check_type(key: str, value: object, source: str) -> None:
         or (isinstance(value, list) and all(isinstance(v, str) for v in value)),
         "fecha": value is None or isinstance(value, str | dt.date),
         "lista": value is None
-        or (isinstance(value, list) and all(isinstance(v, str | int) for v in value))
+        or (
+            isinstance(value, list)
+            and all(isinstance(v, str | int) and not isinstance(v, bool) for v in value)
+        )
         or isinstance(value, str),
         "texto": isinstance(value, str),
         "mapa": value is None
@@ -135,7 +138,12 @@ class Parametros:
                 f"{source}: formatos {', '.join(bad)} no existen; elegí entre {', '.join(FORMATOS)}."
             )
         params = cls(**clean)  # type: ignore[arg-type]
-        params.filtros()  # normalizes and validates filter values (origins, date order)
+        try:  # filter values, time zone and column mapping: checked before anything runs
+            params.filtros()
+            check_columnas(params.columnas)
+            check_tz(params.zona_horaria)
+        except OutboundError as exc:
+            raise ParamsError(f"{source}: {exc}") from exc
         return params
 
     def filtros(self) -> Filtros:

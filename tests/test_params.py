@@ -288,3 +288,19 @@ def test_unknown_key_in_yaml_names_the_file(project):
         read_params(yaml_file)
     assert str(yaml_file) in str(err.value)
     assert "¿quisiste decir «campanas»?" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"zona_horaria": "America/Nowhere"}, "La zona horaria «America/Nowhere» no existe"),
+        ({"columnas": {"Nro": "numero_envio"}}, "no es una columna de envios ni de eventos"),
+        ({"origenes": ["campaña rara"]}, "origenes: «campaña rara» no es un valor conocido"),
+        ({"canales": [True]}, "«canales» tiene que ser una lista de textos"),
+    ],
+)
+def test_values_checked_before_anything_runs_name_the_file(values, message):
+    with pytest.raises(ParamsError) as err:
+        Parametros.from_mapping({"envios": "x.csv", **values}, source="params/mio.yaml")
+    assert str(err.value).startswith("params/mio.yaml: ")
+    assert message in str(err.value)
