@@ -102,6 +102,7 @@ RESULTADOS_COLUMNS = [
     "ventas",
     "flujos_respondidos",
 ]
+#: tables of each report, by name: what it computes, shows and exports (CONTRACT §4 plus resumen extras)
 TABLES = {
     "resumen": ("kpis", "embudo", "reconciliacion", "por_origen", "fallas"),
     "detallado": ("detallado", "envios"),

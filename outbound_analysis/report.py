@@ -48,12 +48,6 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "ultimo_mensaje_abandono",
     ),
 }
-#: tables each report exports: the contract's (CONTRACT §4) plus resumen's extras
-EXPORTED: dict[str, tuple[str, ...]] = {
-    "resumen": metrics.TABLES["resumen"],
-    "detallado": metrics.TABLES["detallado"],
-    "flujos": metrics.TABLES["flujos"],
-}
 
 Part = str | go.Figure
 
@@ -198,20 +192,7 @@ class Informe:
                 f"{dt.datetime.now():%d/%m/%Y %H:%M}."
             )
         )
-        files = d.archivos[
-            [
-                "tabla",
-                "archivo",
-                "formato",
-                "leidas",
-                "cargadas",
-                "rechazadas",
-                "duplicadas",
-                "reemplazadas",
-                "columnas_ignoradas",
-            ]
-        ]
-        files = files.assign(archivo=files["archivo"].map(lambda p: Path(p).name))
+        files = d.archivos.assign(archivo=d.archivos["archivo"].map(lambda p: Path(p).name))
         parts.append(_html.table(files, sortable=False))
         for text in unmatched_values(d.envios, self.filtros):
             parts.append(_html.warn(text + " Revisá cómo está escrito en los datos."))
@@ -321,7 +302,7 @@ class Informe:
 
     def escribir(self, carpeta: Path) -> list[Path]:
         """Write exports into ``carpeta`` without displaying anything; return the files."""
-        tables = {name: self.tablas[name] for name in EXPORTED[self.nombre]}
+        tables = {name: self.tablas[name] for name in metrics.TABLES[self.nombre]}
         written = export_tables(tables, carpeta, self.nombre, self.parametros.formatos)
         rejects = self.datos.rechazos
         if self._key is not None:
