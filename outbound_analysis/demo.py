@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .labels import ORIGEN_LABELS
 from .schema import ENVIOS, EVENTOS, TIPOS_AUTOGESTION
 
 TZ = "America/Argentina/Buenos_Aires"
@@ -50,14 +51,7 @@ _XLSX_CREATED = dt.datetime(2026, 11, 21, 9, 0, 0)  # fixed, so the .xlsx bytes 
 _H_ENVIOS = {c.name: c.aliases[0] for c in ENVIOS}  # header the platform writes
 _H_EVENTOS = {c.name: c.aliases[0] for c in EVENTOS}
 
-_ORIGEN_LABELS = {
-    "flujo": "Campaña de flujo",
-    "plantilla": "Plantilla",
-    "plantilla_individual": "Plantilla individual",
-    "webhook": "Webhook",
-    "mensaje_agente": "Mensaje de agente",
-    "otro": "Otro",
-}
+_ORIGEN_LABELS = ORIGEN_LABELS  # the platform's names, as its downloads write them
 _ESTADOS = ("exitoso", "fallido", "pendiente")
 _ESTADO_LABELS = ("Enviado", "Error", "Pendiente")
 _TIPO_LABELS = {
