@@ -19,8 +19,6 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .load import read_secret_key
-
 PREFIX = "anon-"
 #: phone-like runs inside free text: 8+ digits, maybe with +, spaces or dashes
 PHONE_IN_TEXT = re.compile(r"\+?\d[\d\s\-]{6,}\d")
@@ -60,7 +58,3 @@ def anonymize(tables: Mapping[str, pd.DataFrame], key: bytes) -> dict[str, pd.Da
         out[name] = frame.assign(**changes) if changes else frame
     return out
 
-
-def key_or_error() -> bytes:
-    """The pseudonym key (see the module docstring); a clear error when none is set."""
-    return read_secret_key()

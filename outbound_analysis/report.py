@@ -30,23 +30,16 @@ from .errors import ParamsError
 from .exports import export_tables, write_csv
 from .filters import Filtros, envios_mask, unmatched_values
 from .labels import CONCEPTO_LABELS, ORIGEN_LABELS
-from .load import Dataset, load_data
+from .load import Dataset, load_data, read_secret_key
 from .params import Parametros
-from .privacy import anonymize, key_or_error
+from .privacy import anonymize
 
-REPORTS = ("resumen", "detallado", "flujos")
+REPORTS = tuple(metrics.TABLES)
 SECTIONS: dict[str, tuple[str, ...]] = {
     "resumen": ("kpis", "embudo", "por_origen", "reconciliacion", "fallas"),
     "detallado": ("tabla", "tasas", "envios", "contacto"),
-    "flujos": (
-        "aviso",
-        "resultados",
-        "primeras_opciones",
-        "finalizacion",
-        "embudo_tipificaciones",
-        "embudo_etiquetas",
-        "ultimo_mensaje_abandono",
-    ),
+    # flujos shows each of its tables, after the warning about mixed campaigns
+    "flujos": ("aviso", *metrics.TABLES["flujos"]),
 }
 
 Part = str | go.Figure
@@ -125,7 +118,7 @@ class Informe:
         )
         self.salida = salida
         self.interactivo = bool(self.parametros.interactivo) and _in_kernel()
-        self._key = key_or_error() if self.parametros.anonimizar else None
+        self._key = read_secret_key() if self.parametros.anonimizar else None
         self._profile: metrics.EventProfile | None = None
         self._outputs: list[tuple[str, object]] = []
         self.filtros = self.parametros.filtros()

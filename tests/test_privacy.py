@@ -7,6 +7,7 @@ import pytest
 from conftest import DEMO, make_envios
 
 from outbound_analysis import Informe, ParamsError, privacy
+from outbound_analysis.load import read_secret_key
 
 
 def test_pseudonym_is_stable_keyed_and_ignores_phone_formatting():
@@ -37,12 +38,12 @@ def test_missing_key_is_a_spanish_error(monkeypatch, tmp_path):
     monkeypatch.delenv("OUTBOUND_ANALYSIS_CLAVE", raising=False)
     monkeypatch.setenv("OUTBOUND_ANALYSIS_CLAVE_ARCHIVO", str(tmp_path / "no-existe"))
     with pytest.raises(ParamsError, match="anonimizar: true necesita una clave"):
-        privacy.key_or_error()
+        read_secret_key()
     (tmp_path / "clave").write_text("secreto\n", encoding="utf-8")
     monkeypatch.setenv("OUTBOUND_ANALYSIS_CLAVE_ARCHIVO", str(tmp_path / "clave"))
-    assert privacy.key_or_error() == b"secreto"
+    assert read_secret_key() == b"secreto"
     monkeypatch.setenv("OUTBOUND_ANALYSIS_CLAVE", "de-entorno")
-    assert privacy.key_or_error() == b"de-entorno"
+    assert read_secret_key() == b"de-entorno"
 
 
 def test_anonymized_report_exports_no_phone_number(monkeypatch, tmp_path):
