@@ -1,7 +1,8 @@
 """The ``outbound-analysis`` command: demo data, validation, report runs and JupyterLab.
 
 Every user-facing message is Spanish. Errors the user can fix are printed as one
-sentence (no traceback) with exit code 2; a run with failed reports exits with 1.
+sentence (no traceback) with exit code 2; a run with failed reports exits with 1;
+Ctrl+C exits with 130 ("Interrumpido.").
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ._text import fmt_int
@@ -21,8 +22,25 @@ from .report import REPORTS
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help with a Spanish "uso:" line."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, prefix="uso: " if prefix is None else prefix)
+
+
+class _RawFormatter(_Formatter, argparse.RawDescriptionHelpFormatter):
+    """The same, keeping the description's line breaks (examples)."""
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with Spanish errors."""
+    """argparse with Spanish help headings and errors."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._positionals.title = "argumentos"
+        self._optionals.title = "opciones"
 
     def error(self, message: str) -> None:  # type: ignore[override]
         translations = {
@@ -32,11 +50,35 @@ class _Parser(argparse.ArgumentParser):
             "expected one argument": "falta el valor",
             "invalid int value": "no es un número entero",
             "choose from": "elegí entre",
+            "argument ": "",
         }
         for en, es in translations.items():
             message = message.replace(en, es)
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"Error: {message}\nUsá --help para ver las opciones.\n")
+
+
+def _int_in(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """argparse type: an integer within ``[minimum, maximum]``, with a Spanish error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"«{text}» no es un número entero") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            if maximum is not None:
+                raise argparse.ArgumentTypeError(
+                    f"tiene que ser un número entero entre {minimum} y {maximum} (recibí {value})"
+                )
+            words = "mayor que cero" if minimum == 1 else f"mayor o igual a {minimum}"
+            raise argparse.ArgumentTypeError(f"tiene que ser un número entero {words} (recibí {value})")
+        return value
+
+    return parse
+
+
+SEED_MAX = 2**32 - 1  # numpy's seed range
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,14 +94,14 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="generar datos de ejemplo con el formato de la plataforma", add_help=False
     )
     demo.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
-    demo.add_argument("--envios", type=int, default=3000, help="cantidad de envíos (por defecto 3000)")
+    demo.add_argument("--envios", type=_int_in(1), default=3000, help="cantidad de envíos (por defecto 3000)")
     demo.add_argument(
         "--seed",
         "--semilla",
         dest="seed",
-        type=int,
+        type=_int_in(0, SEED_MAX),
         default=7,
-        help="semilla: la misma semilla da los mismos archivos (por defecto 7)",
+        help=f"semilla de 0 a {SEED_MAX}: la misma semilla da los mismos archivos (por defecto 7)",
     )
     demo.add_argument("--dir", default="data/demo", help="carpeta de destino (por defecto data/demo)")
 
@@ -77,7 +119,9 @@ def _parser() -> argparse.ArgumentParser:
         default="outputs/validacion/rechazos.csv",
         help="dónde escribir el detalle de filas rechazadas (por defecto outputs/validacion/rechazos.csv)",
     )
-    validate.add_argument("--mostrar", type=int, default=10, help="rechazos a mostrar (por defecto 10)")
+    validate.add_argument(
+        "--mostrar", type=_int_in(0), default=10, help="rechazos a mostrar (por defecto 10)"
+    )
 
     run = sub.add_parser("run", help="generar informes HTML y exportaciones con papermill", add_help=False)
     run.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
@@ -103,27 +147,47 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--timeout",
-        type=int,
+        type=_int_in(1),
+        metavar="SEGUNDOS",
         default=1800,
         help="límite en segundos por celda del notebook (por defecto 1800)",
     )
 
     lab = sub.add_parser(
-        "lab", help="abrir JupyterLab en notebooks/ con el entorno del proyecto", add_help=False
+        "lab",
+        help="abrir JupyterLab en notebooks/ con el entorno del proyecto",
+        add_help=False,
+        usage="%(prog)s [--port PUERTO] [--ip DIRECCIÓN] [--no-browser] [OPCIÓN DE JUPYTER LAB ...]",
+        description=LAB_HELP,
+        formatter_class=_RawFormatter,
     )
     lab.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
-    lab.add_argument("extra", nargs=argparse.REMAINDER, help="opciones que se pasan a jupyter lab")
     return parser
+
+
+LAB_HELP = """Abre JupyterLab en notebooks/ con el kernel del proyecto. Todo lo que escribas después de
+`lab` pasa tal cual a `jupyter lab`, en el mismo orden, por ejemplo:
+
+  outbound-analysis lab --port 8899                     en otro puerto
+  outbound-analysis lab --port 8899 --ip 127.0.0.1      solo desde esta máquina
+  outbound-analysis lab --ip 0.0.0.0 --no-browser       en un servidor, para entrar desde otra PC
+
+Para entrar, abrí la dirección con el token que JupyterLab muestra al arrancar
+(http://HOST:PUERTO/lab?token=...). En un servidor, lo más seguro es dejar --ip 127.0.0.1 y
+conectarte con un túnel SSH: ssh -L 8899:localhost:8899 usuario@servidor. Ctrl+C lo cierra."""
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from . import demo
+    from ._outputs import check_can_write, describe_os_error
+    from .errors import OutputError
 
-    if args.envios <= 0:
-        print("Error: --envios tiene que ser mayor que cero.", file=sys.stderr)
-        return EXIT_USAGE
+    check_can_write(args.dir, "--dir")
     start = time.perf_counter()
-    files = demo.write(args.dir, n_envios=args.envios, seed=args.seed)
+    try:
+        files = demo.write(args.dir, n_envios=args.envios, seed=args.seed)
+    except OSError as exc:
+        raise OutputError(describe_os_error(exc, args.dir, "--dir")) from exc
     took = time.perf_counter() - start
     print(
         f"Datos de ejemplo ({fmt_int(args.envios)} envíos, semilla {args.seed}) en {args.dir}/ "
@@ -152,6 +216,8 @@ def _detect_table(path: Path) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from ._outputs import check_can_write, describe_os_error
+    from .errors import OutputError
     from .exports import write_csv
     from .load import DEFAULT_TZ, expand_paths, load_data
     from .params import read_params
@@ -159,6 +225,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if not args.paths and not args.params:
         print("Error: indicá uno o más archivos o --params ARCHIVO.", file=sys.stderr)
         return EXIT_USAGE
+    out = Path(args.rechazos)
+    if out.is_dir():
+        raise OutputError(
+            f"--rechazos es la ruta de un archivo .csv y «{out}» es una carpeta; agregale un nombre, "
+            f"p. ej. «{out / 'rechazos.csv'}»."
+        )
+    check_can_write(out.parent, "--rechazos")
     columnas, tz = None, None
     envios: list[str] = []
     eventos: list[str] = []
@@ -177,9 +250,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     print(data.resumen_carga())
     rejects = data.rechazos
     if len(rejects):
-        out = Path(args.rechazos)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_csv(rejects, out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            write_csv(rejects, out)
+        except OSError as exc:
+            raise OutputError(describe_os_error(exc, out.parent, "--rechazos")) from exc
         print(f"\n{fmt_int(len(rejects))} filas no cargadas; detalle completo en {out}. Primeras:")
         for r in rejects.head(args.mostrar).itertuples():
             value = "" if r.valor is None or r.valor != r.valor else f" «{r.valor}»"
@@ -217,11 +292,13 @@ def _cmd_lab(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args, unknown = parser.parse_known_args(argv)
-    if unknown:
-        if args.command != "lab":
-            parser.error("argumentos desconocidos: " + " ".join(unknown))
-        args.extra = [*args.extra, *unknown]  # `lab` passes its options through to jupyter lab
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["lab"] and not {"-h", "--help"} & set(argv[1:]):
+        # everything after `lab` goes to jupyter lab untouched and in order (argparse would
+        # reorder `--port 8899` into `8899 --port`)
+        args = argparse.Namespace(command="lab", extra=argv[1:])
+    else:
+        args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
@@ -234,6 +311,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrumpido.", file=sys.stderr)
         return 130
+    except OSError as exc:  # last resort: a file problem the commands did not foresee, no traceback
+        where = f" «{exc.filename}»" if exc.filename else ""
+        print(
+            f"Error: no pude leer o escribir{where}: {exc.strerror or exc}. Revisá la ruta y los permisos.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

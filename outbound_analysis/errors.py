@@ -17,3 +17,11 @@ class ParamsError(OutboundError):
 
 class ReportError(OutboundError):
     """A report notebook failed while running."""
+
+
+class OutputError(OutboundError):
+    """The output folder cannot be used: under a file, not writable, disk full."""
+
+
+class OutputBusyError(OutputError):
+    """Another run holds the lock of the output folder."""

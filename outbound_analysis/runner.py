@@ -2,36 +2,62 @@
 
 For each parameters file and report the run writes, into the output folder:
 ``INFORME.ipynb`` (executed), ``INFORME.html`` (no code, charts drawn offline) and
-``INFORME/`` (exports). Everything is produced in a temporary folder next to the
-destination and moved into place only when the report succeeded, so a failure never
-leaves a complete-looking partial report. A failed report leaves
-``INFORME.error.ipynb`` (the executed notebook up to the failing cell) and the run
-goes on with the next one.
+``INFORME/`` (exports).
+
+Rules (README "Corridas programadas", docs/contrato.md §4):
+
+- **Pre-flight.** Before any notebook starts, every parameters file is read, its data is
+  loaded once with the notebooks' own loader, the anonymization key is checked and its
+  output folder is created and locked. A file that fails is reported and skipped; the
+  others still run (exit code 2 at the end).
+- **Never stale or mixed.** A report is produced in a temporary folder inside the output
+  folder and moved into place only when complete. A failed report removes the previous
+  outputs of that report and leaves ``INFORME.error.ipynb`` and ``INFORME.error.txt``.
+- **Manifest.** ``.outbound-analysis.json`` lists the files each report wrote; only those
+  are ever replaced or deleted, so a user's own files in the output folder survive.
+- **Lock.** ``.outbound-analysis.lock`` (``flock``) keeps two runs out of the same folder;
+  the kernel drops the lock of a crashed run, so it never blocks forever.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
+import re
 import shutil
+import string
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._outputs import (
+    OutputFolder,
+    clean_leftovers,
+    describe_os_error,
+    leave_failure,
+    move_into_place,
+)
 from ._text import fmt_int
-from .errors import OutboundError, ParamsError
+from .errors import OutboundError, OutputBusyError, OutputError, ParamsError
+from .load import load_data, read_secret_key
 from .params import Parametros, read_params
 from .report import REPORTS
 
 #: notebooks the runner can execute: the three reports (``--all``) and the training guide
 NOTEBOOKS = (*REPORTS, "guia")
+#: notebooks that read the eventos files (the others never load them)
+EVENT_NOTEBOOKS = frozenset({"flujos", "guia"})
 
 KERNEL = "python3"
 CELL_TIMEOUT = 1800  # seconds per cell: a 1,000,000-row load and its exports fit well within
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+#: placeholders ``--output`` accepts
+PLACEHOLDERS = ("fecha", "fecha_hora", "params")
 
 
 def notebooks_dir() -> Path:
@@ -52,12 +78,14 @@ class Outcome:
     seconds: float
     html: Path | None = None
     error: str = ""
+    #: what happened to the previous outputs of a failed report (Spanish, for the summary)
+    aviso: str = ""
 
 
 @dataclass
 class RunSummary:
     outcomes: list[Outcome] = field(default_factory=list)
-    #: parameters files rejected before running anything
+    #: parameters files rejected before running anything (parameters, data, key, output folder)
     invalid_params: list[Path] = field(default_factory=list)
 
     @property
@@ -80,6 +108,34 @@ def expand_params(specs: Sequence[str | Path]) -> list[Path]:
     return files
 
 
+def check_output_template(template: str) -> None:
+    """``--output`` may only use ``{fecha}``, ``{fecha_hora}`` and ``{params}``; ``{{``/``}}`` are braces.
+
+    >>> check_output_template("outputs/{fecha}/{params}")
+    >>> check_output_template("outputs/{fech}")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    outbound_analysis.errors.ParamsError: «{fech}» no es un marcador de --output; usá {fecha}, ...
+    """
+    if "{" not in template:
+        return  # used as it is (see output_dir)
+    usage = "usá {fecha}, {fecha_hora} o {params}"
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        raise ParamsError(
+            f"--output «{template}» tiene una llave «{{» o «}}» suelta; {usage} "
+            "(para una llave literal escribí {{ o }})."
+        ) from exc
+    for name in fields:
+        if name not in PLACEHOLDERS:
+            raise ParamsError(f"«{{{name}}}» no es un marcador de --output; {usage}.")
+    try:
+        template.format(**{p: "x" for p in PLACEHOLDERS})
+    except (ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise ParamsError(f"--output «{template}»: los marcadores van sin formato; {usage}.") from exc
+
+
 def output_dir(template: str, params_file: Path, several: bool, now: dt.datetime | None = None) -> Path:
     """Output folder for one parameters file.
 
@@ -88,6 +144,7 @@ def output_dir(template: str, params_file: Path, several: bool, now: dt.datetime
     files and no ``{params}``, each one gets its own subfolder.
     """
     now = now or dt.datetime.now()
+    check_output_template(template)
     text = (
         template.format(
             fecha=now.strftime("%Y-%m-%d"),
@@ -101,6 +158,9 @@ def output_dir(template: str, params_file: Path, several: bool, now: dt.datetime
     if several and "{params}" not in template:
         path = path / params_file.stem
     return path
+
+
+# --------------------------------------------------------------------------- one report
 
 
 def _kernel_env() -> None:
@@ -130,12 +190,21 @@ def render_html(notebook: Path, target: Path) -> Path:
     return target
 
 
-def _describe_failure(exc: BaseException) -> str:
+_ERRNO_IN_TEXT = re.compile(r"\[Errno (\d+)\]")
+
+
+def _describe_failure(exc: BaseException, folder: Path) -> str:
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
-        evalue = str(exc.evalue).strip().splitlines()
-        return f"falló la celda {exc.exec_count} ({exc.ename}): {' '.join(evalue)[:600]}"
+        evalue = " ".join(str(exc.evalue).strip().splitlines())[:600]
+        text = f"falló la celda {exc.exec_count} ({exc.ename}): {evalue}"
+        code = _ERRNO_IN_TEXT.search(evalue)
+        if code and int(code.group(1)) in (errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EROFS):
+            text += ". " + describe_os_error(OSError(int(code.group(1)), ""), folder)
+        return text
+    if isinstance(exc, OSError):
+        return describe_os_error(exc, folder)
     if isinstance(exc, OutboundError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
@@ -148,15 +217,23 @@ def run_report(
     destination: Path,
     timeout: int = CELL_TIMEOUT,
 ) -> Outcome:
-    """Execute one report into ``destination``; never raises for a failing notebook."""
+    """Execute one report into ``destination``; never raises for a failing notebook or folder.
+
+    Ctrl+C (``KeyboardInterrupt``) propagates, leaving the previous outputs as they were
+    and no temporary folder.
+    """
     import papermill as pm
 
     start = time.perf_counter()
+    shown = destination
     destination = destination.resolve()  # the notebook runs in notebooks/: no relative paths
-    destination.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{informe}-", dir=destination))
-    executed = work / f"{informe}.ipynb"
+    work: Path | None = None
+    executed: Path | None = None
     try:
+        destination.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(destination, informe)
+        work = Path(tempfile.mkdtemp(prefix=f".{informe}-", dir=destination))
+        executed = work / f"{informe}.ipynb"
         values = {**params.as_notebook_parameters(), "interactivo": False, "salida": str(work / informe)}
         _kernel_env()
         pm.execute_notebook(
@@ -171,32 +248,44 @@ def run_report(
             extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no kernel chatter on the console
         )
         render_html(executed, work / f"{informe}.html")
-        _move_into_place(work, destination, informe)
-        (destination / f"{informe}.error.ipynb").unlink(missing_ok=True)
+        move_into_place(work, destination, informe)
         return Outcome(
             informe, params_file, True, time.perf_counter() - start, html=destination / f"{informe}.html"
         )
     except Exception as exc:  # keep going: the summary names the report, the cell and the error
-        if executed.exists():
-            shutil.copyfile(executed, destination / f"{informe}.error.ipynb")
-        return Outcome(informe, params_file, False, time.perf_counter() - start, error=_describe_failure(exc))
+        error = _describe_failure(exc, shown)
+        aviso = leave_failure(destination, informe, params_file, executed, error)
+        return Outcome(informe, params_file, False, time.perf_counter() - start, error=error, aviso=aviso)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
-def _move_into_place(work: Path, destination: Path, informe: str) -> None:
-    """Replace the previous report with the new one, exports folder first, HTML last."""
-    exports = work / informe
-    final_exports = destination / informe
-    if final_exports.exists():
-        old = destination / f".{informe}-anterior"
-        shutil.rmtree(old, ignore_errors=True)
-        final_exports.rename(old)
-        shutil.rmtree(old, ignore_errors=True)
-    if exports.exists():
-        exports.rename(final_exports)
-    os.replace(work / f"{informe}.ipynb", destination / f"{informe}.ipynb")
-    os.replace(work / f"{informe}.html", destination / f"{informe}.html")
+# --------------------------------------------------------------------------- the run
+
+
+def preflight(params: Parametros, informes: Iterable[str]) -> None:
+    """Load the data as the notebooks will (eventos only for flujos/guia) and check the key.
+
+    Raises the loader's :class:`DataError` or the key's :class:`ParamsError`.
+    """
+    eventos = params.eventos if EVENT_NOTEBOOKS & set(informes) else None
+    load_data(params.envios, eventos or None, columnas=params.columnas, zona_horaria=params.zona_horaria)
+    if params.anonimizar:
+        read_secret_key()
+
+
+def _check_distinct(targets: Mapping[Path, Path]) -> None:
+    """Two parameters files must not write into the same folder (their reports would mix)."""
+    seen: dict[Path, Path] = {}
+    for file, folder in targets.items():
+        key = folder.resolve()
+        if key in seen:
+            raise ParamsError(
+                f"«{seen[key]}» y «{file}» escribirían en la misma carpeta «{folder}»; "
+                "renombrá uno de los archivos o usá {params} en --output."
+            )
+        seen[key] = file
 
 
 def run(
@@ -208,34 +297,81 @@ def run(
 ) -> RunSummary:
     """Run every report for every parameters file; report progress with ``log``.
 
-    All parameters files are validated first; an invalid one is reported and skipped.
+    Pre-flight first (parameters, data, key, output folder and its lock): a parameters
+    file that fails it is reported and skipped. Raises :class:`OutputBusyError` if
+    another run is writing into one of the output folders (nothing runs then).
     """
     wanted = list(dict.fromkeys(informes))
     for name in wanted:
         if name not in NOTEBOOKS:
             raise ParamsError(f"«{name}» no es un informe. Informes: {', '.join(NOTEBOOKS)}.")
+    if timeout <= 0:
+        raise ParamsError("--timeout tiene que ser un número de segundos mayor que cero.")
+    check_output_template(output)
     files = expand_params(params_specs)
     summary = RunSummary()
-    valid: list[tuple[Path, Parametros]] = []
-    for file in files:
-        try:
-            valid.append((file, read_params(file)))
-        except OutboundError as exc:
-            log(f"✗ {file}: {exc}")
-            summary.invalid_params.append(file)
-            summary.outcomes.extend(Outcome(i, file, False, 0.0, error=str(exc)) for i in wanted)
     several = len(files) > 1
     now = dt.datetime.now()
-    for file, params in valid:
-        destination = output_dir(output, file, several, now)
-        for name in wanted:
-            outcome = run_report(name, params, file, destination, timeout)
-            summary.outcomes.append(outcome)
-            where = f"{file.name}: " if several else ""
-            if outcome.ok:
-                log(f"✓ {where}{name:<10} {outcome.seconds:6.1f} s  → {outcome.html}")
-            else:
-                log(f"✗ {where}{name:<10} {outcome.seconds:6.1f} s  {outcome.error}")
+    started = time.perf_counter()
+
+    def reject(file: Path, message: str) -> None:
+        log(f"✗ {file}: {message}")
+        summary.invalid_params.append(file)
+        summary.outcomes.extend(Outcome(i, file, False, 0.0, error=message) for i in wanted)
+
+    valid: dict[Path, Parametros] = {}
+    for file in files:
+        try:
+            valid[file] = read_params(file)
+        except OutboundError as exc:
+            reject(file, str(exc))
+    targets = {file: output_dir(output, file, several, now) for file in valid}
+    _check_distinct(targets)
+
+    folders: dict[Path, OutputFolder] = {}
+    try:
+        for file in list(valid):  # folders and locks first: a second run stops at once
+            folder = OutputFolder(targets[file])
+            try:
+                folder.open()
+            except OutputBusyError:
+                raise
+            except OutputError as exc:
+                reject(file, str(exc))
+                del valid[file]
+                continue
+            folders[file] = folder
+        for file in list(valid):
+            try:
+                preflight(valid[file], wanted)
+            except OutboundError as exc:
+                reject(file, str(exc))
+                del valid[file]
+                folders.pop(file).close(discard=True)
+        if files:
+            took = time.perf_counter() - started
+            log(
+                f"Revisión previa (parámetros, datos y carpetas): {fmt_int(len(valid))} de "
+                f"{fmt_int(len(files))} archivos de parámetros listos en {took:.1f} s."
+            )
+        for file, params in valid.items():
+            destination = targets[file]
+            for name in wanted:
+                outcome = run_report(name, params, file, destination, timeout)
+                summary.outcomes.append(outcome)
+                where = f"{file.name}: " if several else ""
+                if outcome.ok:
+                    log(f"✓ {where}{name:<10} {outcome.seconds:6.1f} s  → {outcome.html}")
+                else:
+                    error = f"{outcome.error.rstrip('.')}.{outcome.aviso}" if outcome.aviso else outcome.error
+                    log(f"✗ {where}{name:<10} {outcome.seconds:6.1f} s  {error}")
+    except BaseException:
+        for folder in folders.values():  # interrupted or stopped: drop what this run created empty
+            folder.close(discard=True)
+        raise
+    finally:
+        for folder in folders.values():
+            folder.close()
     failed = [o for o in summary.outcomes if not o.ok]
     done = len(summary.outcomes) - len(failed)
     log(f"{fmt_int(done)} informes generados, {fmt_int(len(failed))} con error.")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
 import pandas as pd
 import pytest
 from conftest import DEMO, ROOT
@@ -39,7 +42,10 @@ def test_demo_writes_a_deterministic_data_set(tmp_path, capsys):
     assert cli.main(["demo", "--envios", "400", "--seed", "3", "--dir", str(tmp_path / "b")]) == 0
     for name in ("envios_2026-08.csv", "envios_2026-11.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    assert cli.main(["demo", "--envios", "0"]) == 2
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["demo", "--envios", "0"])
+    assert exit_.value.code == 2
+    assert "--envios: tiene que ser un número entero mayor que cero (recibí 0)" in capsys.readouterr().err
 
 
 def test_bundled_demo_data_is_what_the_generator_writes(tmp_path):
@@ -131,3 +137,129 @@ def test_run_needs_a_report_name(capsys, tmp_path):
         == 2
     )
     assert "«ventas» no es un informe" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["run", "resumen", "--timeout", "0"],
+            "--timeout: tiene que ser un número entero mayor que cero (recibí 0)",
+        ),
+        (["run", "resumen", "--timeout", "-5"], "--timeout: tiene que ser un número entero mayor que cero"),
+        (["run", "resumen", "--timeout", "diez"], "--timeout: «diez» no es un número entero"),
+        (["demo", "--seed", "-1"], "--seed/--semilla: tiene que ser un número entero entre 0 y 4294967295"),
+        (
+            ["demo", "--seed", str(2**32)],
+            "--seed/--semilla: tiene que ser un número entero entre 0 y 4294967295 (recibí 4294967296)",
+        ),
+        (
+            ["validate", "x.csv", "--mostrar", "-1"],
+            "--mostrar: tiene que ser un número entero mayor o igual a 0",
+        ),
+    ],
+)
+def test_numbers_out_of_range_are_usage_errors(tmp_path, capsys, argv, message):
+    if argv[0] == "run":
+        argv = [*argv, "--params", str(ROOT / "params" / "demo.yaml"), "--output", str(tmp_path / "o")]
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"Error: {message}" in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_demo_dir_that_cannot_be_a_folder(tmp_path, capsys, monkeypatch):
+    from outbound_analysis import demo
+
+    (tmp_path / "archivo").write_text("x", encoding="utf-8")
+    assert cli.main(["demo", "--envios", "50", "--dir", str(tmp_path / "archivo" / "datos")]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"Error: «{tmp_path / 'archivo' / 'datos'}» no puede ser una carpeta: «{tmp_path / 'archivo'}» es un "
+        "archivo. Elegí otra carpeta con --dir." in err
+    )
+
+    def denied(*_args, **_kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "d" / "envios_2026-08.csv"))
+
+    monkeypatch.setattr(demo, "write", denied)
+    assert cli.main(["demo", "--envios", "50", "--dir", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert f"Error: No tengo permiso para escribir en «{tmp_path / 'd'}». Revisá los permisos" in err
+    assert "Traceback" not in err
+
+
+def test_validate_rechazos_path_problems(tmp_path, capsys, monkeypatch):
+    from outbound_analysis import exports
+
+    path = tmp_path / "descarga.csv"
+    path.write_bytes((MESSY + "5;31/02/2026;Promo;Plantilla;WA;54911;Enviado;;;;\r\n").encode("cp1252"))
+    (tmp_path / "archivo").write_text("x", encoding="utf-8")
+    assert cli.main(["validate", str(path), "--rechazos", str(tmp_path / "archivo" / "r.csv")]) == 2
+    assert (
+        f"«{tmp_path / 'archivo'}» es un archivo. Elegí otra carpeta con --rechazos."
+        in capsys.readouterr().err
+    )
+    assert cli.main(["validate", str(path), "--rechazos", str(tmp_path)]) == 2
+    assert "--rechazos es la ruta de un archivo .csv" in capsys.readouterr().err
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(exports, "write_csv", full)
+    assert cli.main(["validate", str(path), "--rechazos", str(tmp_path / "v" / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert f"Error: No queda espacio en el disco para escribir en «{tmp_path / 'v'}»" in err
+    assert "Traceback" not in err
+
+
+def test_lab_passes_its_options_in_order_and_prints_the_url(tmp_path):
+    """`lab --port 8899 --ip 127.0.0.1`: options reach jupyter lab in order; it starts and says where."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"), "HOME": str(tmp_path)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "outbound_analysis.cli",
+            "lab",
+            "--port",
+            str(port),
+            "--ip",
+            "127.0.0.1",
+            "--no-browser",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    seen = ""
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and f"127.0.0.1:{port}/lab" not in seen:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            seen += line
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert "Abriendo JupyterLab" in seen
+    assert f"http://127.0.0.1:{port}/lab?token=" in seen, seen
+
+
+def test_lab_help_is_spanish_and_explains_server_use(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["lab", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("uso: ") and "--port 8899 --ip 127.0.0.1" in out and "token" in out
