@@ -33,6 +33,13 @@ _DMY = (
     r"^(?P<d>\d{1,2})[/-](?P<m>\d{1,2})[/-](?P<y>\d{4})"
     r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
 )
+#: Years a timestamp may have (inclusive); outside them a value is never turned into a date.
+YEAR_MIN, YEAR_MAX = 1900, 2200
+_YEAR_OF = (r"^(?P<y>\d{4})-\d{1,2}-\d{1,2}", r"^\d{1,2}[/-]\d{1,2}[/-](?P<y>\d{4})")
+OUT_OF_RANGE_REASON = (
+    f"fecha fuera de los años {YEAR_MIN} a {YEAR_MAX}: no se convierte a otra fecha "
+    "(9999-12-31 suele significar «sin fecha»)"
+)
 TIMESTAMP_HINT = "AAAA-MM-DD HH:MM[:SS] (con o sin zona, p. ej. -03:00 o Z) o dd/mm/aaaa [HH:MM[:SS]]"
 
 
@@ -45,6 +52,8 @@ class Converted:
     reason: str = ""
     #: for the ``canal`` column: the line split off a label such as ``WA +5491155550000``
     linea: pd.Series | None = None
+    #: for timestamps: values outside the years 1900-2200 (left empty, never another date)
+    out_of_range: np.ndarray | None = None
 
 
 def arrow_of(series: pd.Series) -> pa.ChunkedArray:
@@ -295,23 +304,67 @@ def _whole_column(text: pa.Array, tz: str) -> pa.Array | None:
     return None
 
 
-def parse_timestamps(arr: pa.ChunkedArray, tz: str) -> tuple[pd.Series, np.ndarray]:
-    """Timestamps in zone ``tz`` and the mask of values that are present but unreadable.
+def _years_out_of_range(text: pa.Array) -> np.ndarray:
+    """Text values whose year, as written, is outside 1900-2200 (for the row-by-row parsers,
+    which would drop or wrap them)."""
+    years = pa.nulls(len(text), pa.int64())
+    for pattern in _YEAR_OF:
+        found = pc.struct_field(pc.extract_regex(text, pattern), "y")
+        found = pc.if_else(pc.equal(found, ""), pa.scalar(None, pa.string()), found)
+        years = pc.coalesce(years, pc.cast(found, pa.int64()))
+    outside = pc.or_(pc.less(years, YEAR_MIN), pc.greater(years, YEAR_MAX))
+    return pc.fill_null(outside, False).to_numpy(zero_copy_only=False)
+
+
+# UTC microseconds surely inside 1900-2200 in any zone; only values beyond need their local year
+_SAFE_LOW = (np.datetime64(f"{YEAR_MIN}-01-02", "us") - np.datetime64(0, "us")).astype(np.int64)
+_SAFE_HIGH = (np.datetime64(f"{YEAR_MAX}-12-30", "us") - np.datetime64(0, "us")).astype(np.int64)
+
+
+def _checked(
+    micros: pa.Array | np.ndarray, invalid: np.ndarray, tz: str
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Series of UTC microseconds whose year in ``tz`` is within 1900-2200, and the mask of those
+    that are not (left empty: a nanosecond timestamp would wrap 9999-12-31 into 1816)."""
+    if isinstance(micros, pa.Array | pa.ChunkedArray):
+        micros = pc.fill_null(micros, _NAT).to_numpy(zero_copy_only=False)
+    values = np.asarray(micros, dtype=np.int64).copy()
+    outside = (values != _NAT) & ((values < _SAFE_LOW) | (values > _SAFE_HIGH))
+    if outside.any():
+        idx = np.flatnonzero(outside)
+        local = (
+            pa.array(values[idx], pa.int64())
+            .cast(pa.timestamp("us", tz="UTC"))
+            .cast(pa.timestamp("us", tz=tz))
+        )
+        years = pc.year(local).to_numpy(zero_copy_only=False)
+        outside[idx] = (years < YEAR_MIN) | (years > YEAR_MAX)
+        values[outside] = _NAT
+    return _micros_to_series(pa.array(values), tz), invalid, outside
+
+
+def parse_timestamps(arr: pa.ChunkedArray, tz: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Timestamps in zone ``tz``, the mask of values present but unreadable, and the mask of
+    values outside the years 1900-2200 in ``tz`` (left empty: never converted to another date).
 
     Offsets are converted to ``tz``; naive values (and Excel datetime cells) are local.
     """
     n = len(arr)
+    none = np.zeros(n, dtype=bool)
     if pa.types.is_timestamp(arr.type):
         col = arr.combine_chunks()
         if arr.type.tz:
             micros = col.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
         else:
             micros = _naive_to_utc_us(col, tz)
-        return _micros_to_series(micros, tz), np.zeros(n, dtype=bool)
+        return _checked(micros, none, tz)
     text = as_text(arr).combine_chunks()
     fast = _whole_column(text, tz)
     if fast is not None:
-        return _micros_to_series(fast, tz), np.zeros(n, dtype=bool)
+        return _checked(fast, none, tz)
+    written = _years_out_of_range(text)
+    if written.any():
+        text = pc.if_else(pa.array(written), pa.scalar(None, pa.string()), text)
     present = pc.is_valid(text).to_numpy(zero_copy_only=False)
     result = np.full(n, _NAT, dtype=np.int64)
     done = ~present
@@ -330,8 +383,8 @@ def parse_timestamps(arr: pa.ChunkedArray, tz: str) -> tuple[pd.Series, np.ndarr
         micros = pc.fill_null(parse(subset), _NAT).to_numpy(zero_copy_only=False)
         result[idx] = micros
         done[idx] = True
-    invalid = present & (result == _NAT)
-    return _micros_to_series(pa.array(result), tz), invalid
+    series, invalid, outside = _checked(result, present & (result == _NAT), tz)
+    return series, invalid, outside | written
 
 
 _NAT = np.iinfo(np.int64).min
@@ -347,5 +400,7 @@ def _micros_to_series(micros: pa.Array, tz: str) -> pd.Series:
 
 
 def to_timestamp(arr: pa.ChunkedArray, column: Column, tz: str) -> Converted:
-    values, invalid = parse_timestamps(arr, tz)
-    return Converted(values, invalid, f"no es una fecha reconocible; se espera {TIMESTAMP_HINT}")
+    """Timestamps; unreadable values are ``invalid``, years outside 1900-2200 ``out_of_range``."""
+    values, invalid, outside = parse_timestamps(arr, tz)
+    reason = f"no es una fecha reconocible; se espera {TIMESTAMP_HINT}"
+    return Converted(values, invalid, reason, out_of_range=outside)

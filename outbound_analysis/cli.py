@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -255,7 +256,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             write_csv(rejects, out)
         except OSError as exc:
             raise OutputError(describe_os_error(exc, out.parent, "--rechazos")) from exc
-        print(f"\n{fmt_int(len(rejects))} filas no cargadas; detalle completo en {out}. Primeras:")
+        # rows, as the load report counts them (rechazos has one line per problem of a row)
+        totals = [data.totales(t) for t in ("envios", "eventos")]
+        rows = sum(t["leidas"] - t["cargadas"] for t in totals)
+        problems = "" if len(rejects) == rows else f" ({fmt_int(len(rejects))} problemas)"
+        print(f"\n{fmt_int(rows)} filas no cargadas{problems}; detalle completo en {out}. Primeras:")
         for r in rejects.head(args.mostrar).itertuples():
             value = "" if r.valor is None or r.valor != r.valor else f" «{r.valor}»"
             print(f"  {Path(r.archivo).name}, fila {r.fila}, {r.columna}{value}: {r.motivo}")
@@ -279,14 +284,89 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK if summary.ok else EXIT_FAILED
 
 
-def _cmd_lab(args: argparse.Namespace) -> int:
-    from .runner import _kernel_env, notebooks_dir
+#: ``outbound-analysis lab --reiniciar``: fresh working copies (the old ones are kept aside)
+LAB_RESET = "--reiniciar"
 
+
+def lab_workdir(*, reiniciar: bool = False) -> tuple[Path, list[str], Path | None]:
+    """The git-ignored working folder ``trabajo/`` next to ``notebooks/``, with a copy of each notebook.
+
+    Copies only the notebooks it lacks: the analyst's working copies (with their outputs and
+    edits) are never overwritten. With ``reiniciar`` the existing copies are first moved to
+    ``trabajo/anteriores/AAAAMMDD-HHMMSS/``. ``trabajo/`` sits at the same depth as
+    ``notebooks/``, so the notebooks' relative data paths (``../data/demo/...``) still work.
+    Returns (folder, names copied, folder of the previous copies or None).
+    """
+    from .errors import OutputError
+    from .runner import notebooks_dir
+
+    source = notebooks_dir()
+    work = Path(os.environ.get("OUTBOUND_ANALYSIS_TRABAJO") or source.parent / "trabajo")
+    tracked = sorted(source.glob("*.ipynb"))
+    if not tracked:
+        raise OutputError(
+            f"No encontré notebooks en «{source}»: corré el comando desde el repositorio instalado "
+            "(make setup) o revisá OUTBOUND_ANALYSIS_NOTEBOOKS."
+        )
+    work.mkdir(parents=True, exist_ok=True)
+    previous = None
+    if reiniciar:
+        old = [work / nb.name for nb in tracked if (work / nb.name).exists()]
+        if old:
+            previous = work / "anteriores" / time.strftime("%Y%m%d-%H%M%S")
+            previous.mkdir(parents=True, exist_ok=True)
+            for path in old:
+                path.replace(previous / path.name)
+    copied = []
+    for nb in tracked:
+        target = work / nb.name
+        if not target.exists():
+            shutil.copyfile(nb, target)
+            copied.append(nb.name)
+    return work, copied, previous
+
+
+def strip_tracked_outputs(model: dict, path: str, contents_manager: object, **kwargs: object) -> None:
+    """Jupyter pre-save hook: a notebook of ``notebooks/`` is saved without outputs.
+
+    The tracked notebooks stay clean (no outputs, execution counts or widget state) even
+    when someone opens them with plain ``jupyter lab``; every other notebook is saved as is.
+    Installed by ``make setup`` in ``.venv/etc/jupyter/jupyter_server_config.d/``.
+    """
+    from .runner import notebooks_dir
+
+    if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
+        return
+    root = Path(getattr(contents_manager, "root_dir", "") or ".")
+    target = (root / path.lstrip("/")).resolve()
+    if target.parent != notebooks_dir().resolve():
+        return
+    nb = model["content"]
+    nb.get("metadata", {}).pop("widgets", None)
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+
+
+def _cmd_lab(args: argparse.Namespace) -> int:
+    """JupyterLab in the working folder ``trabajo/``: the tracked ``notebooks/`` never change."""
+    from .runner import _kernel_env
+
+    extra = [a for a in args.extra if a != LAB_RESET]
+    work, copied, previous = lab_workdir(reiniciar=LAB_RESET in args.extra)
     _kernel_env()
-    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={notebooks_dir()}", *args.extra]
+    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={work}", *extra]
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in command:
         command.append("--allow-root")  # containers and CI machines often run as root
-    print("Abriendo JupyterLab en", notebooks_dir(), "(Ctrl+C para cerrar)")
+    if previous is not None:
+        print(f"Tus copias anteriores quedaron en {previous}.")
+    if copied:
+        print(f"Copié {', '.join(copied)} de notebooks/ a {work} (tu carpeta de trabajo, fuera de git).")
+    print(
+        f"Abriendo JupyterLab en {work} (Ctrl+C para cerrar). Los notebooks de notebooks/ no se modifican; "
+        f"para empezar de nuevo desde ellos: outbound-analysis lab {LAB_RESET}"
+    )
     return subprocess.call(command, env=os.environ.copy())
 
 

@@ -20,6 +20,8 @@ import csv
 import glob
 import json
 import os
+import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -55,6 +57,8 @@ _FORMATS = {
     ".parquet": "parquet",
     ".pq": "parquet",
 }
+#: the ``columna`` of a rejection that concerns the whole row (a CSV line with a wrong column count)
+WHOLE_ROW = "(fila entera)"
 REJECT_COLUMNS = ["tabla", "archivo", "fila", "columna", "valor", "motivo"]
 FILE_REPORT_COLUMNS = [
     "tabla",
@@ -65,6 +69,7 @@ FILE_REPORT_COLUMNS = [
     "rechazadas",
     "duplicadas",
     "reemplazadas",
+    "fechas_fuera_de_rango",
     "columnas_ignoradas",
 ]
 
@@ -93,10 +98,28 @@ class Dataset:
             if rows.empty:
                 continue
             for r in rows.itertuples():
-                extra = f"; columnas ignoradas: {r.columnas_ignoradas}" if r.columnas_ignoradas else ""
-                lines.append(f"{tabla} · {r.archivo} ({r.formato}): {_counts(r._asdict())}{extra}")
-            lines.append(f"{tabla} · total: {_counts(self.totales(tabla))}")
+                extra = _out_of_range(r.fechas_fuera_de_rango)
+                extra += f"; columnas ignoradas: {r.columnas_ignoradas}" if r.columnas_ignoradas else ""
+                if r.leidas == 0:
+                    counts = (
+                        "0 filas. Aviso: el archivo tiene encabezados pero ninguna fila de datos; revisá "
+                        "que la descarga no haya quedado vacía"
+                    )
+                else:
+                    counts = _counts(r._asdict())
+                lines.append(f"{tabla} · {r.archivo} ({r.formato}): {counts}{extra}")
+            total = _out_of_range(int(rows["fechas_fuera_de_rango"].sum()))
+            lines.append(f"{tabla} · total: {_counts(self.totales(tabla))}{total}")
         return "\n".join(lines)
+
+
+def _out_of_range(n: int) -> str:
+    if not n:
+        return ""
+    return (
+        f"; {fmt_int(n)} {'fila' if n == 1 else 'filas'} con alguna fecha opcional fuera de rango "
+        f"(años {cv.YEAR_MIN}-{cv.YEAR_MAX}), cargada como no informada"
+    )
 
 
 def _counts(c: Mapping[str, int]) -> str:
@@ -125,17 +148,23 @@ def expand_paths(spec: PathSpec | None, tabla: str, base: Path | None = None) ->
         if base is not None and not path.is_absolute():
             path = base / path
         if glob.has_magic(text):
-            matches = sorted(Path(p) for p in glob.glob(str(path)))
+            matches = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
             if not matches:
                 raise DataError(
                     f"El patrón «{text}» de {tabla} no coincide con ningún archivo "
                     f"(buscado en {path.parent}). Revisá la ruta o el patrón."
                 )
             files.extend(matches)
+        elif path.is_dir():
+            raise DataError(
+                f"«{text}» es una carpeta, no un archivo: indicá los archivos que tiene adentro, "
+                f"p. ej. «{Path(text) / '*.csv'}»."
+            )
         elif not path.is_file():
             where = f" (las rutas relativas se toman desde {base})" if base is not None else ""
+            what = "el archivo" if tabla == "archivo" else f"el archivo de {tabla}"
             raise DataError(
-                f"No encontré el archivo de {tabla} «{text}»{where}. Revisá la ruta o "
+                f"No encontré {what} «{text}»: no existe{where}. Revisá la ruta o "
                 "generá los datos de ejemplo con `outbound-analysis demo`."
             )
         else:
@@ -156,6 +185,22 @@ def _format_of(path: Path) -> str:
     return fmt
 
 
+@dataclass
+class _Raw:
+    """One file as read: its own headers, a description of its format, and row numbers."""
+
+    table: pa.Table
+    described: str
+    #: the "fila" of every row of ``table`` (spreadsheet row for CSV/Excel, record number otherwise)
+    rows: np.ndarray
+    #: CSV lines with another number of columns than the header: (fila, found, expected, text)
+    bad_rows: list[tuple[int, int, int, str]] = field(default_factory=list)
+
+
+def _numbered(table: pa.Table, first_row: int, described: str) -> _Raw:
+    return _Raw(table, described, np.arange(first_row, first_row + table.num_rows, dtype=np.int64))
+
+
 def _unique_names(headers: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
@@ -166,20 +211,147 @@ def _unique_names(headers: list[str]) -> list[str]:
     return out
 
 
-def _read_csv(path: Path) -> tuple[pa.Table, str]:
-    with path.open("rb") as fh:
-        head = fh.read(1 << 16)
-    encoding = "utf-8"
+# File signatures: what a file really is, whatever its extension says.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"),
+    (b"PAR1", "parquet"),
+    (b"%PDF", "pdf"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"\x1f\x8b", "gzip"),
+)
+_KIND_TEXT = {
+    "xlsx": "un Excel (.xlsx)",
+    "xls": "un Excel antiguo (.xls)",
+    "parquet": "un Parquet",
+    "csv": "un CSV (texto)",
+    "json": "un JSON",
+    "html": "una página HTML o XML",
+    "zip": "un archivo comprimido (ZIP)",
+    "gzip": "un archivo comprimido (gzip)",
+    "pdf": "un PDF",
+    "png": "una imagen PNG",
+    "jpeg": "una imagen JPEG",
+    "gif": "una imagen GIF",
+    "binary": "un archivo binario (no es texto)",
+}
+_RENAME_TO = {"xlsx": ".xlsx", "xls": ".xls", "parquet": ".parquet", "csv": ".csv", "json": ".json"}
+_FORMAT_TEXT = {"csv": "un CSV", "json": "un JSON", "xlsx": "un Excel", "parquet": "un Parquet"}
+#: content kinds each reader takes (anything else is an error that says what the file looks like)
+_ACCEPTS = {
+    "csv": frozenset({"csv"}),
+    "json": frozenset({"json", "csv", "html"}),  # the JSON parser explains what is wrong
+    "xlsx": frozenset({"xlsx", "xls"}),
+    "parquet": frozenset({"parquet"}),
+}
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_JSON_START = re.compile(rb"^\s*(\[\s*[\{\]]|\{\s*[\"}])")
+
+
+def _zip_kind(path: Path) -> str:
+    """The kind of a ZIP: "xlsx" when it holds a workbook (or is damaged: the Excel reader explains)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return "xlsx"
+    return "xlsx" if "xl/workbook.xml" in names else "zip"
+
+
+def _utf16le_without_bom(head: bytes) -> bool:
+    sample = head[:200]
+    return len(sample) >= 4 and not any(sample[1::2]) and all(sample[0::2])
+
+
+def _looks_binary(head: bytes) -> bool:
+    """NUL bytes, many control characters, or bytes that are neither UTF-8 nor Windows-1252."""
+    if b"\x00" in head:
+        return True
+    codes = np.frombuffer(head, dtype=np.uint8)
+    control = int(((codes < 9) | ((codes > 13) & (codes < 32))).sum())
+    if control > max(8, len(head) // 100):
+        return True
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:
+            try:
+                head.decode("cp1252")
+            except UnicodeDecodeError:
+                return True
+    return False
+
+
+def _content_kind(path: Path, head: bytes) -> str:
+    """What the first bytes say the file is: xlsx, xls, parquet, csv, json, html, zip, pdf, binary..."""
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return _zip_kind(path) if kind == "zip" else kind
+    if head.startswith(_UTF16_BOMS) or _utf16le_without_bom(head):
+        text = _decode_head(head)[2].lstrip()
+        return "html" if text.startswith("<") else "csv"
+    if _looks_binary(head):
+        return "binary"
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    if text.lstrip().startswith(b"<"):
+        return "html"
+    return "json" if _JSON_START.match(text) else "csv"
+
+
+def _wrong_content(path: Path, fmt: str, kind: str) -> DataError:
+    """The error for a file whose content is not what its extension says."""
+    what = _KIND_TEXT[kind]
+    ext = _RENAME_TO.get(kind)
+    if ext is not None:
+        return DataError(
+            f"«{path.name}» parece {what} con extensión «{path.suffix}»: renombralo a {ext} "
+            f"(p. ej. «{path.stem}{ext}») y volvé a intentar."
+        )
+    expected = _FORMAT_TEXT[fmt]
+    if kind in ("zip", "gzip"):
+        return DataError(
+            f"«{path.name}» es {what}, no {expected}: descomprimilo y usá el archivo de adentro."
+        )
+    if kind == "html":
+        return DataError(
+            f"«{path.name}» parece {what}, no {expected}: abrilo en Excel y guardalo como .xlsx, o "
+            "descargá el reporte de nuevo como .csv."
+        )
+    return DataError(
+        f"«{path.name}» no es {expected}: parece {what}. Exportá los datos de la plataforma como .csv, "
+        ".xlsx, .json o .parquet."
+    )
+
+
+def _decode_head(head: bytes) -> tuple[str, str, str]:
+    """Codec, label and text of the first 64 KiB of a text file.
+
+    UTF-16 with BOM is Excel's "Unicode text" export; UTF-8 is tried before Windows-1252.
+    """
+    if head.startswith(_UTF16_BOMS):
+        return "utf-16", "UTF-16 (texto Unicode)", head[: len(head) // 2 * 2].decode("utf-16", "ignore")
+    if _utf16le_without_bom(head):
+        return "utf-16-le", "UTF-16", head[: len(head) // 2 * 2].decode("utf-16-le", "ignore")
+    label = "UTF-8"
     if head.startswith(b"\xef\xbb\xbf"):
         head, label = head[3:], "UTF-8 con BOM"
-    else:
-        label = "UTF-8"
     try:
-        text = head.decode("utf-8")
+        return "utf-8", label, head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the 64 KiB boundary
-            encoding, label = "cp1252", "Windows-1252"
-        text = head[: exc.start].decode("utf-8") if encoding == "utf-8" else head.decode("cp1252")
+        if exc.start >= len(head) - 4:  # just a character cut at the 64 KiB boundary
+            return "utf-8", label, head[: exc.start].decode("utf-8")
+        return "cp1252", "Windows-1252", head.decode("cp1252", "replace")
+
+
+def _is_blank_line(text: str, delimiter: str) -> bool:
+    """A line of only spaces, tabs, separators or empty quotes carries no data."""
+    return not text.strip(f' \t\r\n"{delimiter}')
+
+
+def _read_csv(path: Path, head: bytes) -> _Raw:
+    codec, label, text = _decode_head(head)
     first = text.splitlines()[0] if text.strip() else ""
     if not first.strip():
         raise DataError(f"El archivo «{path.name}» está vacío: no tiene encabezados ni filas.")
@@ -188,43 +360,85 @@ def _read_csv(path: Path) -> tuple[pa.Table, str]:
         delimiter = ","
     headers = _unique_names(next(csv.reader([first], delimiter=delimiter)))
 
-    def read(enc: str, newlines: bool) -> pa.Table:
-        return pacsv.read_csv(
+    def read(enc: str, newlines: bool, threads: bool) -> tuple[pa.Table, list]:
+        invalid: list = []
+
+        def on_invalid(row: object) -> str:
+            invalid.append(row)
+            return "skip"
+
+        table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=headers, skip_rows=1, encoding=enc),
+            read_options=pacsv.ReadOptions(
+                column_names=headers, skip_rows=1, encoding=enc, use_threads=threads
+            ),
             parse_options=pacsv.ParseOptions(
                 # blank lines stay rows so that "fila" is the spreadsheet row of every line
                 delimiter=delimiter,
                 newlines_in_values=newlines,
                 ignore_empty_lines=False,
+                invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(headers, pa.string()), strings_can_be_null=False
             ),
         )
+        return table, invalid
 
-    attempts = [(encoding, False), (encoding, True)]
-    if encoding == "utf-8":
-        attempts += [("cp1252", False), ("cp1252", True)]
+    def real(invalid: list) -> int:
+        return sum(not _is_blank_line(r.text, delimiter) for r in invalid)
+
     error: Exception | None = None
-    for enc, newlines in attempts:
+    for enc in [codec, "cp1252"] if codec == "utf-8" else [codec]:
         try:
-            table = read(enc, newlines)
-        except pa.ArrowInvalid as exc:
+            table, invalid = read(enc, False, True)
+            if invalid:
+                # line numbers need a single-threaded read; a quoted value may hold a newline
+                found = real(invalid)
+                table, invalid = read(enc, False, False)
+                if found:
+                    try:
+                        quoted = read(enc, True, False)
+                    except pa.ArrowInvalid:
+                        quoted = None
+                    if quoted is not None and real(quoted[1]) < found:
+                        table, invalid = quoted
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             error = exc
             continue
         if enc == "cp1252":
             label = "Windows-1252"
         sep = {";": "';'", ",": "','", "\t": "tabulador"}[delimiter]
-        return table, f"CSV {sep}, {label}"
+        return _csv_raw(path, table, invalid, delimiter, f"CSV {sep}, {label}")
     raise DataError(
         f"No pude leer «{path.name}» como CSV: {error}. Revisá que sea un CSV separado por "
         "',' o ';' con una fila de encabezados."
     )
 
 
+def _csv_raw(path: Path, table: pa.Table, invalid: list, delimiter: str, described: str) -> _Raw:
+    """Row numbers around the skipped lines; lines with a wrong column count are kept to reject."""
+    skipped = np.array(sorted(r.number for r in invalid if r.number is not None), dtype=np.int64)
+    lines = np.arange(2, 2 + table.num_rows + len(skipped), dtype=np.int64)
+    rows = lines[~np.isin(lines, skipped)][: table.num_rows] if len(skipped) else lines
+    bad = [
+        (int(r.number), r.actual_columns, r.expected_columns, r.text)
+        for r in sorted(invalid, key=lambda r: r.number or 0)
+        if not _is_blank_line(r.text, delimiter)
+    ]
+    if bad and table.num_rows == 0:
+        fila, found, expected, _ = bad[0]
+        raise DataError(
+            f"Ninguna fila de «{path.name}» tiene las {expected} columnas del encabezado (la fila {fila} "
+            f"tiene {found}). Revisá el separador y que la primera fila sea la de los encabezados."
+        )
+    return _Raw(table, described, rows, bad)
+
+
 def _cell_text(value: object) -> object:
     """An Excel/JSON cell as text (datetimes as naive ISO, integral floats without .0)."""
+    if isinstance(value, str):
+        return value
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, pd.Timestamp):
@@ -235,6 +449,8 @@ def _cell_text(value: object) -> object:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if _has_dict(value):  # a nested object stays readable as JSON text
+        return json.dumps(value, ensure_ascii=False, default=str)
     if isinstance(value, list | tuple):
         return "|".join(str(v) for v in value)
     return str(value)
@@ -249,7 +465,8 @@ def _frame_to_arrow(frame: pd.DataFrame) -> pa.Table:
             columns[name] = pa.array(col, from_pandas=True)
             continue
         non_null = col.dropna()
-        if len(non_null) and all(isinstance(v, list) for v in non_null.head(1000)):
+        head = non_null.head(1000)
+        if len(non_null) and all(isinstance(v, list) and not _has_dict(v) for v in head):
             columns[name] = pa.array(
                 [[str(x) for x in v] if isinstance(v, list) else None for v in col],
                 type=pa.list_(pa.string()),
@@ -259,7 +476,7 @@ def _frame_to_arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.table(columns)
 
 
-def _read_xlsx(path: Path) -> tuple[pa.Table, str]:
+def _read_xlsx(path: Path, head: bytes) -> _Raw:
     try:
         frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="calamine")
     except Exception as exc:  # calamine raises its own error types for corrupt files
@@ -267,8 +484,13 @@ def _read_xlsx(path: Path) -> tuple[pa.Table, str]:
             f"No pude leer «{path.name}» como Excel ({type(exc).__name__}: {exc}). Revisá que sea "
             "un .xlsx válido (se lee la primera hoja)."
         ) from exc
+    if not len(frame.columns):
+        raise DataError(
+            f"La primera hoja de «{path.name}» está vacía: no tiene encabezados ni filas. Poné los "
+            "datos en la primera hoja o exportá el reporte de nuevo."
+        )
     frame.columns = _unique_names([str(c) for c in frame.columns])
-    return _frame_to_arrow(frame), "Excel, primera hoja"
+    return _numbered(_frame_to_arrow(frame), 2, "Excel, primera hoja")
 
 
 def _read_json_lines(path: Path) -> pa.Table:
@@ -286,19 +508,51 @@ def _read_json_lines(path: Path) -> pa.Table:
     return pajson.read_json(path, parse_options=pajson.ParseOptions(explicit_schema=schema))
 
 
-def _read_json(path: Path) -> tuple[pa.Table, str]:
-    with path.open("rb") as fh:
-        head = fh.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
+def _is_nested(t: pa.DataType) -> bool:
+    if pa.types.is_struct(t) or pa.types.is_map(t):
+        return True
+    return (pa.types.is_list(t) or pa.types.is_large_list(t)) and _is_nested(t.value_type)
+
+
+def _not_records(path: Path, value: object) -> DataError:
+    """The error for JSON whose top level is not a list of records."""
+    expected = "se espera una lista de registros ([{...}, {...}]) o un registro por línea"
+    if isinstance(value, dict):
+        inner = [k for k, v in value.items() if _wraps_records({k: v})]
+        hint = f" Los registros parecen estar dentro de la clave «{inner[0]}»." if inner else ""
+        return DataError(f"«{path.name}» es un objeto JSON, no una lista de registros: {expected}.{hint}")
+    if isinstance(value, list):
+        pos = next(i for i, r in enumerate(value) if not isinstance(r, dict))
+        return DataError(
+            f"«{path.name}» no es una lista de registros JSON: el elemento {pos + 1} no es un objeto "
+            f"({json.dumps(value[pos], ensure_ascii=False)[:40]}); {expected}."
+        )
+    return DataError(f"«{path.name}» no es una lista de registros JSON: {expected}.")
+
+
+def _read_json(path: Path, head: bytes) -> _Raw:
+    head = head.lstrip(b"\xef\xbb\xbf").lstrip()
     if not head:
         raise DataError(f"El archivo «{path.name}» está vacío.")
     try:
         if head.startswith(b"{"):
+            with path.open(encoding="utf-8-sig") as fh:
+                first = next(line for line in fh if line.strip())
+            if _json_or_none(first) is None:  # one object over many lines is not JSON lines
+                with path.open(encoding="utf-8-sig") as fh:
+                    raise _not_records(path, json.load(fh))
             try:
-                return _read_json_lines(path), "JSON por líneas"
+                table = _read_json_lines(path)
             except pa.ArrowInvalid:  # mixed value types across lines: parse in Python
                 with path.open(encoding="utf-8-sig") as fh:
                     records = [json.loads(line) for line in fh if line.strip()]
-                kind = "JSON por líneas"
+            else:
+                if table.num_rows == 1 and _wraps_records(table.to_pylist()[0]):
+                    raise _not_records(path, table.to_pylist()[0])
+                return _numbered(_nested_as_text(table), 1, "JSON por líneas")
+            kind = "JSON por líneas"
+            if len(records) == 1 and _wraps_records(records[0]):
+                raise _not_records(path, records[0])
         else:
             with path.open(encoding="utf-8-sig") as fh:
                 records = json.load(fh)
@@ -309,16 +563,50 @@ def _read_json(path: Path) -> tuple[pa.Table, str]:
             "([{...}, {...}]) o un registro por línea."
         ) from exc
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise _not_records(path, records)
+    if not records:
         raise DataError(
-            f"«{path.name}» no es una lista de registros JSON: se espera [{{...}}, {{...}}] o un "
-            "registro por línea."
+            f"«{path.name}» es una lista vacía ([]): no tiene registros ni columnas. Revisá que la "
+            "descarga no haya quedado vacía o sacalo de la lista."
         )
-    return _frame_to_arrow(pd.DataFrame.from_records(records)), kind
+    return _numbered(_frame_to_arrow(pd.DataFrame.from_records(records)), 1, kind)
 
 
-def _read_parquet(path: Path) -> tuple[pa.Table, str]:
+def _has_dict(value: object) -> bool:
+    return isinstance(value, dict) or (
+        isinstance(value, list | tuple) and any(isinstance(v, dict) for v in value)
+    )
+
+
+def _wraps_records(record: object) -> bool:
+    """A lone object holding the list of records, e.g. ``{"envios": [{...}, {...}]}``."""
+    return isinstance(record, dict) and any(
+        isinstance(v, list) and v and all(isinstance(x, dict) for x in v) for v in record.values()
+    )
+
+
+def _nested_as_text(table: pa.Table) -> pa.Table:
+    """Struct, map or list-of-struct columns (nested JSON objects) as JSON text."""
+    for i, f in enumerate(table.schema):
+        if _is_nested(f.type):
+            text = [
+                None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                for v in table.column(i).to_pylist()
+            ]
+            table = table.set_column(i, f.name, pa.array(text, type=pa.string()))
+    return table
+
+
+def _json_or_none(text: str) -> object:
     try:
-        return pq.read_table(path), "Parquet"
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return None
+
+
+def _read_parquet(path: Path, head: bytes) -> _Raw:
+    try:
+        return _numbered(pq.read_table(path), 1, "Parquet")
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(f"No pude leer «{path.name}» como Parquet: {exc}.") from exc
 
@@ -326,18 +614,44 @@ def _read_parquet(path: Path) -> tuple[pa.Table, str]:
 _READERS = {"csv": _read_csv, "xlsx": _read_xlsx, "json": _read_json, "parquet": _read_parquet}
 
 
-def read_raw(path: Path) -> tuple[pa.Table, str]:
-    """One file as an Arrow table with its own headers, and a description of its format."""
+def _no_permission(path: Path) -> DataError:
+    return DataError(
+        f"No tengo permiso para leer «{path.name}» (en {path.parent}). Revisá los permisos del archivo "
+        "o copialo a una carpeta tuya y volvé a intentar."
+    )
+
+
+def _read_file(path: Path) -> _Raw:
+    """One file with its row numbers; its content must match its extension."""
     fmt = _format_of(path)
-    if path.stat().st_size == 0:
-        raise DataError(f"El archivo «{path.name}» está vacío (0 bytes).")
-    table, described = _READERS[fmt](path)
-    if table.num_rows == 0:
+    if path.is_dir():
+        raise DataError(f"«{path}» es una carpeta, no un archivo: indicá los archivos que tiene adentro.")
+    try:
+        if path.stat().st_size == 0:
+            raise DataError(f"El archivo «{path.name}» está vacío (0 bytes).")
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+        kind = _content_kind(path, head)
+        if kind not in _ACCEPTS[fmt]:
+            raise _wrong_content(path, fmt, kind)
+        raw = _READERS[fmt](path, head)
+    except PermissionError as exc:
+        raise _no_permission(path) from exc
+    if raw.table.num_columns == 0:
         raise DataError(
-            f"El archivo «{path.name}» no tiene filas de datos. Revisá que la descarga no haya "
-            "quedado vacía o sacalo de la lista."
+            f"El archivo «{path.name}» no tiene encabezados: revisá que sea una descarga completa."
         )
-    return table, described
+    return raw
+
+
+def read_raw(path: Path) -> tuple[pa.Table, str]:
+    """One file as an Arrow table with its own headers, and a description of its format.
+
+    A file with headers and no rows is a table of 0 rows; an empty file, a file without
+    headers and a file whose content is not what its extension says are errors.
+    """
+    raw = _read_file(path)
+    return raw.table, raw.described
 
 
 # --------------------------------------------------------------------------- headers
@@ -388,12 +702,13 @@ class _FileLoad:
     rejected: int
     described: str
     ignored: list[str]
+    #: loaded rows with an optional timestamp outside 1900-2200 (read as "no informado")
+    out_of_range: int = 0
 
 
 def _load_file(path: Path, tabla: str, columnas: Mapping[str, str] | None, tz: str) -> _FileLoad:
-    table, described = read_raw(path)
-    first_row = 2 if _format_of(path) in ("csv", "xlsx") else 1
-    return _canonical(table, tabla, columnas, tz, path, first_row, described)
+    raw = _read_file(path)
+    return _canonical(raw.table, tabla, columnas, tz, path, raw.rows, raw.described, raw.bad_rows)
 
 
 def _canonical(
@@ -402,10 +717,16 @@ def _canonical(
     columnas: Mapping[str, str] | None,
     tz: str,
     path: Path,
-    first_row: int,
+    rows: np.ndarray,
     described: str,
+    bad_rows: Sequence[tuple[int, int, int, str]] = (),
 ) -> _FileLoad:
-    """Raw Arrow columns of one file -> canonical frame, its rejected rows and counts."""
+    """Raw Arrow columns of one file -> canonical frame, its rejected rows and counts.
+
+    ``rows`` is the "fila" of every table row; ``bad_rows`` are CSV lines with another number of
+    columns than the header, rejected whole. Counts are rows: a row with several problems is
+    rejected once (and listed once per problem).
+    """
     headers = table.column_names
     chosen, ignored = map_headers(headers, tabla, columnas)
     spec = TABLES[tabla]
@@ -421,6 +742,7 @@ def _canonical(
     n = table.num_rows
     out: dict[str, pd.Series] = {}
     problems: list[tuple[np.ndarray, str, pa.ChunkedArray, str]] = []
+    optional_outside = np.zeros(n, dtype=bool)
     for column in spec:
         header = chosen.get(column.name)
         if header is None:
@@ -429,8 +751,14 @@ def _canonical(
         conv = _convert(raw, column, tz)
         if conv.invalid is not None and conv.invalid.any():
             if column.kind == "code":
-                _raise_unknown_code(path, column, header, raw, conv.invalid, first_row)
+                _raise_unknown_code(path, column, header, raw, conv.invalid, rows)
             problems.append((conv.invalid, column.name, raw, conv.reason))
+        outside = conv.out_of_range
+        if outside is not None and outside.any():
+            if column.required:  # never another date: the row is rejected
+                problems.append((outside, column.name, raw, cv.OUT_OF_RANGE_REASON))
+            else:  # read as "no informado" and counted in the load report
+                optional_outside |= outside
         out[column.name] = conv.series
         if conv.linea is not None:
             out["_linea_canal"] = conv.linea
@@ -438,20 +766,24 @@ def _canonical(
             missing = conv.series.isna().to_numpy().copy()
             if conv.invalid is not None:
                 missing &= ~conv.invalid
+            if outside is not None:
+                missing &= ~outside
             if missing.any():
                 problems.append((missing, column.name, raw, "falta el valor (columna obligatoria)"))
     frame = _complete(pd.DataFrame(out, index=pd.RangeIndex(n)), tabla, tz)
     blank = _blank_rows(table, problems)
     if blank.any():  # an empty line is not a row of data: neither read nor rejected
         problems = [(mask & ~blank, *rest) for mask, *rest in problems]
-    rejects = _rejects_frame(problems, tabla, path, first_row)
+    rejects = _rejects_frame(problems, tabla, path, rows, bad_rows)
     bad = blank.copy()
     for mask, *_ in problems:
         bad |= mask
-    frame["_fila"] = np.arange(first_row, first_row + n)
-    rejected = int((bad & ~blank).sum())
+    frame["_fila"] = rows
+    rejected = int((bad & ~blank).sum()) + len(bad_rows)
     kept = frame[~bad] if bad.any() else frame
-    return _FileLoad(kept, rejects, n - int(blank.sum()), rejected, described, ignored)
+    read = n - int(blank.sum()) + len(bad_rows)
+    outside_loaded = int((optional_outside & ~bad).sum())
+    return _FileLoad(kept, rejects, read, rejected, described, ignored, outside_loaded)
 
 
 def _blank_rows(table: pa.Table, problems: list) -> np.ndarray:
@@ -485,7 +817,8 @@ def frame_from_records(
     ['exitoso']
     """
     table = _frame_to_arrow(pd.DataFrame.from_records(list(records)))
-    load = _canonical(table, tabla, None, zona_horaria, Path("<registros>"), 1, "registros")
+    rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
+    load = _canonical(table, tabla, None, zona_horaria, Path("<registros>"), rows, "registros")
     if load.rejected:
         first = load.rejects.iloc[0]
         raise DataError(f"registro {first['fila']}, {first['columna']}: {first['motivo']}")
@@ -510,15 +843,15 @@ def _convert(raw: pa.ChunkedArray, column: Column, tz: str) -> cv.Converted:
 
 
 def _raise_unknown_code(
-    path: Path, column: Column, header: str, raw: pa.ChunkedArray, invalid: np.ndarray, first_row: int
+    path: Path, column: Column, header: str, raw: pa.ChunkedArray, invalid: np.ndarray, rows: np.ndarray
 ) -> None:
     idx = np.flatnonzero(invalid)
     values = pd.unique(pd.Series(cv.as_text(raw).take(pa.array(idx)).to_pylist()))
     shown = ", ".join(f"«{v}»" for v in values[:5]) + (" ..." if len(values) > 5 else "")
     accepted = ", ".join(column.codes or ())
     raise DataError(
-        f"El archivo «{path.name}» tiene valores desconocidos en la columna «{column.name}» "
-        f"(encabezado «{header}»), desde la fila {idx[0] + first_row}: {shown}. Códigos aceptados: "
+        f"El archivo «{path.name}» tiene valores desconocidos, desde la fila {rows[idx[0]]}: {shown}, "
+        f"en la columna «{column.name}» (encabezado «{header}»). Códigos aceptados: "
         f"{accepted} (también sus nombres en la plataforma, p. ej. «Campaña de flujo», "
         "«Plantilla individual», «Enviado», «Error»). Corregí esos valores en el archivo."
     )
@@ -528,16 +861,27 @@ def _rejects_frame(
     problems: list[tuple[np.ndarray, str, pa.ChunkedArray, str]],
     tabla: str,
     path: Path,
-    first_row: int,
+    rows: np.ndarray,
+    bad_rows: Sequence[tuple[int, int, int, str]] = (),
 ) -> pd.DataFrame:
+    """One line per problem (a row with two problems is listed twice, counted once)."""
     parts = []
     for mask, name, raw, reason in problems:
         idx = np.flatnonzero(mask)
         if not len(idx):
             continue
         values = cv.as_text(raw).take(pa.array(idx)).to_pylist()
+        parts.append(pd.DataFrame({"fila": rows[idx], "columna": name, "valor": values, "motivo": reason}))
+    if bad_rows:
         parts.append(
-            pd.DataFrame({"fila": idx + first_row, "columna": name, "valor": values, "motivo": reason})
+            pd.DataFrame(
+                {
+                    "fila": np.array([b[0] for b in bad_rows], dtype=np.int64),
+                    "columna": WHOLE_ROW,
+                    "valor": [b[3] for b in bad_rows],
+                    "motivo": [f"la fila tiene {_columns(b[1])} y el encabezado {b[2]}" for b in bad_rows],
+                }
+            )
         )
     if not parts:
         return _empty_rejects()
@@ -545,6 +889,10 @@ def _rejects_frame(
     frame.insert(0, "archivo", str(path))
     frame.insert(0, "tabla", tabla)
     return frame.reset_index(drop=True)
+
+
+def _columns(n: int) -> str:
+    return "1 columna" if n == 1 else f"{n} columnas"
 
 
 def _empty_rejects() -> pd.DataFrame:
@@ -699,6 +1047,7 @@ def _load_table(
                 "rechazadas": load.rejected,
                 "duplicadas": dups,
                 "reemplazadas": repl,
+                "fechas_fuera_de_rango": load.out_of_range,
                 "columnas_ignoradas": ", ".join(load.ignored),
             }
         )
@@ -778,15 +1127,72 @@ def check_tz(tz: str) -> None:
         ) from exc
 
 
-def read_yaml(path: Path) -> dict[str, object]:
-    """A YAML parameters file as a mapping (empty file = no keys)."""
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: object, first: int, again: int) -> None:
+        super().__init__(f"clave repetida {key!r}")
+        self.key, self.first, self.again = key, first, again
 
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a key repeated in one mapping is an error.
+
+    Plain PyYAML keeps the last value without a word; a parameters file edited by hand
+    easily repeats ``envios`` or ``fecha_desde``.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key_value = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.get(key_value)
+            except TypeError:  # an unhashable key: the base class reports it
+                continue
+            line = key_node.start_mark.line + 1
+            if first is not None:
+                raise _DuplicateKey(key_value, first, line)
+            seen[key_value] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path) -> dict[str, object]:
+    """A YAML parameters file as a mapping (empty file = no keys; a repeated key is an error)."""
+
+    if path.is_dir():
+        raise ParamsError(f"«{path}» es una carpeta, no un archivo de parámetros. Indicá el archivo .yaml.")
     if not path.is_file():
         raise ParamsError(f"No encontré el archivo de parámetros «{path}». Revisá la ruta.")
     try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ParamsError(f"«{path}» no es un YAML válido: {exc}") from exc
+        values = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except PermissionError as exc:
+        raise ParamsError(
+            f"No tengo permiso para leer el archivo de parámetros «{path}». Revisá sus permisos."
+        ) from exc
+    except _DuplicateKey as exc:
+        raise ParamsError(
+            f"«{path}» tiene la clave «{exc.key}» repetida (líneas {exc.first} y {exc.again}): YAML se "
+            "quedaría con la última sin avisar. Dejá una sola."
+        ) from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" (línea {mark.line + 1}, columna {mark.column + 1})" if mark is not None else ""
+        line = ""
+        if mark is not None and mark.buffer:
+            text = mark.buffer.replace("\0", "").splitlines()
+            if 0 <= mark.line < len(text):
+                line = f" («{text[mark.line].strip()[:80]}»)"
+        raise ParamsError(
+            f"«{path}» no es un YAML válido{where}{line}. Revisá la sangría, los dos puntos y que cada "
+            "[ o { tenga su cierre."
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ParamsError(
+            f"«{path}» no es texto UTF-8: guardalo como UTF-8 desde tu editor y volvé a intentar."
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"«{path}» no es un YAML válido. Revisá la sangría y los dos puntos.") from exc
     except ValueError as exc:  # YAML reads 2026-13-45 as a date and fails building it
         raise ParamsError(
             f"«{path}» tiene un valor imposible ({exc}): revisá las fechas, se escriben AAAA-MM-DD."

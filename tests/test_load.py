@@ -80,7 +80,12 @@ def assert_identity(datos: Dataset) -> None:
 @pytest.mark.parametrize("sep", [",", ";"])
 @pytest.mark.parametrize(
     ("encoding", "label"),
-    [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 con BOM"), ("cp1252", "Windows-1252")],
+    [
+        ("utf-8", "UTF-8"),
+        ("utf-8-sig", "UTF-8 con BOM"),
+        ("cp1252", "Windows-1252"),
+        ("latin-1", "Windows-1252"),
+    ],
 )
 def test_csv_separators_and_encodings_keep_accents(tmp_path, sep, encoding, label):
     header = [
@@ -855,20 +860,62 @@ def test_blank_text_file(tmp_path):
         load_data(path)
 
 
-def test_header_only_csv(tmp_path):
-    path = write_csv(tmp_path / "envios.csv", REQUIRED, [])
-    with pytest.raises(DataError) as err:
-        load_data(path)
-    assert "envios.csv" in str(err.value)
-    assert "no tiene filas" in str(err.value)
+def _same_dtypes(empty: pd.DataFrame, full: pd.DataFrame) -> None:
+    """Equal dtypes; a name column's categories are its values, so only their kind must match."""
+    assert list(empty.columns) == list(full.columns)
+    fixed = {c.name for c in schema.ENVIOS if c.codes is not None}
+    for col in full.columns:
+        a, b = empty[col].dtype, full[col].dtype
+        if isinstance(b, pd.CategoricalDtype) and col not in fixed:
+            assert isinstance(a, pd.CategoricalDtype), col
+            assert a.categories.dtype == b.categories.dtype, col
+        else:
+            assert a == b, col
 
 
-def test_header_only_xlsx(tmp_path):
-    wb = openpyxl.Workbook()
-    wb.active.append(REQUIRED)
-    path = tmp_path / "envios.xlsx"
-    wb.save(path)
-    with pytest.raises(DataError, match=r"envios\.xlsx.*no tiene filas"):
+def _header_only(tmp_path: Path, fmt: str, header: list[str]) -> Path:
+    path = tmp_path / f"envios.{fmt}"
+    if fmt == "csv":
+        write_csv(path, header, [])
+    elif fmt == "xlsx":
+        wb = openpyxl.Workbook()
+        wb.active.append(header)
+        wb.save(path)
+    else:
+        pq.write_table(pa.table({h: pa.array([], pa.string()) for h in header}), path)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_header_only_file_loads_as_zero_rows_with_the_full_schema(tmp_path, fmt):
+    """A download with headers and no rows is an empty data set (with a warning), not an error."""
+    header = [*REQUIRED, "fecha_lectura", "leido", "etiquetas"]
+    path = _header_only(tmp_path, fmt, header)
+    datos = load_data(path)
+    assert datos.envios.empty
+    full = load_data(envios_csv(tmp_path / "lleno.csv", [envio(1, fecha_lectura="", leido="", etiquetas="")]))
+    _same_dtypes(datos.envios, full.envios)
+    assert counts(datos, path) == dict.fromkeys(COUNTS, 0)
+    first = datos.resumen_carga().splitlines()[0]
+    assert "0 filas" in first
+    assert "Aviso: el archivo tiene encabezados pero ninguna fila de datos" in first
+    assert datos.rechazos.empty
+
+
+def test_header_only_eventos_and_dtypes_of_an_empty_eventos(tmp_path):
+    env = envios_csv(tmp_path / "envios.csv", [envio(1)])
+    ev = write_csv(tmp_path / "eventos.csv", ["conversacion_id", "fecha", "autor", "mensaje"], [])
+    datos = load_data(env, ev)
+    assert datos.eventos.empty
+    assert datos.eventos["fecha"].dtype == pd.DatetimeTZDtype("ns", TZ)
+    assert list(datos.eventos["autor"].cat.categories) == list(schema.AUTORES)
+    assert datos.archivos["tabla"].tolist() == ["envios", "eventos"]
+    assert "eventos · " + str(ev) + " (CSV ',', UTF-8): 0 filas" in datos.resumen_carga()
+
+
+def test_header_only_file_still_needs_its_required_columns(tmp_path):
+    path = write_csv(tmp_path / "envios.csv", ["envio_id", "fecha_envio"], [])
+    with pytest.raises(DataError, match="«campana»"):
         load_data(path)
 
 
@@ -1294,3 +1341,350 @@ def test_fully_blank_lines_are_neither_read_nor_rejected(tmp_path):
     report = data.archivos.iloc[0]
     assert (report["leidas"], report["cargadas"], report["rechazadas"]) == (2, 1, 1)
     assert data.rechazos["fila"].tolist() == [4]  # the row without campaign keeps its spreadsheet row
+
+
+# --------------------------------------------------------------------------- content that is not what it says
+
+
+def _xlsx_bytes(tmp_path: Path) -> bytes:
+    wb = openpyxl.Workbook()
+    wb.active.append(REQUIRED)
+    wb.active.append(list(envio(1).values()))
+    wb.save(tmp_path / "real.xlsx")
+    return (tmp_path / "real.xlsx").read_bytes()
+
+
+def _parquet_bytes(tmp_path: Path) -> bytes:
+    pq.write_table(pa.Table.from_pylist([envio(1)]), tmp_path / "real.parquet")
+    return (tmp_path / "real.parquet").read_bytes()
+
+
+def _csv_bytes(tmp_path: Path) -> bytes:
+    return envios_csv(tmp_path / "real.csv", [envio(1)]).read_bytes()
+
+
+def _zip_bytes(tmp_path: Path) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "real.zip", "w") as zf:
+        zf.writestr("envios.csv", _csv_bytes(tmp_path))
+    return (tmp_path / "real.zip").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("envios.csv", _xlsx_bytes, ["parece un Excel (.xlsx)", "renombralo a .xlsx", "«envios.xlsx»"]),
+        ("envios.json", _xlsx_bytes, ["parece un Excel (.xlsx)", "renombralo a .xlsx"]),
+        ("envios.xlsx", _csv_bytes, ["parece un CSV", "renombralo a .csv"]),
+        ("envios.csv", _parquet_bytes, ["parece un Parquet", "renombralo a .parquet"]),
+        ("envios.parquet", _csv_bytes, ["parece un CSV", "renombralo a .csv"]),
+        ("envios.csv", _zip_bytes, ["archivo comprimido (ZIP)", "descomprimilo"]),
+        ("envios.xls", lambda _: b"<html><table><tr><td>ID</td></tr></table></html>", ["HTML", ".xlsx"]),
+        ("envios.csv", lambda _: b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, ["no es un CSV", "PNG"]),
+        ("envios.csv", lambda _: bytes(range(256)) * 20, ["no es un CSV", "binario"]),
+        ("envios.csv", lambda _: b"%PDF-1.7\n" + b"\x00\x01" * 50, ["no es un CSV", "PDF"]),
+    ],
+)
+def test_content_that_does_not_match_the_extension_is_a_clear_error(tmp_path, name, content, words):
+    path = tmp_path / name
+    path.write_bytes(content(tmp_path))
+    with pytest.raises(DataError) as err:
+        load_data(path)
+    msg = str(err.value)
+    assert f"«{name}»" in msg
+    for word in words:
+        assert word in msg
+
+
+def test_cli_validate_on_a_binary_csv_prints_a_spanish_error(tmp_path, capsys):
+    from outbound_analysis import cli
+
+    path = tmp_path / "envios.csv"
+    path.write_bytes(_xlsx_bytes(tmp_path))
+    assert cli.main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: «envios.csv» parece un Excel (.xlsx)")
+    assert "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- JSON not a list of records
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('{"envios": [{"envio_id": "1"}, {"envio_id": "2"}]}', ["un objeto JSON", "clave «envios»"]),
+        ('{\n  "envios": [\n    {"envio_id": "1"}\n  ]\n}\n', ["un objeto JSON", "clave «envios»"]),
+        ('{\n  "envio_id": "1",\n  "campana": "A"\n}\n', ["un objeto JSON"]),
+        ('[{"envio_id": "1"}, "dos"]', ["el elemento 2 no es un objeto", '("dos")']),
+        ("[1, 2]", ["el elemento 1 no es un objeto"]),
+    ],
+)
+def test_json_that_is_not_a_list_of_records_says_what_is_expected(tmp_path, text, words):
+    path = tmp_path / "envios.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_data(path)
+    msg = str(err.value)
+    assert "«envios.json»" in msg
+    assert "se espera una lista de registros ([{...}, {...}]) o un registro por línea" in msg
+    for word in words:
+        assert word in msg
+
+
+def test_a_single_json_line_is_one_record(tmp_path):
+    path = tmp_path / "envios.json"
+    path.write_text(json.dumps(envio(1)) + "\n", encoding="utf-8")
+    datos = load_data(path)
+    assert datos.envios["envio_id"].tolist() == ["E1"]
+    assert datos.archivos.loc[0, "formato"] == "JSON por líneas"
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_nested_objects_in_records_are_kept_as_json_text(tmp_path, fmt):
+    records = [{**envio(1), "meta": {"a": 1}}, {**envio(2), "meta": {"a": 2}}]
+    path = tmp_path / f"envios.{fmt}"
+    if fmt == "json":
+        path.write_text(json.dumps(records), encoding="utf-8")
+    else:
+        path.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    datos = load_data(path, columnas={"meta": "grupo"})
+    assert datos.envios["grupo"].tolist() == ['{"a": 1}', '{"a": 2}']
+    assert datos.envios["envio_id"].tolist() == ["E1", "E2"]
+
+
+# --------------------------------------------------------------------------- CSV rows: wrong column count
+
+
+def test_rows_with_too_many_or_too_few_columns_are_rejected_with_their_line(tmp_path):
+    path = tmp_path / "envios.csv"
+    good = [",".join(str(v) for v in envio(i).values()) for i in range(1, 6)]
+    lines = [
+        ",".join(REQUIRED),
+        good[0],
+        "E2,2026-08-10 10:00,Campaña A,plantilla,WA",  # 5 columns
+        good[2],
+        good[3] + ",extra,otra",  # 9 columns
+        ",".join(str(v) for v in envio(5, campana="").values()),  # rejected for its value, at row 6
+        good[4].replace("E5", "E6"),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    datos = load_data(path)
+    assert datos.envios["envio_id"].tolist() == ["E1", "E3", "E6"]
+    rej = datos.rechazos
+    assert rej[["fila", "columna"]].values.tolist() == [  # noqa: PD011
+        [3, "(fila entera)"],
+        [5, "(fila entera)"],
+        [6, "campana"],
+    ]
+    assert rej.loc[0, "motivo"] == "la fila tiene 5 columnas y el encabezado 7"
+    assert rej.loc[1, "motivo"] == "la fila tiene 9 columnas y el encabezado 7"
+    assert rej.loc[0, "valor"] == lines[2]
+    assert counts(datos, path) == {
+        "leidas": 6,
+        "cargadas": 3,
+        "rechazadas": 3,
+        "duplicadas": 0,
+        "reemplazadas": 0,
+    }
+    assert_identity(datos)
+
+
+def test_a_file_where_no_row_has_the_header_column_count_is_an_error(tmp_path):
+    path = tmp_path / "envios.csv"
+    rows = [",".join(str(v) for v in envio(i).values()) + "," for i in (1, 2)]
+    path.write_text(",".join(REQUIRED) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_data(path)
+    msg = str(err.value)
+    assert "«envios.csv»" in msg
+    assert "las 7 columnas del encabezado (la fila 2 tiene 8)" in msg
+
+
+def test_a_quoted_value_with_a_newline_still_loads(tmp_path):
+    path = tmp_path / "envios.csv"
+    row = list(envio(1).values())
+    row[2] = '"Campaña\nde dos líneas"'
+    path.write_text(
+        ",".join(REQUIRED) + "\n" + ",".join(row) + "\n" + ",".join(envio(2).values()) + "\n",
+        encoding="utf-8",
+    )
+    datos = load_data(path)
+    assert datos.envios["campana"].tolist() == ["Campaña\nde dos líneas", "Campaña A"]
+    assert datos.rechazos.empty
+
+
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_lines_of_only_spaces_or_separators_are_empty_lines(tmp_path, sep):
+    path = tmp_path / "envios.csv"
+    lines = [
+        sep.join(REQUIRED),
+        sep.join(str(v) for v in envio(1).values()),
+        "   ",
+        "\t",
+        sep * 3,
+        sep * 6,
+        sep.join(str(v) for v in envio(2, estado="").values()),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    datos = load_data(path)
+    assert datos.envios["envio_id"].tolist() == ["E1"]
+    assert datos.rechazos["fila"].tolist() == [7]  # blank lines keep the spreadsheet numbering
+    assert counts(datos, path)["leidas"] == 2
+    assert counts(datos, path)["rechazadas"] == 1
+    assert_identity(datos)
+
+
+# --------------------------------------------------------------------------- Excel "Unicode text" export
+
+
+@pytest.mark.parametrize(("encoding", "bom"), [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")])
+def test_excel_unicode_text_export_loads_like_any_csv(tmp_path, encoding, bom):
+    header = [
+        "ID de envío",
+        "Fecha de envío",
+        "Nombre de campaña",
+        "Tipo de origen",
+        "Canal",
+        "Teléfono",
+        "Estado",
+    ]
+    rows = [
+        ["1", "01/08/2026 10:00", "Campaña Peña", "Campaña de flujo", "WA", "5491155550000", "Enviado"],
+        ["2", "02/08/2026 11:00", "Año nuevo", "Plantilla", "WA", "5491155550001", "Error"],
+    ]
+    text = "\r\n".join("\t".join(r) for r in [header, *rows]) + "\r\n"
+    path = tmp_path / "envios.txt"
+    path.write_bytes(bom + text.encode(encoding))
+    datos = load_data(path)
+    assert datos.envios["campana"].tolist() == ["Campaña Peña", "Año nuevo"]
+    assert datos.envios["estado"].tolist() == ["exitoso", "fallido"]
+    assert datos.envios["fecha_envio"].tolist() == [local("2026-08-01 10:00"), local("2026-08-02 11:00")]
+    assert "UTF-16" in datos.archivos.loc[0, "formato"]
+    assert "tabulador" in datos.archivos.loc[0, "formato"]
+    assert datos.rechazos.empty
+
+
+# --------------------------------------------------------------------------- timestamps outside 1900-2200
+
+
+@pytest.mark.parametrize(
+    "others", [["2026-08-10 10:00"], ["10/08/2026 10:00", "2026-08-10T10:00:00Z", "ayer"]]
+)
+@pytest.mark.parametrize("bad", ["9999-12-31", "0001-01-01", "31/12/9999", "2201-01-01", "1899-12-31 23:59"])
+def test_fecha_envio_outside_1900_2200_rejects_the_row(tmp_path, bad, others):
+    """Never wrapped into another date (ns timestamps overflow at 2262 and wrap 9999 to 1816)."""
+    datos = one_column(tmp_path, "fecha_envio", [*others, bad])
+    rej = datos.rechazos[datos.rechazos["valor"] == bad]
+    assert len(rej) == 1
+    assert rej["columna"].tolist() == ["fecha_envio"]
+    assert "fuera de los años 1900 a 2200" in rej["motivo"].iloc[0]
+    assert f"E{len(others) + 1}" not in datos.envios["envio_id"].tolist()
+    assert datos.envios["fecha_envio"].dt.year.between(2026, 2026).all()
+    assert_identity(datos)
+
+
+def test_boundaries_1900_and_2200_are_kept_exactly(tmp_path):
+    datos = one_column(tmp_path, "fecha_envio", ["1900-01-01", "2200-12-31 23:59", "01/01/1900"])
+    assert datos.rechazos.empty
+    assert datos.envios["fecha_envio"].tolist() == [
+        local("1900-01-01"),
+        local("2200-12-31 23:59"),
+        local("1900-01-01"),
+    ]
+
+
+def test_optional_timestamp_outside_1900_2200_is_not_reported_and_counted(tmp_path):
+    rows = [
+        envio(1, fecha_lectura="9999-12-31", fecha_respuesta="01/01/0001"),  # two dates, one row
+        envio(2, fecha_lectura="2026-08-10 11:00", fecha_respuesta=""),
+        envio(3, fecha_lectura="31/12/9999 00:00", fecha_respuesta=""),
+        envio(4, fecha_lectura="9999-12-31", fecha_respuesta="", campana=""),  # rejected anyway
+    ]
+    path = envios_csv(tmp_path / "envios.csv", rows)
+    datos = load_data(path)
+    env = datos.envios.set_index("envio_id")
+    assert env.index.tolist() == ["E1", "E2", "E3"]
+    assert pd.isna(env.loc["E1", "fecha_lectura"])
+    assert pd.isna(env.loc["E1", "fecha_respuesta"])
+    assert pd.isna(env.loc["E3", "fecha_lectura"])
+    assert env.loc["E2", "fecha_lectura"] == local("2026-08-10 11:00")
+    assert env["leido"].isna().tolist() == [True, False, True]  # an unknown date implies nothing
+    assert datos.rechazos[["fila", "columna"]].values.tolist() == [[5, "campana"]]  # noqa: PD011
+    assert datos.archivos.loc[0, "fechas_fuera_de_rango"] == 2  # rows, not values; E4 was rejected
+    assert counts(datos, path)["cargadas"] == 3
+    summary = datos.resumen_carga()
+    assert (
+        "2 filas con alguna fecha opcional fuera de rango (años 1900-2200), cargada como no informada"
+        in summary
+    )
+    assert summary.splitlines()[-1].endswith("cargada como no informada")
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "xlsx"])
+def test_typed_timestamps_outside_1900_2200(tmp_path, fmt):
+    far = dt.datetime(9999, 12, 31)
+    ok = dt.datetime(2026, 8, 10, 10, 0)
+    records = [
+        {**envio(1), "fecha_envio": ok, "fecha_lectura": far},
+        {**envio(2), "fecha_envio": far, "fecha_lectura": None},
+        {**envio(3), "fecha_envio": ok, "fecha_lectura": ok},
+    ]
+    path = tmp_path / f"envios.{fmt}"
+    if fmt == "parquet":
+        pq.write_table(pa.Table.from_pylist(records), path)
+    else:
+        wb = openpyxl.Workbook()
+        wb.active.append(list(records[0]))
+        for r in records:
+            wb.active.append(list(r.values()))
+        wb.save(path)
+    datos = load_data(path)
+    assert datos.envios["envio_id"].tolist() == ["E1", "E3"]
+    assert pd.isna(datos.envios["fecha_lectura"].iloc[0])
+    assert datos.envios["fecha_lectura"].iloc[1] == local("2026-08-10 10:00")
+    assert datos.rechazos["columna"].tolist() == ["fecha_envio"]
+    assert "1900 a 2200" in datos.rechazos["motivo"].iloc[0]
+    assert datos.archivos.loc[0, "fechas_fuera_de_rango"] == 1
+
+
+# --------------------------------------------------------------------------- paths that are not files
+
+
+def test_a_directory_given_as_a_file(tmp_path):
+    folder = tmp_path / "envios.csv"
+    folder.mkdir()
+    with pytest.raises(DataError, match=r"«.*envios\.csv» es una carpeta, no un archivo"):
+        load_data(folder)
+
+
+def test_a_glob_that_matches_only_folders(tmp_path):
+    (tmp_path / "envios_1.csv").mkdir()
+    with pytest.raises(DataError, match="no coincide con ningún archivo"):
+        load_data(str(tmp_path / "envios_*.csv"))
+
+
+def test_a_file_without_read_permission(tmp_path, monkeypatch):
+    path = envios_csv(tmp_path / "envios.csv", [envio(1)])
+    real_open = Path.open
+
+    def no_permission(self: Path, *args: object, **kwargs: object):
+        if self.name == "envios.csv":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", no_permission)
+    with pytest.raises(DataError) as err:
+        load_data(path)
+    assert "No tengo permiso para leer «envios.csv»" in str(err.value)
+    assert "permisos" in str(err.value)
+
+
+def test_xlsx_with_an_empty_first_sheet(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.create_sheet("Datos").append(REQUIRED)
+    path = tmp_path / "envios.xlsx"
+    wb.save(path)
+    with pytest.raises(DataError, match=r"La primera hoja de «envios\.xlsx» está vacía"):
+        load_data(path)

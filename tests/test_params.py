@@ -261,6 +261,7 @@ def test_invalid_yaml_is_a_params_error(tmp_path, text):
         read_params(yaml_file)
     assert "roto.yaml" in str(err.value)
     assert "YAML" in str(err.value)
+    assert "(línea " in str(err.value)
 
 
 def test_yaml_that_is_not_a_mapping(tmp_path):
@@ -278,6 +279,40 @@ def test_empty_yaml_lacks_envios(tmp_path):
 def test_missing_yaml_file(tmp_path):
     with pytest.raises(ParamsError, match=r"no_existe\.yaml"):
         read_params(tmp_path / "no_existe.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "lines"),
+    [
+        ("envios: a.csv\nfecha_desde: 2026-08-01\nenvios: b.csv\n", "envios", (1, 3)),
+        (
+            "envios: a.csv\ncolumnas:\n  Tel: contacto_id\n  Fecha: fecha_envio\n  Tel: envio_id\n",
+            "Tel",
+            (3, 5),
+        ),
+    ],
+)
+def test_a_repeated_yaml_key_is_an_error_naming_the_key_and_lines(tmp_path, text, key, lines):
+    """PyYAML alone keeps the last value silently: the first envios would be lost without a word."""
+    yaml_file = _write(tmp_path / "repetido.yaml", text)
+    with pytest.raises(ParamsError) as err:
+        read_params(yaml_file)
+    msg = str(err.value)
+    assert "repetido.yaml" in msg
+    assert f"tiene la clave «{key}» repetida (líneas {lines[0]} y {lines[1]})" in msg
+    assert "Dejá una sola" in msg
+
+
+def test_same_key_in_different_mappings_is_fine(tmp_path):
+    from outbound_analysis.load import read_yaml
+
+    yaml_file = _write(tmp_path / "ok.yaml", "a:\n  x: 1\nb:\n  x: 2\nc: [{x: 1}, {x: 2}]\n")
+    assert read_yaml(yaml_file) == {"a": {"x": 1}, "b": {"x": 2}, "c": [{"x": 1}, {"x": 2}]}
+
+
+def test_a_folder_given_as_the_yaml_file(tmp_path):
+    with pytest.raises(ParamsError, match="es una carpeta"):
+        read_params(tmp_path)
 
 
 def test_unknown_key_in_yaml_names_the_file(project):
