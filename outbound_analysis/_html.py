@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ._text import fmt_int, fmt_pct
+from ._text import SIN_DATO, fmt_int, fmt_pct
 from .labels import ETAPA_LABELS, FINALIZACION_LABELS, ORIGEN_LABELS, column_label
 
 #: code columns shown with their Spanish label in HTML (exports keep the codes)
@@ -73,6 +73,8 @@ def _cell(value: object, name: str, dtype: object) -> tuple[str, str | None]:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) or (value is pd.NaT):
         if pd.api.types.is_bool_dtype(dtype):
             return "no informado", None
+        if _is_pct(name):  # a percentage over 0: no dato, as in the cards
+            return SIN_DATO, None
         return "", None
     if _is_pct(name):
         return fmt_pct(float(value)), f"{float(value):.6f}"

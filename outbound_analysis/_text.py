@@ -33,13 +33,37 @@ def key(text: object) -> str:
     return "_".join(kept or tokens)
 
 
-def fmt_int(n: int | float) -> str:
-    """Integer with Spanish thousands separator: ``fmt_int(1234567) == "1.234.567"``."""
-    return f"{int(n):,}".replace(",", ".")
+#: what a number cell or card shows when there is no value (NA, NaN, None)
+SIN_DATO = "–"
 
 
-def fmt_pct(x: float | None, digits: int = 1) -> str:
-    """Fraction as a Spanish percentage: ``fmt_pct(0.125) == "12,5 %"``; NA -> "–"."""
-    if x is None or x != x:  # NaN / NA
-        return "–"
-    return f"{x * 100:.{digits}f} %".replace(".", ",")
+def is_missing(x: object) -> bool:
+    """True for None, ``pd.NA``, ``pd.NaT`` and NaN (scalars only).
+
+    >>> [is_missing(v) for v in (None, float("nan"), 0, 0.5)]
+    [True, True, False, False]
+    """
+    if x is None:
+        return True
+    try:
+        return bool(x != x)  # NaN is the only float unequal to itself
+    except TypeError:  # pd.NA (and NaT-like values) refuse a truth value
+        return True
+
+
+def fmt_int(n: object) -> str:
+    """Integer with Spanish thousands separator: ``fmt_int(1234567) == "1.234.567"``; NA -> "–"."""
+    if is_missing(n):
+        return SIN_DATO
+    return f"{int(n):,}".replace(",", ".")  # type: ignore[call-overload]
+
+
+def fmt_pct(x: object, digits: int = 1) -> str:
+    """Fraction as a Spanish percentage: ``fmt_pct(0.125) == "12,5 %"``; NA, NaN, None -> "–".
+
+    >>> fmt_pct(0.125), fmt_pct(None), fmt_pct(float("nan"))
+    ('12,5 %', '–', '–')
+    """
+    if is_missing(x):
+        return SIN_DATO
+    return f"{float(x) * 100:.{digits}f} %".replace(".", ",")  # type: ignore[arg-type]

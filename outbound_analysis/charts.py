@@ -2,7 +2,7 @@
 
 Every function accepts the table exactly as :mod:`outbound_analysis.metrics` returns
 it and draws an explicit empty state ("Sin datos para los filtros elegidos") instead
-of failing when the table has no rows.
+of failing when the table has no rows, only zeros, or only NA percentages.
 
 >>> from outbound_analysis import metrics
 >>> fig = embudo(metrics.embudo(metrics.ejemplo_envios()))
@@ -22,6 +22,7 @@ from .labels import ETAPA_LABELS, FINALIZACION_LABELS, error_label
 _plotly_setup.install()
 
 EMPTY_TEXT = "Sin datos para los filtros elegidos"
+NO_RATES_TEXT = "Ninguna campaña tiene envíos exitosos: no hay tasas para calcular"
 MAX_BARS = 20
 MAX_LEVELS = 6
 _RATE_COLUMNS = {
@@ -32,7 +33,8 @@ _RATE_COLUMNS = {
 }
 
 
-def _empty(title: str) -> go.Figure:
+def _empty(title: str, text: str = EMPTY_TEXT) -> go.Figure:
+    """A figure with no data and ``text`` in its middle (the chart's empty state)."""
     fig = go.Figure()
     fig.update_layout(
         title=title,
@@ -41,7 +43,7 @@ def _empty(title: str) -> go.Figure:
         yaxis={"visible": False},
         annotations=[
             {
-                "text": EMPTY_TEXT,
+                "text": text,
                 "showarrow": False,
                 "font": {"size": 15, "color": "#666"},
                 "xref": "paper",
@@ -135,6 +137,8 @@ def tasas_por_campana(
     """
     if table.empty:
         return _empty(title)
+    if table[list(_RATE_COLUMNS)].isna().all().all():
+        return _empty(title, NO_RATES_TEXT)
     top = table.head(MAX_BARS).iloc[::-1]
     fig = go.Figure()
     for column, name in _RATE_COLUMNS.items():
@@ -216,7 +220,7 @@ def embudo_niveles(table: pd.DataFrame, label: str, title: str) -> go.Figure:
     Levels beyond :data:`MAX_LEVELS` are left out (the table keeps them); per level
     the values beyond the 8 most frequent are grouped as "Otras".
     """
-    if table.empty:
+    if table.empty or int(table["conversaciones"].sum()) == 0:
         return _empty(title)
     shown = table[table["nivel"] <= MAX_LEVELS]
     keep = shown.groupby(label, sort=False)["conversaciones"].sum().nlargest(8).index
@@ -253,7 +257,7 @@ def embudo_niveles(table: pd.DataFrame, label: str, title: str) -> go.Figure:
 
 def fallas(table: pd.DataFrame, title: str = "Envíos fallidos por código de error") -> go.Figure:
     """Failed sends per provider error code, with the code's meaning."""
-    if table.empty:
+    if table.empty or int(table["envios"].sum()) == 0:
         return _empty(title)
     top = table.head(MAX_BARS).iloc[::-1]
     fig = go.Figure(

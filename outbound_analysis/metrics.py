@@ -258,7 +258,8 @@ def _reconciliacion_from(kpi_table: pd.DataFrame) -> pd.DataFrame:
         ("sobre_conversacion_abierta", k["sobre_conversacion_abierta"]),
         ("sin_dato_de_conversacion", sin_dato),
     ]
-    out = pd.DataFrame(rows, columns=["concepto", "cantidad"]).astype({"cantidad": "int64"})
+    out = pd.DataFrame(rows, columns=["concepto", "cantidad"])
+    out = out.astype({"concepto": "string", "cantidad": "int64"})
     out["pct_exitosos"] = ratio(out["cantidad"], np.repeat(k["envios_exitosos"], len(out)))
     return out
 
@@ -278,7 +279,7 @@ def _por_origen_from(env: pd.DataFrame, ind: pd.DataFrame) -> pd.DataFrame:
     out = sums[cols].rename_axis("origen").reset_index()
     out["origen"] = out["origen"].astype("string")
     for name in ("leidos", "respondidos", "asignadas", "lectura_no_informada"):
-        out[f"pct_{name}"] = ratio(out[name], out["envios_exitosos"]).to_numpy()
+        out[f"pct_{name}"] = ratio(out[name], out["envios_exitosos"]).array
     return out.astype({c: "int64" for c in cols})
 
 
@@ -295,7 +296,7 @@ def fallas(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame
         {"codigo_error": counts.index.astype("string"), "envios": counts.to_numpy(dtype=np.int64)}
     ).sort_values(["envios", "codigo_error"], ascending=[False, True], kind="stable")
     out.insert(1, "descripcion", out["codigo_error"].map(error_label).astype("string"))
-    out["pct"] = ratio(out["envios"], np.repeat(len(failed), len(out))).to_numpy()
+    out["pct"] = ratio(out["envios"], np.repeat(len(failed), len(out))).array
     return out.reset_index(drop=True)
 
 
@@ -341,7 +342,7 @@ def detallado(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFr
         ("pct_asignadas", "asignadas"),
         ("pct_ventas", "ventas"),
     ):
-        out[pct] = ratio(out[num], out["envios_exitosos"]).to_numpy()
+        out[pct] = ratio(out[num], out["envios_exitosos"]).array
     out = out.reset_index()
     out = out.sort_values(["envios_exitosos", "campana"], ascending=[False, True], kind="stable")
     return out[DETALLADO_COLUMNS].reset_index(drop=True)
@@ -508,7 +509,7 @@ def _count_table(values: pd.Series, label: str, total: int) -> pd.DataFrame:
         {label: counts.index.astype("string"), "conversaciones": counts.to_numpy(dtype=np.int64)}
     )
     out = out.sort_values(["conversaciones", label], ascending=[False, True], kind="stable")
-    out["pct"] = ratio(out["conversaciones"], np.repeat(total, len(out))).to_numpy()
+    out["pct"] = ratio(out["conversaciones"], np.repeat(total, len(out))).array
     return out.reset_index(drop=True)
 
 
@@ -520,11 +521,11 @@ def _level_table(levels: pd.DataFrame, label: str, total: int) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "nivel": counts["nivel"].to_numpy(dtype=np.int64),
-            label: counts[label].astype("string").to_numpy(),
+            label: counts[label].astype("string").array,
             "conversaciones": counts["conversaciones"].to_numpy(dtype=np.int64),
         }
     )
-    out["pct"] = ratio(out["conversaciones"], np.repeat(total, len(out))).to_numpy()
+    out["pct"] = ratio(out["conversaciones"], np.repeat(total, len(out))).array
     return out
 
 
@@ -582,7 +583,7 @@ def flujos(
             "conversaciones": final_counts.to_numpy(dtype=np.int64),
         }
     )
-    finalizacion["pct"] = ratio(finalizacion["conversaciones"], np.repeat(n_answered, 3)).to_numpy()
+    finalizacion["pct"] = ratio(finalizacion["conversaciones"], np.repeat(n_answered, 3)).array
 
     options = conv["primera_opcion"].iloc[answered].fillna(SIN_OPCION)
     abandoned = answered[final == "abandono"]

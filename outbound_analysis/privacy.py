@@ -57,4 +57,3 @@ def anonymize(tables: Mapping[str, pd.DataFrame], key: bytes) -> dict[str, pd.Da
                 changes[col] = _scrub_text(frame[col], key)
         out[name] = frame.assign(**changes) if changes else frame
     return out
-

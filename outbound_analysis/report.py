@@ -27,7 +27,7 @@ import plotly.graph_objects as go
 from . import _html, charts, metrics
 from ._text import fmt_int, fmt_pct
 from .errors import ParamsError
-from .exports import export_tables, write_csv
+from .exports import export_report
 from .filters import Filtros, envios_mask, unmatched_values
 from .labels import CONCEPTO_LABELS, ORIGEN_LABELS
 from .load import Dataset, load_data, read_secret_key
@@ -43,6 +43,25 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 Part = str | go.Figure
+
+#: what every section shows when no send passes the filters (all reports, all sections)
+SIN_ENVIOS = "No hay envíos que cumplan los filtros elegidos."
+#: flujos: sends pass the filters, but none of a flow campaign
+SIN_ENVIOS_FLUJO = "No hay envíos de campañas de flujo que cumplan los filtros elegidos."
+#: flujos: flow sends, but no eventos file was given
+SIN_ARCHIVO_EVENTOS = (
+    "No se indicó ningún archivo de eventos: sin eventos no se sabe qué respondieron los contactos en "
+    "el flujo. Completá el parámetro eventos con la descarga de eventos de las conversaciones."
+)
+#: flujos: flow sends and eventos, but no evento of their conversations
+SIN_EVENTOS_COINCIDENTES = (
+    "Ningún evento coincide con las conversaciones de estos envíos: revisá el archivo de eventos (que sea "
+    "de las mismas campañas y fechas que los envíos) y la columna conversacion_id de los dos archivos."
+)
+#: flujos: events of the conversations, but none written by the contact
+SIN_RESPUESTAS = (
+    "Ningún contacto escribió en las conversaciones de estos envíos: no hay flujos respondidos para analizar."
+)
 
 
 def _in_kernel() -> bool:
@@ -99,8 +118,10 @@ class Informe:
         salida: str = "",
         base: str | Path | None = None,
         cargar_eventos: bool | None = None,
+        datos: Dataset | None = None,
         **params: object,
     ):
+        """Load the files of ``params`` (or use ``datos``, already loaded) for report ``nombre``."""
         if nombre not in REPORTS:
             raise ParamsError(f"«{nombre}» no es un informe. Informes: {', '.join(REPORTS)}.")
         self.nombre = nombre
@@ -109,12 +130,16 @@ class Informe:
         # only flujos reads the events: resumen and detallado skip that load entirely
         if cargar_eventos is None:
             cargar_eventos = nombre == "flujos"
-        self.datos: Dataset = load_data(
-            self.parametros.envios,
-            self.parametros.eventos if cargar_eventos else None,
-            columnas=self.parametros.columnas,
-            zona_horaria=self.parametros.zona_horaria,
-            base=self.base,
+        self.datos: Dataset = (
+            datos
+            if datos is not None
+            else load_data(
+                self.parametros.envios,
+                self.parametros.eventos if cargar_eventos else None,
+                columnas=self.parametros.columnas,
+                zona_horaria=self.parametros.zona_horaria,
+                base=self.base,
+            )
         )
         self.salida = salida
         self.interactivo = bool(self.parametros.interactivo) and _in_kernel()
@@ -124,6 +149,17 @@ class Informe:
         self.filtros = self.parametros.filtros()
         self._tables: dict[str, pd.DataFrame] | None = None
         self._env: pd.DataFrame | None = None
+
+    @classmethod
+    def de_datos(cls, nombre: str, datos: Dataset, **params: object) -> Informe:
+        """A report over an already loaded :class:`Dataset`: no file is read.
+
+        ``params`` are the usual parameters (filters, formatos, anonimizar...); ``envios``
+        is not needed and the time zone defaults to the data's.
+        """
+        params.setdefault("envios", "(datos en memoria)")
+        params.setdefault("zona_horaria", datos.zona_horaria)
+        return cls(nombre, datos=datos, **params)
 
     # ------------------------------------------------------------------ state
 
@@ -187,6 +223,8 @@ class Informe:
         )
         files = d.archivos.assign(archivo=d.archivos["archivo"].map(lambda p: Path(p).name))
         parts.append(_html.table(files, sortable=False))
+        if self.envios.empty:
+            parts.append(_html.warn(self._sin_envios_text()))
         for text in unmatched_values(d.envios, self.filtros):
             parts.append(_html.warn(text + " Revisá cómo está escrito en los datos."))
         rejected = env_total["rechazadas"] + ev_total["rechazadas"]
@@ -217,6 +255,18 @@ class Informe:
                 )
             )
         return parts
+
+    def _sin_envios_text(self) -> str:
+        """Why the report is empty, with the loaded date range so a wrong range is easy to spot."""
+        text = SIN_ENVIOS[:-1] + ": ampliá las fechas o quitá algún filtro."
+        fechas = self.datos.envios["fecha_envio"].dropna()
+        if len(fechas):
+            tz = self.filtros.zona_horaria
+            first, last = fechas.min().tz_convert(tz), fechas.max().tz_convert(tz)
+            text += f" Los envíos cargados van del {first:%d/%m/%Y} al {last:%d/%m/%Y}."
+        else:
+            text += " No se cargó ningún envío: revisá el reporte de carga."
+        return text + " Las exportaciones se escriben igual, con sus encabezados y sin filas."
 
     def panel(self) -> None:
         """The filter panel, only when interactive (headless runs never display widgets)."""
@@ -252,8 +302,8 @@ class Informe:
     def partes(self, seccion: str) -> list[Part]:
         """What a section shows (HTML fragments and figures), for the current filters."""
         renderer: Callable[[Informe], list[Part]] = _RENDERERS[(self.nombre, seccion)]
-        if self.nombre != "flujos" and self.envios.empty and seccion not in ("contacto",):
-            return [_html.empty("No hay envíos que cumplan los filtros elegidos.")]
+        if self.envios.empty:  # the same clear sentence in every section of every report
+            return [_html.empty(SIN_ENVIOS)]
         return renderer(self)
 
     def buscar(self, texto: str) -> pd.DataFrame:
@@ -291,18 +341,40 @@ class Informe:
             return
         written = self.escribir(Path(target))
         names = ", ".join(p.name for p in written)
-        _display([_html.note(f"Exportado en {Path(target).name}/: {names}.")])
+        notes = [_html.note(f"Exportado en {Path(target).name}/: {names}.")]
+        cut = getattr(self, "_xlsx_cortadas", {})
+        if cut:
+            sheets = ", ".join(f"{name} ({fmt_int(n)})" for name, n in cut.items())
+            notes.append(
+                _html.warn(
+                    f"El XLSX cortó {fmt_int(sum(cut.values()))} celdas de texto en 32.767 caracteres, el "
+                    f"máximo de Excel (hojas: {sheets}). El texto completo está en los CSV y JSON; el "
+                    "conteo queda en carga.csv y en la hoja «carga»."
+                )
+            )
+        _display(notes)
 
     def escribir(self, carpeta: Path) -> list[Path]:
-        """Write exports into ``carpeta`` without displaying anything; return the files."""
+        """Write exports into ``carpeta`` without displaying anything; return the files.
+
+        The tables in ``formatos``, plus ``rechazos.csv`` and ``carga.csv`` always, and the
+        ``rechazos`` and ``carga`` sheets in the XLSX. The XLSX cells cut at 32,767
+        characters are counted in carga and kept, per sheet, in ``_xlsx_cortadas``.
+        """
         tables = {name: self.tablas[name] for name in metrics.TABLES[self.nombre]}
-        written = export_tables(tables, carpeta, self.nombre, self.parametros.formatos)
         rejects = self.datos.rechazos
         if self._key is not None:
             rejects = anonymize({"r": rejects}, self._key)["r"]
-        written.append(write_csv(rejects, carpeta / "rechazos.csv"))
-        written.append(write_csv(self.datos.archivos, carpeta / "carga.csv"))
-        return written
+        result = export_report(
+            tables,
+            carpeta,
+            self.nombre,
+            self.parametros.formatos,
+            rechazos=rejects,
+            carga=self.datos.archivos,
+        )
+        self._xlsx_cortadas = result.cut
+        return result.files
 
     def with_filtros(self, **changes: object) -> Informe:
         """A copy of this report with some filters changed (the data is not reloaded)."""
@@ -443,23 +515,50 @@ def _r_contacto(inf: Informe) -> list[Part]:
     ]
 
 
+def _flujos_sin_datos(inf: Informe) -> str | None:
+    """Why the flujos sections have nothing to show, or None when there are flujos respondidos.
+
+    In order: no flow sends; no eventos file; no evento of the flow sends' conversations;
+    events, but no conversation where the contact wrote (no flujo respondido).
+    """
+    scope = inf.envios[(inf.envios["origen"] == "flujo").to_numpy(dtype=bool, na_value=False)]
+    if scope.empty:
+        return SIN_ENVIOS_FLUJO
+    if not (inf.datos.archivos["tabla"] == "eventos").any():
+        return SIN_ARCHIVO_EVENTOS
+    conversations = scope["conversacion_id"].dropna()
+    if not (inf.perfil_eventos.codes(conversations) >= 0).any():
+        return SIN_EVENTOS_COINCIDENTES
+    if int(inf.tablas["resultados"].iloc[0]["flujos_respondidos"]) == 0:
+        return SIN_RESPUESTAS
+    return None
+
+
 def _r_aviso(inf: Informe) -> list[Part]:
     campaigns = metrics.campanas_en_alcance(inf.envios)
     if not campaigns:
-        return [_html.warn("No hay envíos de campañas de flujo con estos filtros: el informe está vacío.")]
+        return [_html.warn(SIN_ENVIOS_FLUJO[:-1] + ": el informe está vacío.")]
+    parts: list[Part] = []
     if len(campaigns) > 1:
         listed = ", ".join(f"«{c}»" for c in campaigns[:10]) + (" …" if len(campaigns) > 10 else "")
-        return [
+        parts.append(
             _html.warn(
                 f"Hay {len(campaigns)} campañas de flujo en el informe ({listed}). Cada campaña tiene su "
                 "propio flujo: las opciones, tipificaciones y etiquetas se mezclan. Para leer bien esta "
                 "sección elegí una sola campaña en el filtro campanas."
             )
-        ]
-    return [_html.note(f"Campaña analizada: «{_html_escape.escape(campaigns[0])}».")]
+        )
+    else:
+        parts.append(_html.note(f"Campaña analizada: «{_html_escape.escape(campaigns[0])}»."))
+    reason = _flujos_sin_datos(inf)
+    if reason is not None:
+        parts.append(_html.warn(reason))
+    return parts
 
 
 def _r_resultados(inf: Informe) -> list[Part]:
+    if _flujos_sin_datos(inf) == SIN_ENVIOS_FLUJO:
+        return [_html.empty(SIN_ENVIOS_FLUJO)]
     r = inf.tablas["resultados"].iloc[0]
     ok = int(r["envios_exitosos"])
     items = [
@@ -478,23 +577,40 @@ def _r_resultados(inf: Informe) -> list[Part]:
 
 
 def _count_section(
-    table_name: str, label: str, title: str, color: str = "#1F5BD6"
+    table_name: str, label: str, title: str, color: str = "#1F5BD6", none: str = ""
 ) -> Callable[[Informe], list[Part]]:
+    """A flujos count table with its bars; ``none`` says why the table is empty when it is."""
+
     def render(inf: Informe) -> list[Part]:
+        reason = _flujos_sin_datos(inf)
+        if reason is not None:
+            return [_html.empty(reason)]
         table = inf.tablas[table_name]
+        if table.empty and none:
+            return [_html.empty(none)]
         return [charts.barras(table, label, title, color=color), _html.table(table)]
 
     return render
 
 
 def _r_finalizacion(inf: Informe) -> list[Part]:
+    reason = _flujos_sin_datos(inf)
+    if reason is not None:
+        return [_html.empty(reason)]
     table = inf.tablas["finalizacion"]
     return [charts.finalizacion(table), _html.table(table, sortable=False)]
 
 
-def _level_section(table_name: str, label: str, title: str) -> Callable[[Informe], list[Part]]:
+def _level_section(table_name: str, label: str, title: str, none: str) -> Callable[[Informe], list[Part]]:
+    """A flujos level funnel with its stacked bars; ``none`` says why it is empty when it is."""
+
     def render(inf: Informe) -> list[Part]:
+        reason = _flujos_sin_datos(inf)
+        if reason is not None:
+            return [_html.empty(reason)]
         table = inf.tablas[table_name]
+        if table.empty:
+            return [_html.empty(none)]
         return [charts.embudo_niveles(table, label, title), _html.table(table)]
 
     return render
@@ -515,12 +631,22 @@ _RENDERERS: dict[tuple[str, str], Callable[[Informe], list[Part]]] = {
     ("flujos", "primeras_opciones"): _count_section("primeras_opciones", "opcion", "Primera opción elegida"),
     ("flujos", "finalizacion"): _r_finalizacion,
     ("flujos", "embudo_tipificaciones"): _level_section(
-        "embudo_tipificaciones", "tipificacion", "Embudo de tipificaciones por nivel"
+        "embudo_tipificaciones",
+        "tipificacion",
+        "Embudo de tipificaciones por nivel",
+        "Ninguna conversación respondida tiene tipificaciones en los eventos.",
     ),
     ("flujos", "embudo_etiquetas"): _level_section(
-        "embudo_etiquetas", "etiqueta", "Embudo de etiquetas por nivel"
+        "embudo_etiquetas",
+        "etiqueta",
+        "Embudo de etiquetas por nivel",
+        "Ninguna conversación respondida tiene etiquetas en los eventos.",
     ),
     ("flujos", "ultimo_mensaje_abandono"): _count_section(
-        "ultimo_mensaje_abandono", "mensaje", "Último mensaje del bot antes del abandono", color="#E4572E"
+        "ultimo_mensaje_abandono",
+        "mensaje",
+        "Último mensaje del bot antes del abandono",
+        color="#E4572E",
+        none="Ningún flujo respondido terminó en abandono.",
     ),
 }
