@@ -8,8 +8,12 @@ and the sheet is streamed into the zip, so time and memory stay flat per row.
 The package is the minimal SpreadsheetML set Excel, LibreOffice and openpyxl read:
 content types, relationships, workbook (with the autofilter's defined name), styles and
 one worksheet per table with a frozen header row, column widths and an autofilter.
-Strings are inline (no shared-strings table); characters XML cannot hold are shown as
-U+FFFD.
+Strings are inline (no shared-strings table) and never formulas; characters XML cannot
+hold are shown as U+FFFD; a text over Excel's 32,767 characters is cut there
+(:func:`long_text_cells` counts those cells beforehand). Timestamps are the serial of
+their exact second, shown with seconds when a column has any. A worksheet part gets a
+ZIP64 header only when its size could pass the zip limit (Excel "repairs" workbooks
+with needless ZIP64 fields).
 """
 
 from __future__ import annotations
@@ -25,25 +29,28 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 CHUNK_ROWS = 50_000
-_EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
-_NS_PER_DAY = 86_400 * 10**9
+#: Excel's limit of characters (UTF-16 code units) in a cell
+EXCEL_MAX_CHARS = 32_767
+_EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "s")
+_SECONDS_PER_DAY = 86_400
 _INVALID_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"  # RE2 syntax
 
 # style ids in cellXfs below
-_HEADER, _INT, _PCT, _DATE = 1, 2, 3, 4
+_HEADER, _INT, _PCT, _DATE, _DATE_SECONDS = 1, 2, 3, 4, 5
 _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
-<numFmts count="2"><numFmt numFmtId="164" formatCode="0.0%"/><numFmt numFmtId="165" formatCode="dd/mm/yyyy hh:mm"/></numFmts>
+<numFmts count="3"><numFmt numFmtId="164" formatCode="0.0%"/><numFmt numFmtId="165" formatCode="dd/mm/yyyy hh:mm"/><numFmt numFmtId="166" formatCode="dd/mm/yyyy hh:mm:ss"/></numFmts>
 <fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>
 <fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFE8EEF8"/><bgColor indexed="64"/></patternFill></fill></fills>
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="5">
+<cellXfs count="6">
 <xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
 <xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" applyAlignment="1"><alignment wrapText="1" vertical="top"/></xf>
 <xf numFmtId="3" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
 <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
 <xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
+<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
 </cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
@@ -85,11 +92,72 @@ def _arrow(series: pd.Series) -> pa.Array:
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
+def _utf16_units(text: str) -> int:
+    """Length as Excel counts it: UTF-16 code units (an emoji counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut_text(text: str) -> str:
+    """``text`` cut at :data:`EXCEL_MAX_CHARS` UTF-16 units, never inside a surrogate pair."""
+    units = text.encode("utf-16-le")[: 2 * EXCEL_MAX_CHARS]
+    if 0xD800 <= int.from_bytes(units[-2:], "little") <= 0xDBFF:
+        units = units[:-2]
+    return units.decode("utf-16-le")
+
+
+def _cut_long(text: pa.Array) -> tuple[pa.Array, int]:
+    """Cut the cells over Excel's limit; return the values and how many were cut.
+
+    UTF-16 units never outnumber UTF-8 bytes, so only cells over 32,767 bytes are looked at
+    (in Python, one by one: they are rare).
+    """
+    lengths = pc.binary_length(text)
+    longest = pc.max(lengths).as_py()
+    if longest is None or longest <= EXCEL_MAX_CHARS:
+        return text, 0
+    mask = pc.fill_null(pc.greater(lengths, EXCEL_MAX_CHARS), False)
+    long_values = pc.filter(text, mask).to_pylist()
+    over = [_utf16_units(v) > EXCEL_MAX_CHARS for v in long_values]
+    if not any(over):
+        return text, 0
+    full = np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
+    positions = np.flatnonzero(full)[np.asarray(over)]
+    cut_mask = np.zeros(len(text), dtype=bool)
+    cut_mask[positions] = True
+    cuts = pa.array([_cut_text(v) for v, o in zip(long_values, over, strict=True) if o], type=text.type)
+    return pc.replace_with_mask(text, pa.array(cut_mask), cuts), len(cuts)
+
+
+def _text_values(kind: str, series: pd.Series) -> pa.Array:
+    """The text of a text or list column as an Arrow string array (lists joined by ``|``)."""
+    values = pc.binary_join(_arrow(series), "|") if kind == "list" else _arrow(series.astype("string"))
+    return values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
+
+
+def long_text_cells(frame: pd.DataFrame) -> int:
+    """How many text cells of ``frame`` the XLSX cuts at Excel's 32,767 characters."""
+    total = 0
+    for name in frame.columns:
+        series = frame[name]
+        kind = _kind(name, series)
+        if kind not in ("text", "list"):
+            continue
+        if isinstance(series.dtype, pd.CategoricalDtype):  # look at each category once
+            cats, counts = _category_counts(series)
+            total += sum(
+                int(n) for n, c in zip(counts, cats, strict=True) if _utf16_units(c) > EXCEL_MAX_CHARS
+            )
+        else:
+            total += _cut_long(_text_values(kind, series))[1]
+    return total
+
+
 def _text_cells(values: pa.Array, refs: pa.Array) -> pa.Array:
-    text = values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
+    text = _cut_long(values)[0]
     if pc.any(pc.fill_null(pc.match_substring_regex(text, _INVALID_XML), False)).as_py():
         text = pc.replace_substring_regex(text, _INVALID_XML, "\ufffd")
-    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+    # a parser turns a raw CR into LF: only the character reference keeps it
+    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
         text = pc.replace_substring(text, raw, entity)
     cell = pc.binary_join_element_wise(
         '<c r="', refs, '" t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>", ""
@@ -104,14 +172,31 @@ def _number_cells(values: pa.Array, refs: pa.Array, style: int | None) -> pa.Arr
     )
 
 
-def _cells(kind: str, series: pd.Series, refs: pa.Array) -> pa.Array:
+def _seconds(series: pd.Series) -> np.ndarray:
+    """Local wall-clock time cut to the second (as the CSV writes it), ``datetime64[s]``."""
+    if isinstance(series.dtype, pd.ArrowDtype):  # Arrow timestamps: to NumPy, keeping the zone
+        tz = getattr(series.dtype.pyarrow_dtype, "tz", None)
+        series = series.astype(pd.DatetimeTZDtype("ns", tz) if tz else "datetime64[ns]")
+    local = series.dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) else series
+    return local.to_numpy(dtype="datetime64[s]")
+
+
+def _date_style(series: pd.Series) -> int:
+    """``dd/mm/yyyy hh:mm:ss`` when some value of the column has seconds, else ``hh:mm``."""
+    secs = _seconds(series)
+    valid = secs[~np.isnat(secs)]
+    has_seconds = bool(len(valid)) and bool(np.any(valid.astype(np.int64) % 60))
+    return _DATE_SECONDS if has_seconds else _DATE
+
+
+def _cells(kind: str, series: pd.Series, refs: pa.Array, style: int | None = None) -> pa.Array:
     """The XML of each cell of ``series`` (an empty ``<c/>`` style-less cell for NA)."""
     if kind == "date":
-        local = series.dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) else series
-        ns = local.to_numpy(dtype="datetime64[ns]")
-        days = (ns - _EXCEL_EPOCH).astype(np.int64) / _NS_PER_DAY
-        values = pa.array(np.round(days, 8), mask=np.isnat(ns))
-        cells = _number_cells(values, refs, _DATE)
+        # the serial of the exact second: readers round it back to that second, never one before
+        secs = _seconds(series)
+        days = (secs - _EXCEL_EPOCH).astype(np.int64) / _SECONDS_PER_DAY
+        values = pa.array(days, mask=np.isnat(secs))
+        cells = _number_cells(values, refs, style or _DATE)
     elif kind == "bool":
         values = pc.cast(_arrow(series.astype("boolean")), pa.int8())
         cells = pc.binary_join_element_wise(
@@ -121,23 +206,83 @@ def _cells(kind: str, series: pd.Series, refs: pa.Array) -> pa.Array:
         values = _arrow(series.astype("Float64") if kind != "int" else series.astype("Int64"))
         cells = _number_cells(values, refs, {"int": _INT, "pct": _PCT}.get(kind))
     else:
-        values = pc.binary_join(_arrow(series), "|") if kind == "list" else _arrow(series.astype("string"))
-        cells = _text_cells(values, refs)
+        cells = _text_cells(_text_values(kind, series), refs)
     return pc.fill_null(cells, "")
 
 
-def _sheet_rows(frame: pd.DataFrame, kinds: list[str], start_row: int) -> bytes:
+def _sheet_rows(frame: pd.DataFrame, kinds: list[str], start_row: int, styles: list[int | None]) -> bytes:
     """The ``<row>`` elements of one chunk, as UTF-8 bytes."""
     n = len(frame)
     numbers = pc.cast(pa.array(np.arange(start_row, start_row + n)), pa.string())
     parts: list[pa.Array] = []
     for i, (name, kind) in enumerate(zip(frame.columns, kinds, strict=True)):
         refs = pc.binary_join_element_wise(column_letter(i), numbers, "")
-        parts.append(_cells(kind, frame[name], refs))
+        parts.append(_cells(kind, frame[name], refs, styles[i]))
     rows = pc.binary_join_element_wise('<row r="', numbers, '">', *parts, "</row>", "")
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset : rows.offset + len(rows) + 1]
     start, end = int(offsets[0]), int(offsets[-1])
     return rows.buffers()[2].slice(start, end - start).to_pybytes()
+
+
+#: the XML around a row and around a cell of each kind, without its row number and value
+_ROW_XML = len('<row r=""></row>')
+_CELL_XML = {
+    "text": len('<c r="" t="inlineStr"><is><t xml:space="preserve"></t></is></c>'),
+    "list": len('<c r="" t="inlineStr"><is><t xml:space="preserve"></t></is></c>'),
+    "bool": len('<c r="" t="b"><v>1</v></c>'),
+}
+_NUMBER_XML = len('<c r="" s="5"><v></v></c>')
+_NUMBER_TEXT = 24  # the longest float text Arrow writes: -1.2345678901234567e-308
+
+
+def _category_counts(series: pd.Series) -> tuple[list[str], np.ndarray]:
+    """The categories of a categorical column as text, and how many cells hold each."""
+    codes = series.cat.codes.to_numpy()
+    counts = np.bincount(codes[codes >= 0], minlength=len(series.cat.categories))
+    return pd.Series(series.cat.categories, dtype="string").tolist(), counts
+
+
+def _escape_growth(text: str) -> int:
+    return 4 * (text.count("&") + text.count("\r")) + 3 * (text.count("<") + text.count(">"))
+
+
+def _text_bytes(kind: str, series: pd.Series, escapes: bool = False) -> int:
+    """UTF-8 bytes of a text column or, with ``escapes``, the most its XML escaping adds."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cats, counts = _category_counts(series)
+        measure = _escape_growth if escapes else (lambda c: len(c.encode()))
+        return sum(int(n) * measure(c) for n, c in zip(counts, cats, strict=True))
+    text = _text_values(kind, series)
+    if not escapes:
+        return int(pc.sum(pc.binary_length(text)).as_py() or 0)
+    grow = 0
+    for raw, extra in (("&", 4), ("<", 3), (">", 3), ("\r", 4)):
+        grow += extra * int(pc.sum(pc.count_substring(text, raw)).as_py() or 0)
+    # an invalid XML character (1 byte) becomes U+FFFD (3 bytes)
+    return grow + 2 * int(pc.sum(pc.count_substring_regex(text, _INVALID_XML)).as_py() or 0)
+
+
+def needs_zip64(frame: pd.DataFrame, kinds: list[str], limit: int = zipfile.ZIP64_LIMIT) -> bool:
+    """Whether the worksheet part of ``frame`` could pass the zip limit (2 GiB): an upper bound.
+
+    Each non-empty cell counted with its XML and the longest number, plus the text: first
+    with each text byte counted five times (``&`` -> ``&amp;``), then, only when that passes
+    the limit, with the escapes actually in the text.
+    """
+    n = len(frame)
+    row_digits = len(str(n + 1))
+    ref = len(column_letter(max(len(frame.columns), 1) - 1)) + row_digits
+    fixed = 65_536 + n * (_ROW_XML + row_digits)  # the head, header row and tail: well under 64 KiB
+    for name, kind in zip(frame.columns, kinds, strict=True):
+        cells = int(frame[name].notna().sum())
+        fixed += cells * (ref + _CELL_XML.get(kind, _NUMBER_XML + _NUMBER_TEXT))
+    if fixed > limit:
+        return True
+    texts = [(k, frame[c]) for c, k in zip(frame.columns, kinds, strict=True) if k in ("text", "list")]
+    plain = sum(_text_bytes(k, s) for k, s in texts)
+    if fixed + 5 * plain <= limit:
+        return False
+    return fixed + plain + sum(_text_bytes(k, s, escapes=True) for k, s in texts) > limit
 
 
 def _width(name: str, series: pd.Series, kind: str, label: str) -> float:
@@ -243,13 +388,28 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: Path, label: Callab
         for i, frame in enumerate(sheets.values()):
             kinds = [_kind(c, frame[c]) for c in frame.columns]
             labels = [label(c) for c in frame.columns]
-            with book.open(f"xl/worksheets/sheet{i + 1}.xml", "w", force_zip64=True) as sheet:
+            styles = [
+                _date_style(frame[c]) if k == "date" else None
+                for c, k in zip(frame.columns, kinds, strict=True)
+            ]
+            # ZIP64 only for a part that could need it: Excel rejects or "repairs" needless ones
+            zip64 = needs_zip64(frame, kinds)
+            with book.open(f"xl/worksheets/sheet{i + 1}.xml", "w", force_zip64=zip64) as sheet:
                 sheet.write(_sheet_xml_head(frame, kinds, labels))
                 for start in range(0, len(frame), CHUNK_ROWS):
                     chunk = frame.iloc[start : start + CHUNK_ROWS]
-                    sheet.write(_sheet_rows(chunk, kinds, start + 2))
-                sheet.write(f'</sheetData><autoFilter ref="{_ref(frame)}"/></worksheet>'.encode())
+                    sheet.write(_sheet_rows(chunk, kinds, start + 2, styles))
+                sheet.write(_sheet_xml_tail(frame))
     return path
+
+
+def _sheet_xml_tail(frame: pd.DataFrame) -> bytes:
+    """Autofilter, and no "number stored as text" warning on the text cells (ids, phones)."""
+    ref = _ref(frame)
+    return (
+        f'</sheetData><autoFilter ref="{ref}"/>'
+        f'<ignoredErrors><ignoredError sqref="{ref}" numberStoredAsText="1"/></ignoredErrors></worksheet>'
+    ).encode()
 
 
 def _quoted_sheet(name: str) -> str:

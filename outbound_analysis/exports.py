@@ -8,13 +8,20 @@ over :data:`MAX_ROWS_PER_PART` rows is split into ``TABLE_parte1.csv``,
 Values: CSV and JSON keep the contract's column names; timestamps are local ISO 8601
 with their offset (``2026-08-01T09:15:00-03:00``); percentages are fractions; NA is an
 empty CSV cell and JSON ``null``; etiquetas are ``a|b`` in CSV/XLSX and arrays in JSON.
-The XLSX has readable Spanish headers, a frozen header row, % formats and column widths.
+CSV files are for tools: UTF-8 with a BOM, ``,`` separator, ``.`` decimal point, and a
+text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+leading ``'`` (formula injection, CONTRACT §4); JSON keeps every text as is. The XLSX is
+for Excel: readable Spanish headers, a frozen header row, % and date formats, column
+widths, text never as formulas and cut at 32,767 characters, plus the sheets
+``rechazos`` and ``carga`` (:func:`export_report`), where the cut cells are counted.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ._convert import arrow_of
-from ._xlsx import write_workbook
+from ._xlsx import long_text_cells, write_workbook
 from .labels import column_label
 
 MAX_ROWS_PER_PART = 1_000_000
@@ -65,17 +72,35 @@ def _offset_text(minutes: int) -> str:
 
 
 def _iso_local(series: pd.Series) -> pd.Series:
-    """Timestamps as ``YYYY-MM-DDTHH:MM:SS±HH:MM`` in their own zone (vectorized in Arrow)."""
-    local = series.dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) else series
+    """Timestamps as ``YYYY-MM-DDTHH:MM:SS±HH:MM`` in their own zone (vectorized in Arrow).
+
+    Empty and all-null columns of any dtype (Arrow null, object, datetime with or
+    without zone) give an all-NA text column: nothing to format, and no Arrow kernel
+    ever sees a null-typed array.
+    """
+    if series.isna().all():
+        return pd.Series(pd.NA, index=series.index, dtype="string")
+    numpy_backed = not isinstance(series.dtype, pd.ArrowDtype)
+    if not (numpy_backed and pd.api.types.is_datetime64_any_dtype(series.dtype)):
+        try:  # Arrow timestamps, object columns of Timestamps
+            series = pd.to_datetime(series)
+        except (TypeError, ValueError):  # Timestamps of several zones: each with its own offset
+            iso = series.map(lambda v: v if pd.isna(v) else pd.Timestamp(v).isoformat())
+            return iso.astype("string")
+    tz_aware = isinstance(series.dtype, pd.DatetimeTZDtype)
+    local = series.dt.tz_localize(None) if tz_aware else series
     # a cast to text is several times faster than strftime; it writes a space at position 10
-    text = pc.cast(pa.array(local.to_numpy(dtype="datetime64[s]"), from_pandas=True), pa.string())
+    seconds = pa.array(local.to_numpy(dtype="datetime64[s]"), type=pa.timestamp("s"), from_pandas=True)
+    text = pc.cast(seconds, pa.string())
     text = pc.utf8_replace_slice(text, start=10, stop=11, replacement="T")
-    if isinstance(series.dtype, pd.DatetimeTZDtype):
+    if tz_aware:
         utc = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        minutes = ((local - utc).to_numpy(dtype="timedelta64[m]").astype(np.int64))
+        missing = series.isna().to_numpy()
+        minutes = (local - utc).to_numpy(dtype="timedelta64[m]").astype(np.int64)
+        minutes[missing] = 0  # NaT rows stay null through ``text``; any offset will do
         distinct = np.unique(minutes)
-        labels = pa.array([_offset_text(int(m)) for m in distinct])
-        offsets = pc.take(labels, pa.array(np.searchsorted(distinct, minutes)))
+        labels = pa.array([_offset_text(int(m)) for m in distinct], type=pa.string())
+        offsets = pc.take(labels, pa.array(np.searchsorted(distinct, minutes), type=pa.int64()))
         text = pc.binary_join_element_wise(text, offsets, "")
     return pd.Series(text, index=series.index, dtype="string")
 
@@ -111,10 +136,66 @@ def for_text(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
+#: first characters that make a spreadsheet read a text cell as a formula
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_RE = r"^[=+\-@\t\r]"  # RE2
+
+
+def _is_text(series: pd.Series) -> bool:
+    """Text cells for the CSV: strings, categories and joined lists; never numbers or booleans."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return True
+    if _is_list(series):
+        return True
+    if isinstance(dtype, pd.ArrowDtype):
+        return pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype)
+    if isinstance(dtype, pd.StringDtype):
+        return True
+    if not pd.api.types.is_object_dtype(dtype):
+        return False
+    return pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+
+
+def formula_safe(series: pd.Series) -> pd.Series:
+    """Text cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a CR get a leading ``'``.
+
+    A spreadsheet would run them as formulas (customers write ``mensaje`` and ``opcion``).
+
+    >>> formula_safe(pd.Series(["=1+1", "+5491155550000", "hola", None], dtype="string")).tolist()
+    ["'=1+1", "'+5491155550000", 'hola', <NA>]
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        if not any(str(c).startswith(FORMULA_START) for c in series.cat.categories):
+            return series  # nothing to change: keep the (cheap) categories
+        series = series.astype("string")
+    text = pa.array(series.astype("string").array)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    if not pc.any(pc.fill_null(pc.match_substring_regex(text, _FORMULA_RE), False)).as_py():
+        return series
+    escaped = pc.replace_substring_regex(text, r"^([=+\-@\t\r])", r"'\1")
+    return pd.Series(escaped, index=series.index, dtype="string")
+
+
+def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`for_text`, with every text cell made :func:`formula_safe`."""
+    text = for_text(frame)
+    for name in frame.columns:
+        if _is_text(frame[name]):
+            text[name] = formula_safe(text[name])
+    return text
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """UTF-8 CSV with the contract's column names (Arrow's writer: fast on millions of rows)."""
-    table = pa.Table.from_pandas(for_text(frame), preserve_index=False)
-    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    """CSV for tools: UTF-8 with a BOM (Excel reads the accents right), ``,``, formula-safe text.
+
+    Arrow's writer: fast on millions of rows.
+    """
+    table = pa.Table.from_pandas(for_csv(frame), preserve_index=False)
+    with path.open("wb") as out:
+        out.write(codecs.BOM_UTF8)
+        pacsv.write_csv(table, out, write_options=pacsv.WriteOptions(quoting_style="needed"))
     return path
 
 
@@ -130,7 +211,7 @@ def write_json(frame: pd.DataFrame, path: Path) -> Path:
     with path.open("w", encoding="utf-8") as out:
         out.write("[")
         for start in range(0, max(len(frame), 1), JSON_CHUNK):
-            part = frame.iloc[start:start + JSON_CHUNK]
+            part = frame.iloc[start : start + JSON_CHUNK]
             text = for_text(part.drop(columns=lists))
             for c in lists:  # object column of Python lists: pandas writes them as arrays
                 text[c] = pd.Series(part[c].tolist(), index=part.index, dtype=object)
@@ -154,6 +235,60 @@ def export_tables(
     max_rows: int | None = None,
 ) -> list[Path]:
     """Write every table in the chosen formats into ``directory``; return the files written."""
+    return export_report(tables, directory, informe, formatos, max_rows=max_rows).files
+
+
+#: the column of the load report that counts the XLSX cells cut at 32,767 characters
+CUT_COLUMN = "celdas_cortadas_xlsx"
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What :func:`export_report` wrote: the files, and the XLSX cells cut per sheet."""
+
+    files: list[Path]
+    cut: dict[str, int] = field(default_factory=dict)
+
+
+def with_cuts(carga: pd.DataFrame, cut: Mapping[str, int], book: str) -> pd.DataFrame:
+    """The load report with the column :data:`CUT_COLUMN` (0 for the input files, which are
+    never cut) and one row per sheet with cut cells: tabla ``xlsx``, archivo ``BOOK, hoja S``.
+    """
+    out = carga.assign(**{CUT_COLUMN: 0})
+    if not cut:
+        return out
+    counts = [c for c in out.columns if pd.api.types.is_integer_dtype(out[c].dtype)]
+    out = out.astype(dict.fromkeys(counts, "Int64"))
+    rows = pd.DataFrame(
+        {
+            c: pd.Series([pd.NA] * len(cut), dtype=out[c].dtype if c in counts else "string")
+            for c in out.columns
+        }
+    )
+    rows["tabla"] = "xlsx"
+    rows["archivo"] = [f"{book}, hoja {sheet}" for sheet in cut]
+    rows["formato"] = "XLSX"
+    rows[CUT_COLUMN] = pd.array(list(cut.values()), dtype="Int64")
+    out = out.astype({c: "string" for c in out.columns if c not in counts})
+    return pd.concat([out, rows], ignore_index=True)
+
+
+def export_report(
+    tables: Mapping[str, pd.DataFrame],
+    directory: str | Path,
+    informe: str,
+    formatos: Iterable[str] = FORMATOS,
+    *,
+    rechazos: pd.DataFrame | None = None,
+    carga: pd.DataFrame | None = None,
+    max_rows: int | None = None,
+) -> Exported:
+    """Write every table in the chosen formats, plus ``rechazos.csv`` and ``carga.csv`` (always).
+
+    The workbook ``INFORME.xlsx`` also gets the sheets ``rechazos`` (split in parts like a
+    table) and ``carga``; carga counts, per sheet, the text cells the XLSX cut at Excel's
+    32,767 characters (:func:`with_cuts`). JSON and CSV keep the whole text.
+    """
     max_rows = max_rows or max_rows_per_part()
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -167,6 +302,18 @@ def export_tables(
             if "json" in chosen:
                 written.append(write_json(part, out / f"{part_name}.json"))
             sheets[part_name] = part
+    if rechazos is not None:
+        sheets.update(parts(rechazos, "rechazos", max_rows))
+    cut: dict[str, int] = {}
+    if "xlsx" in chosen:
+        cut = {name: n for name, frame in sheets.items() if (n := long_text_cells(frame))}
+    if carga is not None:
+        carga = with_cuts(carga, cut, f"{informe}.xlsx")
+        sheets["carga"] = carga
     if "xlsx" in chosen:
         written.append(write_xlsx(sheets, out / f"{informe}.xlsx"))
-    return written
+    if rechazos is not None:
+        written.append(write_csv(rechazos, out / "rechazos.csv"))
+    if carga is not None:
+        written.append(write_csv(carga, out / "carga.csv"))
+    return Exported(written, cut)

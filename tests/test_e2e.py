@@ -210,7 +210,14 @@ def test_parts_split_with_a_lowered_limit(tmp_path, monkeypatch):
     assert sizes == [4, 4, 3]
     assert len(json.loads((d / "envios_parte3.json").read_text(encoding="utf-8"))) == 3
     book = openpyxl.load_workbook(d / "detallado.xlsx", read_only=True)
-    assert book.sheetnames == ["detallado", "envios_parte1", "envios_parte2", "envios_parte3"]
+    assert book.sheetnames == [
+        "detallado",
+        "envios_parte1",
+        "envios_parte2",
+        "envios_parte3",
+        "rechazos",
+        "carga",
+    ]
     assert not (d / "envios.csv").exists()
 
 

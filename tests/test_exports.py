@@ -6,10 +6,13 @@ import json
 
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
-from conftest import make_envios
+from conftest import ROOT, make_envios, make_eventos
 
-from outbound_analysis import _html, exports, metrics
+from outbound_analysis import Informe, _html, exports, metrics, report
+from outbound_analysis.labels import column_label
+from outbound_analysis.load import load_data
 
 
 @pytest.fixture
@@ -133,3 +136,188 @@ def test_html_table_formats_spanish_numbers_percentages_and_no_informado():
     assert ">1.234.567<" in html and ">12,5 %<" in html and ">no informado<" in html
     assert ">Leído<" in html  # code shown with its label
     assert _html.table(frame.head(0)).count("No hay filas") == 1
+
+
+# ----------------------------------------------------------------- CSV for tools, XLSX for Excel
+
+
+def test_csv_is_utf8_with_bom_and_pandas_and_our_loader_read_it(detail, tmp_path):
+    path = exports.write_csv(detail, tmp_path / "envios.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b'\xef\xbb\xbf"envio_id"')  # Excel reads "interés", not "interÃ©s"
+    assert "interés alto".encode() in raw
+    back = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(back.columns) == metrics.ENVIOS_DETAIL_COLUMNS
+    assert back["etiquetas"].iloc[0] == "interés alto|pago con tarjeta"
+    data = load_data(str(path))
+    assert len(data.envios) == 2 and data.archivos["formato"].item() == "CSV ',', UTF-8 con BOM"
+
+
+FORMULAS = ["=SUMA(A1:A9)", "+5491155550000", "-hola", "@x", "\tx", "\rx", "hola", None, "a=b"]
+
+
+def test_formula_like_text_gets_a_quote_in_csv_but_not_in_json_or_xlsx(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "mensaje": pd.array(FORMULAS, dtype="string"),
+            "opcion": pd.Categorical(["=1+1", "ok", "ok", "-x", "ok", "ok", "ok", None, "ok"]),
+            "etiquetas": pd.array(
+                [["=a", "b"], ["b"], None, ["@c"], [], ["x"], ["y"], ["z"], ["-"]],
+                dtype=pd.ArrowDtype(pa.list_(pa.string())),
+            ),
+            "valor": pd.array(["x", "y", "z", "w", "v", "u", "t", "s", "-3"], dtype=object),
+            "n": [-1, 2, -3, 4, 5, 6, 7, 8, -9],
+            "pct": pd.array([-0.5, None, 1, 0, 0, 0, 0, 0, 0], dtype="Float64"),
+        }
+    )
+    before = frame.copy()
+    exports.write_csv(frame, tmp_path / "t.csv")
+    csv = pd.read_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert csv["mensaje"].tolist() == [
+        "'=SUMA(A1:A9)",
+        "'+5491155550000",
+        "'-hola",
+        "'@x",
+        "'\tx",
+        "'\rx",
+        "hola",
+        "",
+        "a=b",
+    ]
+    assert csv["opcion"].tolist()[:4] == ["'=1+1", "ok", "ok", "'-x"]
+    assert csv["etiquetas"].tolist()[:4] == ["'=a|b", "b", "", "'@c"] and csv["etiquetas"].iloc[8] == "'-"
+    assert csv["valor"].iloc[8] == "'-3"  # text that looks like a number is still text
+    assert csv["n"].tolist() == ["-1", "2", "-3", "4", "5", "6", "7", "8", "-9"]  # numbers untouched
+    assert csv["pct"].iloc[0] == "-0.5"
+    pd.testing.assert_frame_equal(frame, before)  # the frame itself is not changed
+
+    rows = json.loads(exports.write_json(frame, tmp_path / "t.json").read_text(encoding="utf-8"))
+    assert [r["mensaje"] for r in rows] == FORMULAS  # JSON keeps the text as is
+    assert rows[0]["etiquetas"] == ["=a", "b"] and rows[0]["opcion"] == "=1+1"
+
+    exports.write_xlsx({"t": frame}, tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["t"]
+    assert [sheet.cell(r, 1).value for r in range(2, 11)] == FORMULAS
+    assert all(sheet.cell(r, 1).data_type == "s" for r in (2, 3, 4))  # text, never a formula
+
+
+def _tables_of_every_kind() -> dict[str, pd.DataFrame]:
+    env = make_envios(
+        {"leido": True, "respondido": True, "etiquetas": "interés alto", "fecha_lectura": "2026-08-10 10:05"}
+    )
+    ev = make_eventos(
+        {"conversacion_id": "c1", "fecha": "2026-08-10 10:01", "autor": "cliente", "mensaje": "hola"}
+    )
+    tables = {}
+    for informe in metrics.TABLES:
+        tables.update(metrics.compute(informe, env, ev if informe == "flujos" else None))
+    return tables
+
+
+def test_empty_tables_of_every_kind_export_their_headers(tmp_path):
+    tables = {name: frame.head(0) for name, frame in _tables_of_every_kind().items()}
+    kinds = {str(t) for frame in tables.values() for t in frame.dtypes}
+    assert {"category", "int64", "Float64", "boolean"} <= kinds
+    assert any("datetime64" in k for k in kinds) and any("list" in k for k in kinds)
+    rejects = pd.DataFrame({c: pd.Series(dtype="string") for c in ["tabla", "archivo", "valor", "motivo"]})
+    result = exports.export_report(tables, tmp_path, "x", rechazos=rejects, carga=_carga())
+    assert result.cut == {}
+    book = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    assert book.sheetnames == [*tables, "rechazos", "carga"]
+    for name, frame in {**tables, "rechazos": rejects}.items():
+        csv = pd.read_csv(tmp_path / f"{name}.csv", dtype=str, encoding="utf-8-sig")
+        assert list(csv.columns) == list(frame.columns) and csv.empty, name
+        if name != "rechazos":
+            assert json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8")) == [], name
+        rows = list(book[name].iter_rows(values_only=True))
+        assert rows == [tuple(column_label(c) for c in frame.columns)], name
+
+
+def _carga() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "tabla": ["envios"],
+            "archivo": ["datos/envios.csv"],
+            "formato": ["CSV ';', Windows-1252"],
+            "leidas": [3],
+            "cargadas": [2],
+            "rechazadas": [1],
+            "duplicadas": [0],
+            "reemplazadas": [0],
+            "columnas_ignoradas": [""],
+        }
+    )
+
+
+def test_rechazos_and_carga_are_sheets_and_cut_cells_are_counted_in_carga(tmp_path):
+    long = "x" * 40_000
+    table = pd.DataFrame({"mensaje": pd.array([long, "corto", long], dtype="string"), "n": [1, 2, 3]})
+    rejects = pd.DataFrame(
+        {
+            "tabla": ["envios"],
+            "archivo": ["datos/envios.csv"],
+            "fila": [7],
+            "columna": ["campana"],
+            "valor": [long],
+            "motivo": ["valor ilegible"],
+        }
+    )
+    result = exports.export_report(
+        {"mensajes": table}, tmp_path, "flujos", rechazos=rejects, carga=_carga(), max_rows=2
+    )
+    assert result.cut == {"mensajes_parte1": 1, "mensajes_parte2": 1, "rechazos": 1}
+    assert [p.name for p in result.files][-3:] == ["flujos.xlsx", "rechazos.csv", "carga.csv"]
+    carga = pd.read_csv(tmp_path / "carga.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert carga[exports.CUT_COLUMN].tolist() == ["0", "1", "1", "1"]
+    assert carga["tabla"].tolist() == ["envios", "xlsx", "xlsx", "xlsx"]
+    assert carga["archivo"].tolist()[1:] == [
+        "flujos.xlsx, hoja mensajes_parte1",
+        "flujos.xlsx, hoja mensajes_parte2",
+        "flujos.xlsx, hoja rechazos",
+    ]
+    assert carga["leidas"].tolist() == ["3", "", "", ""]  # counts stay integers, empty for the xlsx rows
+    book = openpyxl.load_workbook(tmp_path / "flujos.xlsx")
+    assert book.sheetnames == ["mensajes_parte1", "mensajes_parte2", "rechazos", "carga"]
+    assert book["rechazos"]["E2"].value == "x" * 32_767  # cut in the XLSX...
+    whole = pd.read_csv(tmp_path / "rechazos.csv", encoding="utf-8-sig")["valor"].item()
+    assert whole == long  # ...whole in the CSV
+    sheet = book["carga"]
+    header = [c.value for c in sheet[1]]
+    column = header.index(column_label(exports.CUT_COLUMN)) + 1
+    assert [sheet.cell(r, column).value for r in range(2, 6)] == [0, 1, 1, 1]
+
+
+def test_without_cuts_carga_says_zero_and_has_no_xlsx_rows(tmp_path):
+    exports.export_report({"t": pd.DataFrame({"a": ["b"]})}, tmp_path, "r", rechazos=None, carga=_carga())
+    carga = pd.read_csv(tmp_path / "carga.csv", encoding="utf-8-sig")
+    assert carga["tabla"].tolist() == ["envios"] and carga[exports.CUT_COLUMN].tolist() == [0]
+    assert carga["leidas"].tolist() == [3]
+
+
+def test_export_message_says_how_many_cells_the_xlsx_cut(tmp_path, monkeypatch):
+    path = tmp_path / "envios.csv"
+    long = "Campaña " + "x" * 33_000
+    path.write_text(
+        "envio_id,fecha_envio,campana,origen,canal,contacto_id,estado\n"
+        f"1,2026-08-01 10:00,{long},plantilla,WA,5491100000001,exitoso\n"
+        f"2,2026-08-01 10:00,{long},plantilla,WA,5491100000002,exitoso\n",
+        encoding="utf-8",
+    )
+    shown: list[object] = []
+    monkeypatch.setattr(report, "_display", shown.extend)
+    inf = Informe("detallado", envios=str(path))
+    inf.exportar(tmp_path / "salida")
+    text = " ".join(str(p) for p in shown)
+    # detallado (one row per campaign) and envios (per send): 1 + 2 cells
+    assert "El XLSX cortó 3 celdas de texto en 32.767 caracteres" in text
+    assert "hojas: detallado (1), envios (2)" in text
+    carga = pd.read_csv(tmp_path / "salida" / "carga.csv", encoding="utf-8-sig")
+    assert carga[exports.CUT_COLUMN].sum() == 3
+
+
+def test_docs_say_which_export_is_for_excel_and_how_cuts_are_counted():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "**En Excel abrí el XLSX**" in readme and "UTF-8 con BOM" in readme
+    doc = (ROOT / "docs" / "contrato.md").read_text(encoding="utf-8")
+    assert f"`{exports.CUT_COLUMN}`" in doc and "`INFORME.xlsx, hoja HOJA`" in doc
+    assert "`'+5491155550000`" in doc  # phones with + get the quote too, and it is said
