@@ -1,0 +1,532 @@
+"""Resumen tables beyond the platform's screens (CONTRACT §5.1). Pure: DataFrames in, DataFrames out.
+
+Same filters as every report (CONTRACT §2) and the same empty-denominator rule: counts
+are ``int64``; percentages are fractions in [0, 1] as ``Float64``, NA when the
+denominator is 0. "exitosos" = filtered sends with ``estado == "exitoso"``. Local time is
+``fecha_envio`` in ``filtros.zona_horaria`` (without filters: the zone it was loaded in).
+
+evolucion
+    one row per local calendar day, from the first to the last day with a filtered send
+    (or fecha_desde..fecha_hasta when both are set), days without sends with zeros.
+periodo_anterior
+    the kpis of the selection next to those of the previous period of equal length
+    ending the day before fecha_desde, every other filter unchanged; only when both
+    dates are set (otherwise the table has no rows).
+horarios
+    always 168 rows: dia_semana 1 (lunes)..7 (domingo) by hora 0..23 of the local
+    fecha_envio.
+fatiga
+    exitosos numbered per contact by fecha_envio (ties by envio_id), counting only the
+    filtered exitosos; always the rows "1", "2", "3", "4", "5 o más".
+
+Everything is vectorized (numpy bincounts over day/hour/position codes): no Python loop
+over rows, so the four tables stay within a few hundred milliseconds at 1,000,000 sends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import metrics
+from ._text import fmt_int, fmt_pct
+from .filters import Filtros, envios_mask, filter_envios
+
+EVOLUCION_COLUMNS = [
+    "fecha",
+    "envios",
+    "envios_exitosos",
+    "leidos",
+    "respondidos",
+    "asignadas",
+    "ventas",
+    "pct_leidos",
+    "pct_respondidos",
+    "pct_ventas",
+]
+PERIODO_ANTERIOR_COLUMNS = ["metrica", "actual", "anterior", "diferencia", "variacion"]
+HORARIOS_COLUMNS = ["dia_semana", "hora", "envios_exitosos", "respondidos", "pct_respondidos"]
+FATIGA_COLUMNS = ["envio_numero", "envios_exitosos", "respondidos", "pct_respondidos", "ventas", "pct_ventas"]
+#: the rows of ``fatiga``, always in this order
+ENVIO_NUMEROS = ("1", "2", "3", "4", "5 o más")
+#: a ``horarios`` cell with fewer exitosos than this is marked as unreliable
+MIN_EXITOSOS_CONFIABLE = 30
+#: names of the tables of this module, in report order
+TABLES = ("evolucion", "periodo_anterior", "horarios", "fatiga")
+
+_NS_PER_DAY = 86_400_000_000_000
+_NS_PER_HOUR = 3_600_000_000_000
+_NAT = np.iinfo(np.int64).min
+_EPOCH = dt.date(1970, 1, 1)
+_COUNTS = ("envios_exitosos", "leidos", "respondidos", "asignadas", "ventas")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _zona(envios: pd.DataFrame, filtros: Filtros | None) -> str | None:
+    """The local zone: the filters' one, else the zone fecha_envio was loaded in (None: naive)."""
+    if filtros is not None:
+        return filtros.zona_horaria
+    tz = getattr(envios["fecha_envio"].dtype, "tz", None)
+    return None if tz is None else str(tz)
+
+
+def _local_ns(fecha: pd.Series, tz: str | None) -> np.ndarray:
+    """Local wall-clock time of each timestamp as int64 nanoseconds (naive ones are local already).
+
+    NaT becomes :data:`_NAT` (the smallest int64).
+    """
+    if isinstance(fecha.dtype, pd.DatetimeTZDtype) and tz is not None:
+        fecha = fecha.dt.tz_convert(tz).dt.tz_localize(None)
+    elif isinstance(fecha.dtype, pd.DatetimeTZDtype):
+        fecha = fecha.dt.tz_localize(None)
+    return fecha.to_numpy(dtype="datetime64[ns]").view(np.int64)
+
+
+def _local(env: pd.DataFrame, filtros: Filtros | None) -> np.ndarray:
+    return _local_ns(env["fecha_envio"], _zona(env, filtros))
+
+
+def _day_number(day: dt.date) -> int:
+    return (day - _EPOCH).days
+
+
+def _counts(codes: np.ndarray, ind: pd.DataFrame, size: int) -> dict[str, np.ndarray]:
+    """Per code (0..size-1): number of rows and of each counted condition, as int64."""
+    out = {"envios": np.bincount(codes, minlength=size).astype(np.int64)}
+    for name in _COUNTS:
+        out[name] = np.bincount(codes[ind[name].to_numpy()], minlength=size).astype(np.int64)
+    return out
+
+
+def _filtrar(envios: pd.DataFrame, filtros: Filtros | None) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The filtered sends and their mask over ``envios`` (None: every row passes)."""
+    if filtros is None or filtros.is_empty():
+        return envios, None
+    mask = envios_mask(envios, filtros)
+    return envios[mask], mask
+
+
+def ejemplo_envios() -> pd.DataFrame:
+    """Five hand-made sends over two local days (Buenos Aires), used by the docstring examples.
+
+    Contact "1": exitoso on Mon 10/08 09:00 (respondido, venta) and exitoso on Wed 12/08
+    09:30 (leido); contact "2": exitoso on Mon 10/08 21:15 (not read), fallido on Wed 12/08;
+    contact "3": pendiente on Wed 12/08.
+    """
+    b = "boolean"
+    fechas = [
+        "2026-08-10 09:00",
+        "2026-08-12 09:30",
+        "2026-08-10 21:15",
+        "2026-08-12 10:00",
+        "2026-08-12 11:00",
+    ]
+    return pd.DataFrame(
+        {
+            "envio_id": pd.array(["a", "b", "c", "d", "e"], dtype="string"),
+            "fecha_envio": pd.to_datetime(fechas).tz_localize("America/Argentina/Buenos_Aires"),
+            "contacto_id": pd.array(["1", "1", "2", "2", "3"], dtype="string"),
+            "estado": ["exitoso", "exitoso", "exitoso", "fallido", "pendiente"],
+            "leido": pd.array([None, True, False, None, None], dtype=b),
+            "respondido": pd.array([True, False, False, None, None], dtype=b),
+            "asignada": pd.array([None, None, None, None, None], dtype=b),
+            "venta": pd.array([True, None, None, None, None], dtype=b),
+            "conversacion_nueva": pd.array([True, True, True, None, None], dtype=b),
+        }
+    )
+
+
+# --------------------------------------------------------------------------- evolucion
+
+
+def evolucion(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame:
+    """Daily evolution: one row per local calendar day, days without sends included with zeros.
+
+    Range: fecha_desde..fecha_hasta when both are set, else the first..last local day with
+    a filtered send (no rows when nothing passes). ``fecha`` is YYYY-MM-DD text; pct_* are
+    over that day's envios_exitosos.
+
+    >>> t = evolucion(ejemplo_envios())
+    >>> t[["fecha", "envios", "envios_exitosos", "respondidos"]].to_numpy().tolist()
+    [['2026-08-10', 2, 2, 1], ['2026-08-11', 0, 0, 0], ['2026-08-12', 3, 1, 0]]
+    """
+    env = filter_envios(envios, filtros)
+    return _evolucion_from(metrics.indicators(env), _local(env, filtros), filtros)
+
+
+def _evolucion_from(ind: pd.DataFrame, local: np.ndarray, filtros: Filtros | None) -> pd.DataFrame:
+    day = local // _NS_PER_DAY
+    keep = local != _NAT
+    if filtros is not None and filtros.fecha_desde is not None and filtros.fecha_hasta is not None:
+        first, last = _day_number(filtros.fecha_desde), _day_number(filtros.fecha_hasta)
+        keep &= (day >= first) & (day <= last)  # the filter already ensures it; kept as a guard
+    elif keep.any():
+        first, last = int(day[keep].min()), int(day[keep].max())
+    else:
+        first, last = 0, -1
+    if not keep.all():
+        day, ind = day[keep], ind[keep]
+    size = last - first + 1
+    counts = _counts((day - first).astype(np.intp), ind, size)
+    days = np.arange(first, first + size, dtype="int64").astype("datetime64[D]")
+    out = pd.DataFrame({"fecha": pd.array(np.datetime_as_string(days, unit="D"), dtype="string"), **counts})
+    for name in ("leidos", "respondidos", "ventas"):
+        out[f"pct_{name}"] = metrics.ratio(out[name], out["envios_exitosos"]).array
+    return out[EVOLUCION_COLUMNS]
+
+
+# --------------------------------------------------------------------------- periodo anterior
+
+
+@dataclass(frozen=True)
+class PeriodoAnterior:
+    """The selection's kpis next to those of the previous period (CONTRACT §5.1).
+
+    ``tabla`` has the columns :data:`PERIODO_ANTERIOR_COLUMNS` (no rows when the period is
+    not defined). ``desde``/``hasta`` bound the previous period (None when not defined).
+    ``envios_cargados`` counts the loaded sends of the previous period with NO other
+    filter: 0 means the files do not reach back that far. ``primer_dia_cargado`` is the
+    local day of the earliest loaded send (None with no sends).
+    """
+
+    tabla: pd.DataFrame
+    desde: dt.date | None
+    hasta: dt.date | None
+    envios_cargados: int
+    primer_dia_cargado: dt.date | None
+
+    @property
+    def definido(self) -> bool:
+        """True when fecha_desde and fecha_hasta are both set (the comparison exists)."""
+        return self.desde is not None
+
+    @property
+    def sin_envios_cargados(self) -> bool:
+        """True when the loaded files hold no send of the previous period."""
+        return self.definido and self.envios_cargados == 0
+
+    @property
+    def incompleto(self) -> bool:
+        """True when the loaded files start after the first day of the previous period."""
+        return (
+            self.definido
+            and self.envios_cargados > 0
+            and self.primer_dia_cargado is not None
+            and self.desde is not None
+            and self.primer_dia_cargado > self.desde
+        )
+
+    def nota(self) -> str | None:
+        """What the report must say about the comparison, in Spanish (None: nothing to say)."""
+        if not self.definido:
+            return (
+                "Para comparar con el período anterior elegí fecha_desde y fecha_hasta: "
+                "el período anterior es el mismo número de días justo antes de fecha_desde."
+            )
+        assert self.desde is not None and self.hasta is not None
+        periodo = f"del {self.desde:%d/%m/%Y} al {self.hasta:%d/%m/%Y}"
+        if self.sin_envios_cargados:
+            return (
+                f"Los archivos cargados no tienen envíos del período anterior ({periodo}): "
+                "la columna «anterior» queda en 0 y no hay variación para calcular. "
+                "Cargá también los envíos de esas fechas para comparar."
+            )
+        if self.incompleto:
+            assert self.primer_dia_cargado is not None
+            return (
+                f"Los archivos cargados empiezan el {self.primer_dia_cargado:%d/%m/%Y}: el período "
+                f"anterior ({periodo}) está incompleto y sus números son más bajos de lo que fueron."
+            )
+        return None
+
+
+def rango_anterior(filtros: Filtros | None) -> tuple[dt.date, dt.date] | None:
+    """The previous period: same number of days, ending the day before fecha_desde.
+
+    None unless fecha_desde and fecha_hasta are both set.
+
+    >>> rango_anterior(Filtros(fecha_desde="2026-08-10", fecha_hasta="2026-08-16"))
+    (datetime.date(2026, 8, 3), datetime.date(2026, 8, 9))
+    """
+    if filtros is None or filtros.fecha_desde is None or filtros.fecha_hasta is None:
+        return None
+    days = (filtros.fecha_hasta - filtros.fecha_desde).days + 1
+    return filtros.fecha_desde - dt.timedelta(days=days), filtros.fecha_desde - dt.timedelta(days=1)
+
+
+def comparar_periodo(
+    envios: pd.DataFrame, filtros: Filtros | None, actual: pd.DataFrame | None = None
+) -> PeriodoAnterior:
+    """The selection against the previous period; ``envios`` are ALL loaded sends (unfiltered).
+
+    One row per metric of ``metrics.KPI_COLUMNS``, in that order: ``actual``, ``anterior``,
+    ``diferencia`` (actual - anterior) and ``variacion`` (actual / anterior - 1, NA when
+    anterior is 0). ``actual`` may pass the selection's kpis table when already computed.
+    When the dates are not both set the table has the columns and no rows.
+
+    >>> f = Filtros(fecha_desde="2026-08-12", fecha_hasta="2026-08-12")
+    >>> c = comparar_periodo(ejemplo_envios(), f)
+    >>> c.desde, c.envios_cargados
+    (datetime.date(2026, 8, 11), 0)
+    >>> c.tabla["metrica"].iloc[1], c.tabla["actual"].iloc[1], c.tabla["anterior"].iloc[1]
+    ('envios', np.int64(3), np.int64(0))
+    >>> bool(c.tabla["variacion"].isna().all()), c.sin_envios_cargados
+    (True, True)
+    """
+    rango = rango_anterior(filtros)
+    if rango is None or filtros is None:
+        return PeriodoAnterior(_periodo_table([], [], []), None, None, 0, None)
+    desde, hasta = rango
+    now = metrics.kpis(envios, filtros) if actual is None else actual
+    before = metrics.kpis(envios, filtros.with_(fecha_desde=desde, fecha_hasta=hasta))
+    solo_fechas = Filtros(fecha_desde=desde, fecha_hasta=hasta, zona_horaria=filtros.zona_horaria)
+    cargados = int(envios_mask(envios, solo_fechas).sum())
+    primer = None
+    earliest = envios["fecha_envio"].min()
+    if not pd.isna(earliest):
+        earliest = pd.Timestamp(earliest)
+        primer = (earliest.tz_convert(filtros.zona_horaria) if earliest.tzinfo else earliest).date()
+    cols = metrics.KPI_COLUMNS
+    table = _periodo_table(
+        cols,
+        now[cols].iloc[0].to_numpy(dtype=np.int64),
+        before[cols].iloc[0].to_numpy(dtype=np.int64),
+    )
+    return PeriodoAnterior(table, desde, hasta, cargados, primer)
+
+
+def _periodo_table(names, actual, anterior) -> pd.DataFrame:
+    actual = np.asarray(actual, dtype=np.int64)
+    anterior = np.asarray(anterior, dtype=np.int64)
+    variacion = metrics.ratio(actual - anterior, anterior)
+    return pd.DataFrame(
+        {
+            "metrica": pd.array(list(names), dtype="string"),
+            "actual": actual,
+            "anterior": anterior,
+            "diferencia": actual - anterior,
+            "variacion": variacion.array,
+        }
+    )[PERIODO_ANTERIOR_COLUMNS]
+
+
+def periodo_anterior(envios: pd.DataFrame, filtros: Filtros | None) -> pd.DataFrame:
+    """The ``periodo_anterior`` table of :func:`comparar_periodo` (no rows unless both dates are set)."""
+    return comparar_periodo(envios, filtros).tabla
+
+
+def texto_variacion(variacion: object, digits: int = 1) -> str:
+    """A KPI card's delta: ``"+12,5 % vs. período anterior"``; NA (anterior 0) says so.
+
+    >>> texto_variacion(0.125), texto_variacion(-0.5), texto_variacion(0), texto_variacion(None)
+    ('+12,5 % vs. período anterior', '-50,0 % vs. período anterior', 'igual que el período anterior', \
+'sin envíos para comparar en el período anterior')
+    """
+    text = fmt_pct(variacion, digits)
+    if text == fmt_pct(None):
+        return "sin envíos para comparar en el período anterior"
+    if float(variacion) == 0:  # type: ignore[arg-type]
+        return "igual que el período anterior"
+    sign = "+" if float(variacion) > 0 and not text.startswith("-") else ""  # type: ignore[arg-type]
+    return f"{sign}{text} vs. período anterior"
+
+
+# --------------------------------------------------------------------------- horarios
+
+
+def horarios(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame:
+    """Exitosos and respondidos by local weekday and hour: always 168 rows.
+
+    ``dia_semana`` 1 (lunes) to 7 (domingo), ``hora`` 0 to 23 of the local fecha_envio;
+    pct_respondidos over the cell's envios_exitosos. Sorted by dia_semana, hora.
+
+    >>> h = horarios(ejemplo_envios())
+    >>> len(h), h.query("envios_exitosos > 0")[["dia_semana", "hora", "respondidos"]].to_numpy().tolist()
+    (168, [[1, 9, 1], [1, 21, 0], [3, 9, 0]])
+    """
+    env = filter_envios(envios, filtros)
+    return _horarios_from(metrics.indicators(env), _local(env, filtros))
+
+
+def _horarios_from(ind: pd.DataFrame, local: np.ndarray) -> pd.DataFrame:
+    ok = ind["envios_exitosos"].to_numpy() & (local != _NAT)
+    ns = local[ok]
+    weekday = (ns // _NS_PER_DAY + 3) % 7  # 1970-01-01 was a Thursday (Monday = 0)
+    cell = (weekday * 24 + (ns // _NS_PER_HOUR) % 24).astype(np.intp)
+    exitosos = np.bincount(cell, minlength=168).astype(np.int64)
+    respondidos = np.bincount(cell[ind["respondidos"].to_numpy()[ok]], minlength=168).astype(np.int64)
+    out = pd.DataFrame(
+        {
+            "dia_semana": np.repeat(np.arange(1, 8, dtype=np.int64), 24),
+            "hora": np.tile(np.arange(24, dtype=np.int64), 7),
+            "envios_exitosos": exitosos,
+            "respondidos": respondidos,
+        }
+    )
+    out["pct_respondidos"] = metrics.ratio(respondidos, exitosos).array
+    return out
+
+
+# --------------------------------------------------------------------------- fatiga
+
+
+def codigos_contacto(envios: pd.DataFrame) -> np.ndarray:
+    """An int64 code per row, equal for equal contacto_id (NA is one more contact).
+
+    Hashing 1,000,000 contact ids is the slow part of :func:`fatiga` (about half a second):
+    it does not depend on the filters, so a report computes it once per loaded data and
+    passes it to :func:`fatiga` / :func:`tablas` as ``contactos``.
+    """
+    return pd.factorize(envios["contacto_id"], use_na_sentinel=False)[0].astype(np.int64, copy=False)
+
+
+def _numero(codes: np.ndarray, when: np.ndarray, ids: pd.Series) -> np.ndarray:
+    """Position of each row among its contact's rows by ``when`` then ``ids``, capped at 5.
+
+    No Python loop over rows: a stable sort by time (free when the rows come sorted, as
+    loaded), rows tied on contact and time re-sorted by id, then four vectorized passes
+    that each mark the first remaining row of every contact.
+    """
+    n = len(codes)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.arange(n) if (when[1:] >= when[:-1]).all() else np.argsort(when, kind="stable")
+    w = when[order]
+    equal = w[1:] == w[:-1]
+    if equal.any():
+        shared = np.zeros(n, dtype=bool)
+        shared[1:] |= equal
+        shared[:-1] |= equal
+        pos = np.flatnonzero(shared)
+        tied = pd.DataFrame({"c": codes[order[pos]], "w": w[pos]}).duplicated(keep=False).to_numpy()
+        if tied.any():
+            pos = pos[tied]
+            rows = order[pos]
+            sub = pd.DataFrame({"w": w[pos], "id": ids.iloc[rows].astype("string").array})
+            order[pos] = rows[sub.sort_values(["w", "id"], kind="stable").index.to_numpy()]
+    c = codes[order]
+    rank = np.full(n, len(ENVIO_NUMEROS), dtype=np.int64)
+    rest = np.arange(n)
+    first = np.empty(int(c.max()) + 1, dtype=np.int64)
+    for number in range(1, len(ENVIO_NUMEROS)):
+        if not len(rest):
+            break
+        cr = c[rest]
+        first.fill(n)
+        np.minimum.at(first, cr, rest)
+        is_first = first[cr] == rest
+        rank[rest[is_first]] = number
+        rest = rest[~is_first]
+    out = np.empty(n, dtype=np.int64)
+    out[order] = rank
+    return out
+
+
+def envio_numero(envios: pd.DataFrame, contactos: np.ndarray | None = None) -> np.ndarray:
+    """Number of each send among its contact's sends in ``envios`` (1..4, 5 = "5 o más").
+
+    By fecha_envio, ties by envio_id; in the frame's row order. ``contactos``: the
+    :func:`codigos_contacto` of these rows, when already computed.
+
+    >>> envio_numero(ejemplo_envios()).tolist()
+    [1, 2, 1, 2, 1]
+    """
+    codes = codigos_contacto(envios) if contactos is None else contactos
+    when = envios["fecha_envio"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    return _numero(codes, when, envios["envio_id"])
+
+
+def fatiga(
+    envios: pd.DataFrame, filtros: Filtros | None = None, contactos: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Reply and sale rates by the exitoso's number for its contact: rows "1".."4", "5 o más".
+
+    Only filtered exitosos are numbered (per contacto_id, by fecha_envio, ties by
+    envio_id); pct_* over the row's envios_exitosos. Always the five rows, in that order.
+    ``contactos``: :func:`codigos_contacto` of ``envios`` (all rows), when already computed.
+
+    >>> t = fatiga(ejemplo_envios())
+    >>> t[["envio_numero", "envios_exitosos", "respondidos"]].head(3).to_numpy().tolist()
+    [['1', 2, 1], ['2', 1, 0], ['3', 0, 0]]
+    """
+    env, mask = _filtrar(envios, filtros)
+    return _fatiga_from(env, metrics.indicators(env), _subset(contactos, mask, len(envios)))
+
+
+def _subset(contactos: np.ndarray | None, mask: np.ndarray | None, n: int) -> np.ndarray | None:
+    if contactos is None:
+        return None
+    if len(contactos) != n:
+        raise ValueError("contactos must be codigos_contacto() of the same (unfiltered) envios")
+    return contactos if mask is None else contactos[mask]
+
+
+def _fatiga_from(env: pd.DataFrame, ind: pd.DataFrame, contactos: np.ndarray | None) -> pd.DataFrame:
+    ok = ind["envios_exitosos"].to_numpy()
+    codes = (
+        pd.factorize(env["contacto_id"][ok], use_na_sentinel=False)[0] if contactos is None else contactos[ok]
+    )
+    when = env["fecha_envio"].to_numpy(dtype="datetime64[ns]").view(np.int64)[ok]
+    bucket = (_numero(codes, when, env["envio_id"][ok]) - 1).astype(np.intp)
+    size = len(ENVIO_NUMEROS)
+    exitosos = np.bincount(bucket, minlength=size).astype(np.int64)
+    respondidos = np.bincount(bucket[ind["respondidos"].to_numpy()[ok]], minlength=size).astype(np.int64)
+    ventas = np.bincount(bucket[ind["ventas"].to_numpy()[ok]], minlength=size).astype(np.int64)
+    return pd.DataFrame(
+        {
+            "envio_numero": pd.array(ENVIO_NUMEROS, dtype="string"),
+            "envios_exitosos": exitosos,
+            "respondidos": respondidos,
+            "pct_respondidos": metrics.ratio(respondidos, exitosos).array,
+            "ventas": ventas,
+            "pct_ventas": metrics.ratio(ventas, exitosos).array,
+        }
+    )
+
+
+# --------------------------------------------------------------------------- all together
+
+
+def tablas(
+    envios: pd.DataFrame,
+    filtros: Filtros | None = None,
+    kpis: pd.DataFrame | None = None,
+    contactos: np.ndarray | None = None,
+) -> tuple[dict[str, pd.DataFrame], PeriodoAnterior]:
+    """The four tables of CONTRACT §5.1, filtering once; ``envios`` are ALL loaded sends.
+
+    Returns the tables by name (:data:`TABLES` order) and the :class:`PeriodoAnterior`
+    (for its note). ``kpis``: the selection's kpis table, when already computed;
+    ``contactos``: :func:`codigos_contacto` of ``envios``, computed once per loaded data.
+    """
+    env, mask = _filtrar(envios, filtros)
+    ind = metrics.indicators(env)
+    local = _local(env, filtros)
+    comparacion = comparar_periodo(envios, filtros, kpis)
+    return (
+        {
+            "evolucion": _evolucion_from(ind, local, filtros),
+            "periodo_anterior": comparacion.tabla,
+            "horarios": _horarios_from(ind, local),
+            "fatiga": _fatiga_from(env, ind, _subset(contactos, mask, len(envios))),
+        },
+        comparacion,
+    )
+
+
+def resumen_evolucion(table: pd.DataFrame) -> str:
+    """One Spanish sentence on the evolucion table's range, for the section's caption."""
+    if table.empty:
+        return "Sin envíos para los filtros elegidos."
+    first, last = table["fecha"].iloc[0], table["fecha"].iloc[-1]
+    fmt = "%d/%m/%Y"
+    desde = dt.date.fromisoformat(str(first)).strftime(fmt)
+    hasta = dt.date.fromisoformat(str(last)).strftime(fmt)
+    sin = int((table["envios"] == 0).sum())
+    extra = f"; {fmt_int(sin)} sin envíos" if sin else ""
+    return f"{fmt_int(len(table))} días, del {desde} al {hasta}{extra}."
