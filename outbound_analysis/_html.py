@@ -1,4 +1,7 @@
-"""HTML fragments for the reports: formatted tables (capped), KPI cards, notes. Pure strings."""
+"""HTML fragments for the reports: formatted tables (capped), KPI cards, notes. Pure strings.
+
+The CSS (``templates/report.css``) and the sorting script (``templates/sort.js``) are package files.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ._render import asset
 from ._text import SIN_DATO, fmt_int, fmt_pct
 from .labels import ETAPA_LABELS, FINALIZACION_LABELS, ORIGEN_LABELS, column_label
 
@@ -16,50 +20,10 @@ VALUE_LABELS = {"etapa": ETAPA_LABELS, "finalizacion": FINALIZACION_LABELS, "ori
 
 MAX_HTML_ROWS = 2000
 
-STYLE = """
-<style>
-.oa-cards{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 16px}
-.oa-card{flex:1 1 150px;border:1px solid #dfe5ef;border-radius:10px;padding:10px 14px;background:#fafcff}
-.oa-card .oa-v{font-size:26px;font-weight:600;color:#1f2d3d}
-.oa-card .oa-l{font-size:13px;color:#445}
-.oa-card .oa-s{font-size:12px;color:#778}
-.oa-note{border-left:4px solid #1F5BD6;background:#f3f7ff;padding:8px 12px;margin:8px 0;font-size:14px}
-.oa-warn{border-left:4px solid #E4572E;background:#fff5f2;padding:8px 12px;margin:8px 0;font-size:14px}
-.oa-empty{border:1px dashed #bbb;color:#666;padding:16px;text-align:center;margin:8px 0}
-table.oa-table{border-collapse:collapse;font-size:13px;margin:6px 0}
-table.oa-table th{background:#eef2f8;text-align:left;padding:5px 8px;cursor:pointer;white-space:nowrap}
-table.oa-table td, table.oa-table th{padding:4px 8px;border-top:1px solid #e6e9ef;
-  text-align:left !important;white-space:nowrap}
-table.oa-table td.oa-num{text-align:right !important;font-variant-numeric:tabular-nums}
-table.oa-table tbody tr:nth-child(odd){background:#fafbfd}
-.oa-scroll{max-height:520px;overflow:auto;border:1px solid #e6e9ef}
-</style>
-"""
+STYLE = f"\n<style>\n{asset('report.css')}</style>\n"
 
 # Click a header to sort (numbers by their raw value); no external library, works offline.
-SORT_SCRIPT = """
-<script>
-(function(){
-  if (window.oaSortInstalled) return; window.oaSortInstalled = true;
-  document.addEventListener('click', function(ev){
-    var th = ev.target.closest && ev.target.closest('table.oa-sortable th'); if (!th) return;
-    var table = th.closest('table'), body = table.tBodies[0], idx = th.cellIndex;
-    var asc = th.getAttribute('data-dir') !== 'asc';
-    Array.prototype.forEach.call(th.parentNode.children, function(h){h.removeAttribute('data-dir');});
-    th.setAttribute('data-dir', asc ? 'asc' : 'desc');
-    var rows = Array.prototype.slice.call(body.rows);
-    rows.sort(function(a, b){
-      var x = a.cells[idx], y = b.cells[idx];
-      var vx = x.getAttribute('data-v'), vy = y.getAttribute('data-v');
-      var r = (vx !== null && vy !== null) ? (parseFloat(vx) - parseFloat(vy))
-              : x.textContent.localeCompare(y.textContent, 'es');
-      return asc ? r : -r;
-    });
-    rows.forEach(function(r){ body.appendChild(r); });
-  });
-})();
-</script>
-"""
+SORT_SCRIPT = f"\n<script>\n{asset('sort.js')}</script>\n"
 
 
 def _is_pct(name: str) -> bool:

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 import pandas as pd
 
-from ._convert import _INVALID, code_of, split_canal
+from ._convert import code_of, split_canal
 from ._text import fmt_int
 from .errors import ParamsError
 from .load import DEFAULT_TZ
 from .schema import ENVIOS
 
-_LIST_FILTERS: dict[str, tuple[str, str]] = {
+LIST_FILTERS: dict[str, tuple[str, str]] = {
     # parameter -> (envios column, label in Spanish)
     "canales": ("canal", "Canal"),
     "campanas": ("campana", "Campaña"),
@@ -80,7 +80,7 @@ def _normalize_codes(name: str, values: tuple[str, ...]) -> tuple[str, ...]:
         out = []
         for v in values:
             code = code_of(v, column)
-            if code is _INVALID:
+            if not isinstance(code, str):  # code_of returns a sentinel for an unknown value
                 raise ParamsError(
                     f"{name}: «{v}» no es un valor conocido. Valores aceptados: "
                     f"{', '.join(column.codes or ())}."
@@ -117,7 +117,7 @@ class Filtros:
                 f"fecha_desde ({self.fecha_desde:%d/%m/%Y}) es posterior a fecha_hasta "
                 f"({self.fecha_hasta:%d/%m/%Y}). Invertilas o corregí una de las dos."
             )
-        for name in _LIST_FILTERS:
+        for name in LIST_FILTERS:
             set_(self, name, _normalize_codes(name, _as_tuple(getattr(self, name), name)))
         if not isinstance(self.zona_horaria, str) or not self.zona_horaria:
             raise ParamsError("zona_horaria tiene que ser un nombre de zona, p. ej. America/Lima.")
@@ -136,7 +136,7 @@ class Filtros:
         return (
             self.fecha_desde is None
             and self.fecha_hasta is None
-            and not any(getattr(self, name) for name in _LIST_FILTERS)
+            and not any(getattr(self, name) for name in LIST_FILTERS)
         )
 
     def describe(self) -> str:
@@ -148,7 +148,7 @@ class Filtros:
             parts.append(f"envíos desde el {self.fecha_desde:%d/%m/%Y}")
         elif self.fecha_hasta:
             parts.append(f"envíos hasta el {self.fecha_hasta:%d/%m/%Y}")
-        for name, (_, label) in _LIST_FILTERS.items():
+        for name, (_, label) in LIST_FILTERS.items():
             values = getattr(self, name)
             if values:
                 parts.append(f"{label}: {', '.join(values)}")
@@ -168,7 +168,7 @@ def envios_mask(envios: pd.DataFrame, filtros: Filtros) -> np.ndarray:
     if filtros.fecha_hasta is not None:
         end = pd.Timestamp(filtros.fecha_hasta + dt.timedelta(days=1)).tz_localize(tz)
         mask &= (fecha < end).to_numpy(dtype=bool, na_value=False)
-    for name, (column, _) in _LIST_FILTERS.items():
+    for name, (column, _) in LIST_FILTERS.items():
         values = getattr(filtros, name)
         if values:
             mask &= envios[column].isin(values).to_numpy(dtype=bool, na_value=False)
@@ -199,7 +199,7 @@ def apply_filters(
 def unmatched_values(envios: pd.DataFrame, filtros: Filtros) -> list[str]:
     """Warnings for filter values that no loaded send has (a typo empties a report silently)."""
     warnings = []
-    for name, (column, label) in _LIST_FILTERS.items():
+    for name, (column, label) in LIST_FILTERS.items():
         present = set(envios[column].dropna().unique().tolist())
         missing = [v for v in getattr(filtros, name) if v not in present]
         if missing:

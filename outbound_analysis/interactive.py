@@ -1,7 +1,10 @@
 """JupyterLab widgets: the filter panel, the contact lookup and the export button.
 
 They only build :class:`~outbound_analysis.filters.Filtros` and call the report's own
-methods: no filter or metric is implemented twice. Headless runs never create them.
+methods (a filter change is ``informe.aplicar(filtros)``, which redraws every section
+through the sections registry): no filter, metric or section is implemented twice.
+Headless runs never create them. This module depends on the display plumbing
+(:mod:`._display`), never on :mod:`.report`.
 """
 
 from __future__ import annotations
@@ -9,22 +12,37 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import ipywidgets as widgets
 import pandas as pd
 from IPython.display import display
 
 from . import _html
+from ._display import render_into
 from ._text import fmt_int
-from .filters import _LIST_FILTERS, Filtros
+from .filters import LIST_FILTERS, Filtros
 from .labels import ORIGEN_LABELS
-from .report import render_into
-
-if TYPE_CHECKING:
-    from .report import Informe
+from .load import Dataset
 
 DEBOUNCE_SECONDS = 0.4
+
+
+class Informe(Protocol):
+    """What the widgets use of a report (:class:`outbound_analysis.Informe` has it all)."""
+
+    nombre: str
+    base: Path
+
+    @property
+    def datos(self) -> Dataset: ...
+    @property
+    def filtros(self) -> Filtros: ...
+    @property
+    def envios(self) -> pd.DataFrame: ...
+    def aplicar(self, filtros: Filtros) -> None: ...
+    def buscar(self, texto: str) -> pd.DataFrame: ...
+    def escribir(self, carpeta: Path) -> list[Path]: ...
 
 
 def _options(series: pd.Series, labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
@@ -50,7 +68,7 @@ class FilterPanel:
         self.desde = widgets.DatePicker(description="Desde", value=f.fecha_desde or first)
         self.hasta = widgets.DatePicker(description="Hasta", value=f.fecha_hasta or last)
         self.selects: dict[str, widgets.SelectMultiple] = {}
-        for name, (column, label) in _LIST_FILTERS.items():
+        for name, (column, label) in LIST_FILTERS.items():
             labels = ORIGEN_LABELS if column == "origen" else None
             options = _options(env[column], labels)
             current = tuple(v for v in getattr(f, name) if v in {o[1] for o in options})

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 from conftest import ROOT, make_envios, make_eventos
 
-from outbound_analysis import Informe, _html, exports, metrics, report
+from outbound_analysis import Informe, _display, _html, exports, metrics
 from outbound_analysis.labels import column_label
 from outbound_analysis.load import load_data
 
@@ -304,7 +304,7 @@ def test_export_message_says_how_many_cells_the_xlsx_cut(tmp_path, monkeypatch):
         encoding="utf-8",
     )
     shown: list[object] = []
-    monkeypatch.setattr(report, "_display", shown.extend)
+    monkeypatch.setattr(_display, "show", shown.extend)
     inf = Informe("detallado", envios=str(path))
     inf.exportar(tmp_path / "salida")
     text = " ".join(str(p) for p in shown)

@@ -175,7 +175,7 @@ def check_sections(inf: Informe) -> list[str]:
         if inf.envios.empty:
             assert report.SIN_ENVIOS in text, seccion
         html_of.append(text)
-    header = "".join(p for p in inf._header_parts() if isinstance(p, str))
+    header = "".join(p for p in inf.partes_encabezado() if isinstance(p, str))
     if inf.envios.empty:
         assert "No hay envíos que cumplan los filtros elegidos: ampliá las fechas" in header
     return html_of
@@ -235,7 +235,7 @@ def test_nothing_loaded_every_section_says_so_and_exports_have_headers(tmp_path)
     for nombre, sections in html.items():
         assert all(s.count(report.SIN_ENVIOS) == 1 for s in sections), nombre
     inf = Informe.de_datos("resumen", ds)
-    header = "".join(p for p in inf._header_parts() if isinstance(p, str))
+    header = "".join(p for p in inf.partes_encabezado() if isinstance(p, str))
     assert "No se cargó ningún envío" in header
     kpis = pd.read_csv(tmp_path / "resumen" / "kpis.csv")
     assert kpis.iloc[0].tolist() == [0] * len(metrics.KPI_COLUMNS)
@@ -250,7 +250,7 @@ def test_filters_that_match_nothing_say_so_with_the_loaded_date_range(tmp_path):
     html = _check_all(ds, tmp_path, fecha_desde="2030-01-01", fecha_hasta="2030-01-31")
     assert all(report.SIN_ENVIOS in s for sections in html.values() for s in sections)
     inf = Informe.de_datos("detallado", ds, fecha_desde="2030-01-01", fecha_hasta="2030-01-31")
-    header = "".join(p for p in inf._header_parts() if isinstance(p, str))
+    header = "".join(p for p in inf.partes_encabezado() if isinstance(p, str))
     assert "Los envíos cargados van del 10/08/2026 al 12/08/2026" in header
     assert pd.read_csv(tmp_path / "detallado" / "detallado.csv").empty
 

@@ -1,0 +1,114 @@
+"""What a report's tables are computed from, and the registry that says which tables a report has.
+
+:class:`Fuente` is the loaded data plus what is computed from it once whatever the
+filters (the events' profile); every view of the same data shares one. :class:`Entrada`
+is one selection: the filtered sends, the filters and the Fuente. Table functions take an
+Entrada and return a DataFrame; intermediate results shared by several tables (the
+indicators, the kpis row, the flujos conversations) are computed once per Entrada with
+:meth:`Entrada.una_vez`. An Entrada never changes, so nothing it remembers goes stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from ..filters import Filtros
+from ..load import Dataset
+from ..params import Parametros
+from ._base import indicators
+from ._perfil import EventProfile, profile_events
+
+TableFn = Callable[["Entrada"], pd.DataFrame]
+
+
+@dataclass(frozen=True, eq=False)
+class Fuente:
+    """The loaded data: the events (or their profile) and, when known, the whole :class:`Dataset`.
+
+    ``perfil_eventos`` is computed on first use and kept: it does not depend on filters,
+    so a filter change (a new :class:`Entrada` over the same Fuente) does not redo it.
+    """
+
+    eventos: pd.DataFrame | EventProfile | None = None
+    datos: Dataset | None = None
+
+    @classmethod
+    def de_datos(cls, datos: Dataset) -> Fuente:
+        """The Fuente of a loaded :class:`Dataset`."""
+        return cls(eventos=datos.eventos, datos=datos)
+
+    @cached_property
+    def perfil_eventos(self) -> EventProfile:
+        if isinstance(self.eventos, EventProfile):
+            return self.eventos
+        if self.eventos is None:
+            raise ValueError("flujos needs eventos")
+        return profile_events(self.eventos)
+
+
+@dataclass(frozen=True, eq=False)
+class Entrada:
+    """One selection: the sends that passed ``filtros`` and the :class:`Fuente` they came from.
+
+    ``parametros`` are the report's parameters, for tables that depend on one beyond the
+    filters (None when a table is computed outside a report).
+    """
+
+    envios: pd.DataFrame
+    filtros: Filtros | None = None
+    fuente: Fuente = field(default_factory=Fuente)
+    parametros: Parametros | None = None
+    _memo: dict[Callable[[Entrada], object], object] = field(default_factory=dict, repr=False)
+
+    def una_vez(self, fn: Callable[[Entrada], object]) -> object:
+        """``fn(self)``, computed on the first call only (intermediates shared by several tables)."""
+        if fn not in self._memo:
+            self._memo[fn] = fn(self)
+        return self._memo[fn]
+
+    @property
+    def indicadores(self) -> pd.DataFrame:
+        """:func:`indicators` of the filtered sends, computed once."""
+        return self.una_vez(_indicadores)  # type: ignore[return-value]
+
+
+def _indicadores(e: Entrada) -> pd.DataFrame:
+    return indicators(e.envios)
+
+
+class Registro:
+    """One report's tables, in order: name -> function of an :class:`Entrada`.
+
+    ``exportadas`` are the report's tables (computed, shown and exported, CONTRACT §4);
+    ``apoyo`` are tables that only a section reads (computed and shown, never exported).
+    Adding a table is writing its function under ``@REGISTRO.tabla("nombre")``.
+    """
+
+    def __init__(self) -> None:
+        self.funciones: dict[str, TableFn] = {}
+        self.exportadas: list[str] = []
+        self.apoyo: list[str] = []
+
+    def tabla(self, nombre: str, *, exportar: bool = True) -> Callable[[TableFn], TableFn]:
+        """Decorator: register ``fn`` as table ``nombre`` (``exportar=False``: shown, not exported)."""
+
+        def register(fn: TableFn) -> TableFn:
+            self.agregar(nombre, fn, exportar=exportar)
+            return fn
+
+        return register
+
+    def agregar(self, nombre: str, fn: TableFn, *, exportar: bool = True) -> None:
+        """Register ``fn`` as table ``nombre``."""
+        if nombre in self.funciones:
+            raise ValueError(f"table {nombre!r} registered twice")
+        self.funciones[nombre] = fn
+        (self.exportadas if exportar else self.apoyo).append(nombre)
+
+    def calcular(self, entrada: Entrada, nombres: Iterable[str]) -> dict[str, pd.DataFrame]:
+        """The tables ``nombres`` over ``entrada``, in that order."""
+        return {name: self.funciones[name](entrada) for name in nombres}

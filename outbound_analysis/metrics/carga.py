@@ -1,0 +1,76 @@
+"""Tables of every report's header: the load report in numbers and the selection's size.
+
+They read the loaded :class:`~outbound_analysis.load.Dataset` (its ``archivos`` and
+``rechazos`` frames) and the filtered sends; they are shown, never exported (the load
+report is exported as ``carga.csv`` and ``rechazos.csv`` by :mod:`..exports`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..load import Dataset
+from ._entrada import Entrada, Registro
+
+#: rejections that are not bad data: repeated sends counted once or replaced by a later download
+DEDUPLICACION = "envio_id repetido|duplicado exacto"
+TOTALES_COLUMNS = ["tabla", "archivos", "filas", "leidas", "rechazadas", "duplicadas", "reemplazadas"]
+
+REGISTRO = Registro()
+
+
+def _datos(e: Entrada) -> Dataset:
+    if e.fuente.datos is None:
+        raise ValueError("the header tables need the loaded Dataset (Fuente.de_datos)")
+    return e.fuente.datos
+
+
+@REGISTRO.tabla("totales_carga", exportar=False)
+def totales_carga(e: Entrada) -> pd.DataFrame:
+    """Rows envios, eventos and total: files read, rows kept (``filas``) and the file counts summed."""
+    d = _datos(e)
+    rows = []
+    for tabla, frame in (("envios", d.envios), ("eventos", d.eventos)):
+        files = d.archivos[d.archivos["tabla"] == tabla]
+        rows.append({"tabla": tabla, "archivos": len(files), "filas": len(frame), **d.totales(tabla)})
+    out = pd.DataFrame(rows)
+    total = {"tabla": "total", **{c: int(out[c].sum()) for c in TOTALES_COLUMNS[1:]}}
+    out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+    return out[TOTALES_COLUMNS].astype({"tabla": "string", **{c: "int64" for c in TOTALES_COLUMNS[1:]}})
+
+
+@REGISTRO.tabla("archivos", exportar=False)
+def archivos(e: Entrada) -> pd.DataFrame:
+    """The load report, one row per file, with the file's name only (no folders)."""
+    d = _datos(e)
+    return d.archivos.assign(archivo=d.archivos["archivo"].map(lambda p: Path(p).name))
+
+
+@REGISTRO.tabla("rechazos_frecuentes", exportar=False)
+def rechazos_frecuentes(e: Entrada) -> pd.DataFrame:
+    """The three most frequent (columna, motivo) of the rejected rows, deduplication left out."""
+    rejected = _datos(e).rechazos
+    real = rejected[~rejected["motivo"].str.contains(DEDUPLICACION)]
+    reasons = real.groupby(["columna", "motivo"]).size().sort_values(ascending=False).head(3)
+    return reasons.rename("filas").reset_index()
+
+
+@REGISTRO.tabla("seleccion", exportar=False)
+def seleccion(e: Entrada) -> pd.DataFrame:
+    """One row: sends that pass the filters, sends loaded, and the first and last local day loaded."""
+    d = _datos(e)
+    fechas = d.envios["fecha_envio"].dropna()
+    tz = e.filtros.zona_horaria if e.filtros is not None else d.zona_horaria
+    first = fechas.min().tz_convert(tz).date() if len(fechas) else None
+    last = fechas.max().tz_convert(tz).date() if len(fechas) else None
+    return pd.DataFrame(
+        {
+            "envios": np.array([len(e.envios)], dtype=np.int64),
+            "envios_cargados": np.array([len(d.envios)], dtype=np.int64),
+            "primer_dia": [first],
+            "ultimo_dia": [last],
+        }
+    )

@@ -1,0 +1,217 @@
+"""Flujos tables (CONTRACT §3.3). Scope: filtered sends with origen = flujo.
+
+flujos respondidos: conversations of the scope with at least one cliente event; every
+table but ``resultados`` is over them. finalizacion: the last explicit one, else
+asignacion (a send of the conversation is asignada or an agente event exists), else
+finalizacion_automatica (an autogestión tipificación was applied, in the events or as
+the send's final tipo), else abandono. primeras_opciones: first non-empty opcion of a
+cliente event. ultimo_mensaje_abandono: mensaje of the last bot event of each abandono.
+Order within a conversation: fecha, then file order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..filters import Filtros, filter_envios
+from ..schema import FINALIZACIONES, TIPOS_AUTOGESTION
+from ._base import is_true, is_value, ratio
+from ._entrada import Entrada, Fuente, Registro
+from ._perfil import EventProfile
+
+SIN_OPCION = "(sin opción)"
+SIN_MENSAJE = "(sin mensaje)"
+RESULTADOS_COLUMNS = [
+    "total_contactos",
+    "envios_exitosos",
+    "conversaciones",
+    "asignadas",
+    "ventas",
+    "flujos_respondidos",
+]
+
+REGISTRO = Registro()
+
+
+def _count_table(values: pd.Series, label: str, total: int) -> pd.DataFrame:
+    """Counts of ``values`` most frequent first, ties by name, with pct over ``total``."""
+    counts = values.value_counts(sort=False)
+    out = pd.DataFrame(
+        {label: counts.index.astype("string"), "conversaciones": counts.to_numpy(dtype=np.int64)}
+    )
+    out = out.sort_values(["conversaciones", label], ascending=[False, True], kind="stable")
+    out["pct"] = ratio(out["conversaciones"], np.repeat(total, len(out))).array
+    return out.reset_index(drop=True)
+
+
+def _level_table(levels: pd.DataFrame, label: str, total: int) -> pd.DataFrame:
+    counts = levels.groupby(["nivel", label], sort=False).size().rename("conversaciones").reset_index()
+    counts = counts.sort_values(
+        ["nivel", "conversaciones", label], ascending=[True, False, True], kind="stable"
+    )
+    out = pd.DataFrame(
+        {
+            "nivel": counts["nivel"].to_numpy(dtype=np.int64),
+            label: counts[label].astype("string").array,
+            "conversaciones": counts["conversaciones"].to_numpy(dtype=np.int64),
+        }
+    )
+    out["pct"] = ratio(out["conversaciones"], np.repeat(total, len(out))).array
+    return out
+
+
+def _scope(e: Entrada) -> pd.DataFrame:
+    return e.envios[is_value(e.envios["origen"], "flujo")]
+
+
+@dataclass(frozen=True)
+class Respondidos:
+    """The flujos respondidos of a selection: their codes, finalizacion and in-scope mask."""
+
+    codigos: np.ndarray  # conversation codes (positions in the event profile)
+    finalizacion: np.ndarray  # per answered conversation
+    mascara: np.ndarray  # per profiled conversation: answered and in scope
+
+
+def respondidos(e: Entrada) -> Respondidos:
+    """Which conversations of the scope were answered, and how each ended (CONTRACT §3.3)."""
+    profile = e.fuente.perfil_eventos
+    scope = _scope(e)
+    with_conv = scope[scope["conversacion_id"].notna().to_numpy()]
+    codes = profile.codes(with_conv["conversacion_id"])
+    known = codes >= 0
+    n_conv = len(profile.ids)
+
+    def per_conv(send_mask: np.ndarray) -> np.ndarray:
+        """Conversations (by code) with at least one scope send where ``send_mask``."""
+        out = np.zeros(n_conv, dtype=bool)
+        out[codes[known & send_mask]] = True
+        return out
+
+    conv = profile.conversaciones
+    answered_mask = per_conv(np.ones(len(codes), dtype=bool)) & conv["responde"].to_numpy(dtype=bool)
+    answered = np.flatnonzero(answered_mask)
+    assigned = conv["agente"].to_numpy(dtype=bool) | per_conv(is_true(with_conv["asignada"]))
+    autog = conv["autogestion"].to_numpy(dtype=bool) | per_conv(
+        with_conv["tipo_tipificacion"].isin(TIPOS_AUTOGESTION).to_numpy(dtype=bool, na_value=False)
+    )
+    derived = np.where(
+        assigned[answered], "asignacion", np.where(autog[answered], "finalizacion_automatica", "abandono")
+    )
+    explicit = conv["finalizacion_explicita"].iloc[answered].to_numpy(dtype=object, na_value=None)
+    return Respondidos(answered, np.where(pd.isna(explicit), derived, explicit), answered_mask)
+
+
+def _respondidos(e: Entrada) -> Respondidos:
+    return e.una_vez(respondidos)  # type: ignore[return-value]
+
+
+@REGISTRO.tabla("resultados")
+def resultados(e: Entrada) -> pd.DataFrame:
+    """One row: the flow sends' contacts, exitosos, conversations, asignadas, ventas, flujos respondidos."""
+    scope = _scope(e)
+    ok = scope[is_value(scope["estado"], "exitoso")]
+    row = {
+        "total_contactos": int(scope["contacto_id"].nunique()),
+        "envios_exitosos": len(ok),
+        "conversaciones": int(ok["conversacion_id"].nunique()),
+        "asignadas": int(is_true(ok["asignada"]).sum()),
+        "ventas": int(is_true(ok["venta"]).sum()),
+        "flujos_respondidos": len(_respondidos(e).codigos),
+    }
+    return pd.DataFrame([row], columns=RESULTADOS_COLUMNS).astype("int64")
+
+
+@REGISTRO.tabla("primeras_opciones")
+def primeras_opciones(e: Entrada) -> pd.DataFrame:
+    """First option each answered conversation chose; "(sin opción)" when none."""
+    r = _respondidos(e)
+    options = e.fuente.perfil_eventos.conversaciones["primera_opcion"].iloc[r.codigos].fillna(SIN_OPCION)
+    return _count_table(options, "opcion", len(r.codigos))
+
+
+@REGISTRO.tabla("finalizacion")
+def finalizacion(e: Entrada) -> pd.DataFrame:
+    """Always three rows: abandono, asignacion, finalizacion_automatica; pct over flujos respondidos."""
+    r = _respondidos(e)
+    counts = pd.Series(r.finalizacion).value_counts().reindex(list(FINALIZACIONES), fill_value=0)
+    out = pd.DataFrame(
+        {
+            "finalizacion": pd.Series(FINALIZACIONES, dtype="string"),
+            "conversaciones": counts.to_numpy(dtype=np.int64),
+        }
+    )
+    out["pct"] = ratio(out["conversaciones"], np.repeat(len(r.codigos), 3)).array
+    return out
+
+
+@REGISTRO.tabla("embudo_tipificaciones")
+def embudo_tipificaciones(e: Entrada) -> pd.DataFrame:
+    """Level k counts answered conversations by their k-th distinct tipificación."""
+    r = _respondidos(e)
+    levels = e.fuente.perfil_eventos.tipificaciones
+    return _level_table(levels[r.mascara[levels["codigo"].to_numpy()]], "tipificacion", len(r.codigos))
+
+
+@REGISTRO.tabla("embudo_etiquetas")
+def embudo_etiquetas(e: Entrada) -> pd.DataFrame:
+    """Level k counts answered conversations by their k-th distinct etiqueta."""
+    r = _respondidos(e)
+    levels = e.fuente.perfil_eventos.etiquetas
+    return _level_table(levels[r.mascara[levels["codigo"].to_numpy()]], "etiqueta", len(r.codigos))
+
+
+@REGISTRO.tabla("ultimo_mensaje_abandono")
+def ultimo_mensaje_abandono(e: Entrada) -> pd.DataFrame:
+    """The bot's last mensaje in each abandoned conversation; pct over the abandonos."""
+    r = _respondidos(e)
+    abandoned = r.codigos[r.finalizacion == "abandono"]
+    last = e.fuente.perfil_eventos.conversaciones["ultimo_mensaje_bot"].iloc[abandoned].fillna(SIN_MENSAJE)
+    return _count_table(last, "mensaje", len(abandoned))
+
+
+@REGISTRO.tabla("campanas_flujo", exportar=False)
+def campanas_flujo(e: Entrada) -> pd.DataFrame:
+    """The campaigns of the scope, sorted: more than one mixes different flows."""
+    return pd.DataFrame({"campana": pd.array(campanas_en_alcance(e.envios), dtype="string")})
+
+
+@REGISTRO.tabla("alcance_flujos", exportar=False)
+def alcance_flujos(e: Entrada) -> pd.DataFrame:
+    """One row saying what the flujos sections can show: flow sends (``envios_flujo``), whether an
+    eventos file was given (``archivo_eventos``), how many flow conversations have events
+    (``conversaciones_con_eventos``) and ``flujos_respondidos``."""
+    scope = _scope(e)
+    datos = e.fuente.datos
+    given = datos is None or bool((datos.archivos["tabla"] == "eventos").any())
+    with_events = 0
+    if len(scope) and given:
+        codes = e.fuente.perfil_eventos.codes(scope["conversacion_id"].dropna())
+        with_events = int(np.unique(codes[codes >= 0]).size)
+    row = {
+        "envios_flujo": len(scope),
+        "archivo_eventos": given,
+        "conversaciones_con_eventos": with_events,
+        "flujos_respondidos": len(_respondidos(e).codigos),
+    }
+    return pd.DataFrame([row]).astype({"archivo_eventos": "bool"})
+
+
+def flujos(
+    envios: pd.DataFrame,
+    eventos: pd.DataFrame | EventProfile,
+    filtros: Filtros | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Tables of the flujos report (CONTRACT §3.3; the rules are in the module docstring)."""
+    entrada = Entrada(filter_envios(envios, filtros), filtros, Fuente(eventos=eventos))
+    return REGISTRO.calcular(entrada, REGISTRO.exportadas)
+
+
+def campanas_en_alcance(envios: pd.DataFrame, filtros: Filtros | None = None) -> list[str]:
+    """Campaigns of the flujos scope; more than one mixes different flows."""
+    env = filter_envios(envios, filtros)
+    scope = env[is_value(env["origen"], "flujo")]
+    return sorted(scope["campana"].dropna().astype(str).unique().tolist())

@@ -1,0 +1,108 @@
+"""A report's state as one frozen value: which report, over which data, with which filters and key.
+
+``Vista(nombre, fuente, filtros, clave)`` computes its tables once, on first use
+(``functools.cached_property``), and never changes: a filter change is
+``dataclasses.replace(vista, filtros=...)``, a new value whose tables are computed
+afresh, so no cache is ever invalidated by hand. Views of the same data share one
+:class:`~outbound_analysis.metrics.Fuente`, which keeps what does not depend on filters
+(the events' profile), so a filter change does not redo it. An engine choice (pandas,
+DuckDB, Spark) becomes one more field here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from . import metrics, sections
+from .filters import Filtros, envios_mask, unmatched_values
+from .load import Dataset
+from .params import Parametros
+from .privacy import anonymize
+from .sections import Etiquetas, Part
+
+
+@dataclass(frozen=True, eq=False)
+class Vista:
+    """Report ``nombre`` over ``fuente`` with ``filtros``; contacts pseudonymized with ``clave``.
+
+    ``parametros`` (the report's parameters) reach every table function, for the tables
+    that depend on one beyond the filters.
+    """
+
+    nombre: str
+    fuente: metrics.Fuente
+    filtros: Filtros
+    clave: bytes | None = None
+    parametros: Parametros | None = None
+
+    @classmethod
+    def de_datos(
+        cls,
+        nombre: str,
+        datos: Dataset,
+        filtros: Filtros,
+        clave: bytes | None = None,
+        parametros: Parametros | None = None,
+    ) -> Vista:
+        """A view over a loaded :class:`Dataset`."""
+        return cls(nombre, metrics.Fuente.de_datos(datos), filtros, clave, parametros)
+
+    @property
+    def datos(self) -> Dataset:
+        return self.fuente.datos  # type: ignore[return-value]
+
+    @cached_property
+    def envios(self) -> pd.DataFrame:
+        """The sends that pass the filters."""
+        return self.datos.envios[envios_mask(self.datos.envios, self.filtros)]
+
+    @cached_property
+    def entrada(self) -> metrics.Entrada:
+        """What the tables are computed from (the filtered sends, the filters, the data)."""
+        return metrics.Entrada(self.envios, self.filtros, self.fuente, self.parametros)
+
+    def _anonymous(self, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        return anonymize(tables, self.clave) if self.clave is not None else tables
+
+    @cached_property
+    def tablas(self) -> dict[str, pd.DataFrame]:
+        """The report's tables (what it exports), pseudonymized when there is a key."""
+        registro = metrics.REGISTROS[self.nombre]
+        return self._anonymous(registro.calcular(self.entrada, registro.exportadas))
+
+    @cached_property
+    def apoyo(self) -> dict[str, pd.DataFrame]:
+        """Tables that sections show and exports leave out: the header's and the report's own."""
+        registro = metrics.REGISTROS[self.nombre]
+        header = metrics.carga.REGISTRO.calcular(self.entrada, metrics.carga.REGISTRO.apoyo)
+        return self._anonymous({**header, **registro.calcular(self.entrada, registro.apoyo)})
+
+    @cached_property
+    def etiquetas(self) -> Etiquetas:
+        """The labels of this view (filters in words, values that match nothing, key, time)."""
+        return Etiquetas(
+            filtros=self.filtros.describe(),
+            sin_coincidencia=tuple(unmatched_values(self.datos.envios, self.filtros)),
+            anonimizado=self.clave is not None,
+            generado=f"{dt.datetime.now():%d/%m/%Y %H:%M}",
+        )
+
+    def partes(self, seccion: str) -> list[Part]:
+        """What section ``seccion`` shows for this view."""
+        return sections.partes(self.nombre, seccion, {**self.tablas, **self.apoyo}, self.etiquetas)
+
+    def encabezado(self) -> list[Part]:
+        """The header: data files, filters, the load report and its warnings."""
+        return sections.encabezado(self.apoyo, self.etiquetas)
+
+    def buscar(self, texto: str) -> pd.DataFrame:
+        """Every send (within the filters) to the contacts matching ``texto``."""
+        return self._anonymous({"t": metrics.buscar_contacto(self.envios, texto)})["t"]
+
+    def rechazos(self) -> pd.DataFrame:
+        """The rejected rows of the load, pseudonymized when there is a key."""
+        return self._anonymous({"r": self.datos.rechazos})["r"]
