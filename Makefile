@@ -26,6 +26,12 @@ $(RUNTIME_STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (outbound_analysis)"
+	@# any JupyterLab of this environment saves the tracked notebooks/ without outputs
+	$(BIN)/python -c 'import json, pathlib, sys; \
+	  p = pathlib.Path(sys.prefix, "etc", "jupyter", "jupyter_server_config.json"); \
+	  c = json.loads(p.read_text()) if p.exists() else {}; \
+	  c.setdefault("ContentsManager", {})["pre_save_hook"] = "outbound_analysis.cli.strip_tracked_outputs"; \
+	  p.parent.mkdir(parents=True, exist_ok=True); p.write_text(json.dumps(c, indent=2))'
 	touch $@
 
 $(TEST_STAMP): $(RUNTIME_STAMP)

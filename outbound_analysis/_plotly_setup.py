@@ -1,10 +1,15 @@
-"""Plotly set-up shared by every chart: template, Spanish number format, offline renderer.
+"""Plotly set-up shared by every chart: template, Spanish number format, renderers.
 
-Under a Jupyter kernel plotly defaults to the ``plotly_mimetype`` renderer, which
-JupyterLab draws but nbconvert cannot: the HTML report would show blank space. We
-register a renderer that also emits ``text/html`` and embeds plotly.js once per
-kernel (no CDN, so the HTML works with no network), and make
-``plotly_mimetype+outbound_offline`` the default.
+Two renderers, chosen by the report's ``interactivo``:
+
+- headless runs (papermill, nbval, ``interactivo=False``): ``plotly_mimetype`` alone is
+  drawn by JupyterLab but not by nbconvert, so the HTML report would show blank space.
+  We register a renderer that also emits ``text/html`` and embeds plotly.js once per
+  kernel (no CDN: the HTML works with no network); ``plotly_mimetype+outbound_offline``
+  (:data:`RENDERER`) is the default.
+- inside JupyterLab (``interactivo=True``): only the plotly mimetype
+  (:data:`LAB_RENDERER`), drawn by the ``jupyterlab-plotly`` extension that ships with
+  plotly. No copy of plotly.js (4.8 MB) is stored in the notebook.
 """
 
 from __future__ import annotations
@@ -15,18 +20,29 @@ from plotly.io.base_renderers import MimetypeRenderer
 
 TEMPLATE = "outbound"
 RENDERER = "plotly_mimetype+outbound_offline"
+LAB_RENDERER = "plotly_mimetype"
 PALETTE = ["#1F5BD6", "#19A974", "#F2A541", "#E4572E", "#7E57C2", "#00A5CF", "#8D99AE", "#C44569"]
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "locale": "es"}
 
 
 class OfflineHtmlRenderer(MimetypeRenderer):
-    """``text/html`` figures without a CDN: plotly.js is displayed once, on first use."""
+    """``text/html`` figures without a CDN: plotly.js is displayed once per kernel, on first use.
+
+    plotly activates a renderer on every ``Figure._repr_mimebundle_()`` call (the
+    interactive sections call it for each figure and each redraw): the flag keeps it to
+    one copy of plotly.js per kernel.
+    """
+
+    library_shown = False
 
     def activate(self) -> None:
+        if OfflineHtmlRenderer.library_shown:
+            return
         from IPython.display import HTML, display
         from plotly.offline import get_plotlyjs
 
         display(HTML(f'<script type="text/javascript">{get_plotlyjs()}</script>'))
+        OfflineHtmlRenderer.library_shown = True
 
     def to_mimebundle(self, fig_dict: dict) -> dict:
         html = pio.to_html(
@@ -55,3 +71,13 @@ def install() -> None:
     if "outbound_offline" not in pio.renderers:
         pio.renderers["outbound_offline"] = OfflineHtmlRenderer()
     pio.renderers.default = RENDERER
+
+
+def use_renderer(*, interactivo: bool) -> None:
+    """JupyterLab's own plotly renderer when ``interactivo``, else the offline HTML one.
+
+    Called by every report when it starts: the interactive one in JupyterLab stores no
+    plotly.js in the notebook; headless runs keep the HTML that works with no network.
+    """
+    install()
+    pio.renderers.default = LAB_RENDERER if interactivo else RENDERER

@@ -156,9 +156,12 @@ def _parser() -> argparse.ArgumentParser:
 
     lab = sub.add_parser(
         "lab",
-        help="abrir JupyterLab en notebooks/ con el entorno del proyecto",
+        help="abrir JupyterLab en trabajo/ (copias de notebooks/ fuera de git)",
         add_help=False,
-        usage="%(prog)s [--port PUERTO] [--ip DIRECCIÓN] [--no-browser] [OPCIÓN DE JUPYTER LAB ...]",
+        usage=(
+            "%(prog)s [--reiniciar] [--port PUERTO] [--ip DIRECCIÓN] [--no-browser] "
+            "[OPCIÓN DE JUPYTER LAB ...]"
+        ),
         description=LAB_HELP,
         formatter_class=_RawFormatter,
     )
@@ -166,8 +169,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-LAB_HELP = """Abre JupyterLab en notebooks/ con el kernel del proyecto. Todo lo que escribas después de
-`lab` pasa tal cual a `jupyter lab`, en el mismo orden, por ejemplo:
+LAB_HELP = """Abre JupyterLab con el kernel del proyecto en trabajo/, tu carpeta de trabajo: la primera vez
+copia ahí los notebooks de notebooks/ (fuera de git, así el repositorio no cambia) y después
+nunca pisa tus copias. --reiniciar trae copias nuevas y guarda las anteriores en
+trabajo/anteriores/. Todo lo demás que escribas después de `lab` pasa tal cual a `jupyter lab`,
+en el mismo orden, por ejemplo:
 
   outbound-analysis lab --port 8899                     en otro puerto
   outbound-analysis lab --port 8899 --ip 127.0.0.1      solo desde esta máquina
@@ -331,7 +337,7 @@ def strip_tracked_outputs(model: dict, path: str, contents_manager: object, **kw
 
     The tracked notebooks stay clean (no outputs, execution counts or widget state) even
     when someone opens them with plain ``jupyter lab``; every other notebook is saved as is.
-    Installed by ``make setup`` in ``.venv/etc/jupyter/jupyter_server_config.d/``.
+    ``make setup`` sets it in ``.venv/etc/jupyter/jupyter_server_config.json``.
     """
     from .runner import notebooks_dir
 

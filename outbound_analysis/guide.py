@@ -1,20 +1,26 @@
 """The training guide's content: a tiny example to count by hand, caveats shown on the demo
 data, and exercises whose answers are checked by the same metric functions as the reports.
 
+The exercises are about a second set of sends (the practice set), so that nothing the
+guide explains before them gives their answers away.
+
 Used by ``notebooks/guia.ipynb``: one call per section, nothing defined in the notebook.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
 
-from . import _html, charts, metrics
+from . import _html, _plotly_setup, charts, metrics
+from ._display import show as _display
 from ._text import fmt_int, fmt_pct
 from .labels import CONCEPTO_LABELS
 from .load import frame_from_records
-from .report import Informe, _display
+from .report import Informe
 
 # The tiny example: 8 sends a new analyst can count on paper (see the guide's tables).
 _EXAMPLE = [
@@ -35,12 +41,38 @@ _EVENTS = [
 ]
 
 
-def example_envios() -> pd.DataFrame:
-    """The guide's 8 sends, loaded with the same rules as any download."""
+# The practice set of the exercises: same columns, different answers from the example.
+_PRACTICE = [
+    ("Hugo", "Cuotas", "plantilla", "exitoso", "sí", "sí", "no", "no", "no", "c1"),
+    ("Inés", "Cuotas", "plantilla", "exitoso", "sí", "", "sí", "sí", "sí", "c2"),
+    ("Juan", "Cuotas", "plantilla", "exitoso", "no", "sí", "sí", "sí", "sí", "c3"),
+    ("Laura", "Cuotas", "plantilla", "fallido", "", "", "", "", "", ""),
+    ("Hugo", "Aviso", "plantilla_individual", "exitoso", "sí", "", "", "sí", "no", "a1"),
+    ("Mora", "Aviso", "plantilla_individual", "exitoso", "no", "", "", "no", "no", "a2"),
+    ("Nico", "Encuesta", "flujo", "exitoso", "sí", "sí", "sí", "no", "no", "e1"),
+    ("Olga", "Encuesta", "flujo", "exitoso", "no", "", "no", "no", "no", "e2"),
+]
+_PRACTICE_EVENTS = [
+    ("e1", "2026-08-04 09:00", "bot", "Hola Nico, ¿ya pagaste la cuota?", "", "", ""),
+    ("e1", "2026-08-04 09:05", "cliente", "Ya pagué", "Ya pagué", "", ""),
+    (
+        "e1",
+        "2026-08-04 09:05",
+        "bot",
+        "¡Gracias! Registramos tu pago.",
+        "",
+        "Pago informado",
+        "fin_autogestion",
+    ),
+]
+_EVENT_KEYS = ("conversacion_id", "fecha", "autor", "mensaje", "opcion", "tipificacion", "tipo_tipificacion")
+
+
+def _envios(rows: list[tuple[str, ...]], day: str) -> pd.DataFrame:
     records = [
         {
             "envio_id": str(i + 1),
-            "fecha_envio": "03/08/2026 10:00",
+            "fecha_envio": f"{day} 10:00",
             "campana": c,
             "origen": o,
             "canal": "WA",
@@ -54,9 +86,24 @@ def example_envios() -> pd.DataFrame:
             "conversacion_id": conv,
             "codigo_error": "131026" if e == "fallido" else "",
         }
-        for i, (who, c, o, e, n, le, r, a, v, conv) in enumerate(_EXAMPLE)
+        for i, (who, c, o, e, n, le, r, a, v, conv) in enumerate(rows)
     ]
     return frame_from_records("envios", records)
+
+
+def example_envios() -> pd.DataFrame:
+    """The guide's 8 sends, loaded with the same rules as any download."""
+    return _envios(_EXAMPLE, "03/08/2026")
+
+
+def practice_envios() -> pd.DataFrame:
+    """The 8 sends of the exercises (section 7)."""
+    return _envios(_PRACTICE, "04/08/2026")
+
+
+def practice_eventos() -> pd.DataFrame:
+    """The events of the practice set's only answered flow conversation (Nico's)."""
+    return frame_from_records("eventos", [dict(zip(_EVENT_KEYS, e, strict=True)) for e in _PRACTICE_EVENTS])
 
 
 def example_eventos() -> pd.DataFrame:
@@ -74,28 +121,29 @@ class Exercise:
 
 EXERCISES: dict[int, Exercise] = {
     1: Exercise(
-        "¿Cuántos envíos del ejemplo cuentan como leídos?",
+        "¿Cuántos envíos de la práctica cuentan como leídos?",
         "Contá los exitosos con Leído = sí y sumá los que tienen Respondido = sí aunque el "
         "leído esté vacío: una respuesta prueba que se vio.",
         "int",
     ),
     2: Exercise(
-        "¿Cuántos envíos del ejemplo son «lectura no informada»?",
-        "Exitosos con Leído vacío y sin respuesta. Mirá las plantillas individuales.",
+        "¿Cuántos envíos de la práctica son «lectura no informada»?",
+        "Exitosos con Leído vacío y sin respuesta: no solo las plantillas individuales.",
         "int",
     ),
     3: Exercise(
-        "¿Cuántas conversaciones iniciadas hay en el ejemplo?",
-        "Solo los exitosos con Conversación nueva = sí; el envío de Carla entró en una conversación abierta.",
+        "¿Cuántas conversaciones iniciadas hay en la práctica?",
+        "Solo los exitosos con Conversación nueva = sí; los que dicen «no» entraron en una "
+        "conversación que ya estaba abierta.",
         "int",
     ),
     4: Exercise(
-        "¿Qué porcentaje de los envíos exitosos terminó en venta? (p. ej. 0.25 o 25)",
+        "¿Qué porcentaje de los envíos exitosos de la práctica terminó en venta? (p. ej. 25, 25,5 o 0.255)",
         "Ventas sobre envíos exitosos; fallidos y pendientes no cuentan en el denominador.",
         "pct",
     ),
     5: Exercise(
-        "¿Cómo terminó la conversación del flujo de Fede? (abandono, asignacion o finalizacion_automatica)",
+        "¿Cómo terminó la conversación del flujo de Nico? (abandono, asignacion o finalizacion_automatica)",
         "No hay finalización informada: ¿hubo agente? ¿una tipificación de autogestión? Si "
         "no, el contacto dejó de responder.",
         "text",
@@ -104,9 +152,9 @@ EXERCISES: dict[int, Exercise] = {
 
 
 def _answers() -> dict[int, object]:
-    env = example_envios()
+    env = practice_envios()
     k = metrics.kpis(env).iloc[0]
-    fin = metrics.flujos(env, example_eventos())["finalizacion"]
+    fin = metrics.flujos(env, practice_eventos())["finalizacion"]
     return {
         1: int(k["leidos"]),
         2: int(k["lectura_no_informada"]),
@@ -116,27 +164,123 @@ def _answers() -> dict[int, object]:
     }
 
 
+def _decimal_comma(answer: object) -> object:
+    """``respuesta = 33,3`` is the tuple ``(33, 3)`` in Python: read it as the number 33.3."""
+    if (
+        isinstance(answer, tuple)
+        and len(answer) == 2
+        and all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in answer)
+    ):
+        return f"{answer[0]}.{answer[1]}"
+    return answer
+
+
+def _as_number(answer: object) -> float | None:
+    """A number written as 0.333, 33.3, "33,3", "33,3 %" or 33,3 (no quotes); None if it is not one."""
+    text = str(_decimal_comma(answer)).replace("%", "").strip().replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _plain(text: str) -> str:
+    """«Finalización automática» -> finalizacion_automatica: no accents, lower case, underscores."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "_".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
 def check(number: int, answer: object) -> tuple[bool | None, str]:
-    """(correct?, feedback in Spanish); ``None`` when there is no answer yet."""
+    """(correct?, feedback in Spanish); ``None`` when there is no answer yet.
+
+    Percentages are accepted as a fraction (0.333) or a percentage (33.3), with a decimal
+    point or comma, with or without quotes and ``%``.
+    """
     exercise = EXERCISES[number]
     if answer is None or answer == "":
         return None, f"Escribí tu respuesta en respuesta_{number} y volvé a ejecutar la celda."
     right = _answers()[number]
     if exercise.kind == "pct":
-        try:
-            value = float(str(answer).replace(",", ".").replace("%", "").strip())
-        except ValueError:
-            return False, f"«{answer}» no es un número. {exercise.hint}"
+        value = _as_number(answer)
+        if value is None:
+            return False, (
+                f"«{answer}» no es un número: escribí el porcentaje con cifras, por ejemplo "
+                f"respuesta_{number} = 25,5. {exercise.hint}"
+            )
         value = value / 100 if value > 1 else value
         ok = abs(value - float(right)) < 0.006
     elif exercise.kind == "int":
         ok = str(answer).strip() == str(right)
     else:
-        ok = str(answer).strip().lower().replace("ó", "o").replace(" ", "_") == right
+        ok = _plain(str(answer)) == right
     if ok:
         shown = fmt_pct(float(right)) if exercise.kind == "pct" else str(right)
         return True, f"✔ ¡Correcto! La respuesta es {shown}."
     return False, f"✘ Todavía no. Pista: {exercise.hint}"
+
+
+_ANSWER_LINE = re.compile(r"^\s*(respuesta_(\d+))\s*=\s*(.+?)\s*(?:#.*)?$", re.MULTILINE)
+
+
+def missing_quotes_hint(cell: str, name: str) -> str | None:
+    """The Spanish hint for ``respuesta_5 = abandono`` (a NameError), or None for other NameErrors.
+
+    ``cell`` is the code of the cell that failed and ``name`` the undefined name.
+    """
+    for match in _ANSWER_LINE.finditer(cell):
+        variable, number, value = match.group(1), int(match.group(2)), match.group(3)
+        if re.search(rf"(?<![\w\"']){re.escape(name)}(?![\w\"'])", value):
+            if number in EXERCISES and EXERCISES[number].kind != "text":
+                return (
+                    f"«{value}» no es un número: Python lo lee como el nombre de una variable que no "
+                    f"existe. Escribí la respuesta con cifras, por ejemplo {variable} = 10, y volvé a "
+                    "ejecutar la celda."
+                )
+            return (
+                f"«{value}» no está entre comillas: Python lo lee como el nombre de una variable que no "
+                f'existe. Las respuestas de texto van entre comillas: escribí {variable} = "{value}" y '
+                "volvé a ejecutar la celda."
+            )
+    return None
+
+
+def install_quote_hint(shell: object) -> None:
+    """Make IPython answer a NameError in an exercise cell with :func:`missing_quotes_hint`.
+
+    A NameError of the analyst's own cell happens before any of our code runs, so it is
+    handled by IPython's custom exception hook; other NameErrors keep the usual traceback.
+    """
+
+    def handler(shell, etype, value, tb, tb_offset=None):  # type: ignore[no-untyped-def]
+        history = shell.user_ns.get("_ih") or [""]
+        hint = missing_quotes_hint(history[-1], getattr(value, "name", "") or "")
+        if hint is None:
+            stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+        else:
+            stb = [hint]
+        # IPython's run_code ignores what the handler returns: show it here (as the error output)
+        shell._showtraceback(etype, value, stb)
+
+    shell.set_custom_exc((NameError,), handler)  # type: ignore[attr-defined]
+
+
+_SHOWN = [
+    "contacto_id",
+    "campana",
+    "origen",
+    "estado",
+    "conversacion_nueva",
+    "leido",
+    "respondido",
+    "asignada",
+    "venta",
+]
+
+
+def _numbered(envios: pd.DataFrame) -> pd.DataFrame:
+    """The columns a reader counts, with the send number the guide's text refers to."""
+    shown = envios[_SHOWN]
+    return shown.assign(envio=range(1, len(shown) + 1))[["envio", *_SHOWN]]
 
 
 class Guia:
@@ -148,6 +292,14 @@ class Guia:
         self.flujos = self.resumen.como("flujos")  # same loaded data
         self.ejemplo_envios = example_envios()
         self.ejemplo_eventos = example_eventos()
+        self.practica_envios = practice_envios()
+        self.practica_eventos = practice_eventos()
+        _plotly_setup.use_renderer(interactivo=self.resumen.interactivo)
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None:
+            install_quote_hint(shell)
 
     # -- sections ------------------------------------------------------------------
 
@@ -169,24 +321,14 @@ class Guia:
         _display([_html.STYLE, _html.table(table, sortable=False, labels=False)])
 
     def ejemplo(self) -> None:
-        shown = self.ejemplo_envios[
-            [
-                "contacto_id",
-                "campana",
-                "origen",
-                "estado",
-                "conversacion_nueva",
-                "leido",
-                "respondido",
-                "asignada",
-                "venta",
-            ]
-        ]
+        _display([_html.table(_numbered(self.ejemplo_envios), sortable=False)])
+
+    def practica(self) -> None:
+        """The exercises' sends and their flow conversation's events; no totals (those are the answers)."""
         _display(
             [
-                _html.table(
-                    shown.assign(envio=range(1, len(shown) + 1))[["envio", *shown.columns]], sortable=False
-                )
+                _html.table(_numbered(self.practica_envios), sortable=False),
+                _html.table(self.practica_eventos[list(_EVENT_KEYS)], sortable=False),
             ]
         )
 

@@ -225,7 +225,12 @@ def test_lab_passes_its_options_in_order_and_prints_the_url(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"), "HOME": str(tmp_path)}
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
+        "HOME": str(tmp_path),
+        "OUTBOUND_ANALYSIS_TRABAJO": str(tmp_path / "trabajo"),
+    }
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -254,7 +259,7 @@ def test_lab_passes_its_options_in_order_and_prints_the_url(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    assert "Abriendo JupyterLab" in seen
+    assert "Abriendo JupyterLab" in seen and (tmp_path / "trabajo" / "resumen.ipynb").is_file()
     assert f"http://127.0.0.1:{port}/lab?token=" in seen, seen
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import DEMO, ROOT
 
-from outbound_analysis import Filtros, Informe, metrics, report
+from outbound_analysis import Filtros, Informe, _display, metrics
 from outbound_analysis import interactive as ia
 
 
@@ -147,20 +147,24 @@ def test_headless_reports_never_create_widgets(monkeypatch):
     inf = _informe("resumen", interactivo=True)  # no kernel here: stays headless
     assert inf.interactivo is False
     shown: list = []
-    monkeypatch.setattr(report, "_display", lambda parts: shown.extend(parts))
+    monkeypatch.setattr(_display, "show", lambda parts: shown.extend(parts))
     inf.panel()
     inf.mostrar("kpis")
     assert shown and all(isinstance(p, str) or hasattr(p, "to_plotly_json") for p in shown)
     assert not inf._outputs
 
 
-def test_lab_command_points_jupyterlab_at_the_notebooks(monkeypatch):
+def test_lab_command_points_jupyterlab_at_the_working_copies(monkeypatch, tmp_path):
     from outbound_analysis import cli
 
     calls = []
+    monkeypatch.setenv("OUTBOUND_ANALYSIS_TRABAJO", str(tmp_path / "trabajo"))
     monkeypatch.setattr(cli.subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0)
     assert cli.main(["lab", "--no-browser"]) == 0
     cmd, env = calls[0]
     assert cmd[1:3] == ["-m", "jupyterlab"]
-    assert f"--notebook-dir={ROOT / 'notebooks'}" in cmd and "--no-browser" in cmd
+    assert f"--notebook-dir={tmp_path / 'trabajo'}" in cmd and "--no-browser" in cmd
+    assert sorted(p.name for p in (tmp_path / "trabajo").glob("*.ipynb")) == sorted(
+        p.name for p in (ROOT / "notebooks").glob("*.ipynb")
+    )
     assert env["JUPYTER_PATH"].split(":")[0].endswith("share/jupyter")
