@@ -90,11 +90,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
     sub = parser.add_subparsers(dest="command", metavar="COMANDO", parser_class=_Parser)
+    for add in (_add_demo, _add_validate, _add_run, _add_lab):
+        add(sub)
+    return parser
 
-    demo = sub.add_parser(
-        "demo", help="generar datos de ejemplo con el formato de la plataforma", add_help=False
-    )
-    demo.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
+
+def _command(
+    sub: argparse._SubParsersAction, name: str, help: str, **kwargs: object
+) -> argparse.ArgumentParser:
+    """A subcommand with a Spanish -h/--help."""
+    command = sub.add_parser(name, help=help, add_help=False, **kwargs)
+    command.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
+    return command
+
+
+def _add_demo(sub: argparse._SubParsersAction) -> None:
+    demo = _command(sub, "demo", "generar datos de ejemplo con el formato de la plataforma")
     demo.add_argument("--envios", type=_int_in(1), default=3000, help="cantidad de envíos (por defecto 3000)")
     demo.add_argument(
         "--seed",
@@ -106,8 +117,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--dir", default="data/demo", help="carpeta de destino (por defecto data/demo)")
 
-    validate = sub.add_parser("validate", help="revisar archivos antes de correr informes", add_help=False)
-    validate.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    validate = _command(sub, "validate", "revisar archivos antes de correr informes")
     validate.add_argument(
         "paths",
         nargs="*",
@@ -124,8 +136,9 @@ def _parser() -> argparse.ArgumentParser:
         "--mostrar", type=_int_in(0), default=10, help="rechazos a mostrar (por defecto 10)"
     )
 
-    run = sub.add_parser("run", help="generar informes HTML y exportaciones con papermill", add_help=False)
-    run.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    run = _command(sub, "run", "generar informes HTML y exportaciones con papermill")
     run.add_argument(
         "informes",
         nargs="*",
@@ -154,10 +167,12 @@ def _parser() -> argparse.ArgumentParser:
         help="límite en segundos por celda del notebook (por defecto 1800)",
     )
 
-    lab = sub.add_parser(
+
+def _add_lab(sub: argparse._SubParsersAction) -> None:
+    _command(
+        sub,
         "lab",
-        help="abrir JupyterLab en trabajo/ (copias de notebooks/ fuera de git)",
-        add_help=False,
+        "abrir JupyterLab en trabajo/ (copias de notebooks/ fuera de git)",
         usage=(
             "%(prog)s [--reiniciar] [--port PUERTO] [--ip DIRECCIÓN] [--no-browser] "
             "[OPCIÓN DE JUPYTER LAB ...]"
@@ -165,8 +180,6 @@ def _parser() -> argparse.ArgumentParser:
         description=LAB_HELP,
         formatter_class=_RawFormatter,
     )
-    lab.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
-    return parser
 
 
 LAB_HELP = """Abre JupyterLab con el kernel del proyecto en trabajo/, tu carpeta de trabajo: la primera vez
