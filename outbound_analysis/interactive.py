@@ -1,31 +1,58 @@
-"""JupyterLab widgets: the filter panel, the contact lookup and the export button.
+"""JupyterLab widgets: the filter panel, the header it redraws, the contact lookup and the export button.
 
 They only build :class:`~outbound_analysis.filters.Filtros` and call the report's own
 methods (a filter change is ``informe.aplicar(filtros)``, which redraws every section
 through the sections registry): no filter, metric or section is implemented twice.
 Headless runs never create them. This module depends on the display plumbing
 (:mod:`._display`), never on :mod:`.report`.
+
+Rules:
+
+- a panel change is applied once the user stops clicking for :data:`DEBOUNCE_SECONDS`;
+  then the header, the contact lookup and the option counts follow the new filters;
+- each option's count is the sends with that value that pass the *other* filters;
+- the lookup searches while the user types (same debounce), from :data:`MIN_CHARS`;
+- exports go to ``exportaciones/INFORME_AAAA-MM-DD_HHMM/`` under the notebook's folder
+  (``informe.base``), which JupyterLab's file browser shows, with a download link per file.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
+import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 from IPython.display import display
 
 from . import _html
 from ._display import render_into
+from ._outputs import describe_os_error
 from ._text import fmt_int
-from .filters import LIST_FILTERS, Filtros
-from .labels import ORIGEN_LABELS
+from .errors import OutboundError
+from .filters import LIST_FILTERS, Filtros, envios_mask
+from .labels import ORIGEN_LABELS, TIPO_LABELS
 from .load import Dataset
+from .sections import Part
 
 DEBOUNCE_SECONDS = 0.4
+#: the lookup waits for this many characters before searching
+MIN_CHARS = 3
+#: exports from JupyterLab go here, under the notebook's folder
+EXPORT_FOLDER = "exportaciones"
+#: option labels of the list filters whose values are codes
+OPTION_LABELS = {"origen": ORIGEN_LABELS, "tipo_tipificacion": TIPO_LABELS}
+PANEL_HINT = (
+    "Para elegir varios valores de una lista, Ctrl+clic (Cmd+clic en Mac). Entre paréntesis, los "
+    "envíos de cada valor que pasan los demás filtros."
+)
 
 
 class Informe(Protocol):
@@ -43,49 +70,125 @@ class Informe(Protocol):
     def aplicar(self, filtros: Filtros) -> None: ...
     def buscar(self, texto: str) -> pd.DataFrame: ...
     def escribir(self, carpeta: Path) -> list[Path]: ...
+    def partes_encabezado(self) -> list[Part]: ...
 
 
-def _options(series: pd.Series, labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
-    """(label with count, value) for each distinct value, most frequent first."""
-    counts = series.dropna().astype("string").value_counts()
-    return [(f"{(labels or {}).get(v, v)} ({fmt_int(n)})", str(v)) for v, n in counts.items()]
+# ---------------------------------------------------------------- what follows a filter change
+
+#: per report, the widgets to refresh after the panel applied new filters (header, lookups)
+_FOLLOWERS: weakref.WeakKeyDictionary[object, list[Callable[[], None]]] = weakref.WeakKeyDictionary()
+
+
+def _follow(informe: Informe, refresh: Callable[[], None]) -> None:
+    """Call ``refresh`` every time a panel applies new filters to ``informe``."""
+    _FOLLOWERS.setdefault(informe, []).append(refresh)
+
+
+class _Debounced:
+    """Run ``action`` once the calls stop for ``delay`` seconds (at once outside an event loop)."""
+
+    def __init__(self, action: Callable[[], None], delay: float):
+        self.action = action
+        self.delay = delay
+        self._pending: asyncio.TimerHandle | None = None
+
+    def __call__(self, _change: object = None) -> None:
+        try:
+            loop = asyncio.get_running_loop() if self.delay > 0 else None
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            self.action()
+            return
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pending = loop.call_later(self.delay, self._run)
+
+    def _run(self) -> None:
+        self._pending = None
+        self.action()
+
+
+# ---------------------------------------------------------------- the filter panel
+
+
+def _days(first: dt.date | None, last: dt.date | None) -> list[tuple[str, dt.date]]:
+    """Every day from ``first`` to ``last`` as (dd/mm/aaaa, date): the date lists' options."""
+    if first is None or last is None:
+        return []
+    return [(f"{d:%d/%m/%Y}", d) for d in pd.date_range(first, last, freq="D").date]
+
+
+def _by_frequency(column: pd.Series) -> tuple[list[str], np.ndarray]:
+    """The column's distinct values, most frequent first, and each row's index in them (-1: no value)."""
+    codes, uniques = pd.factorize(column.astype("string"))
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    order = np.argsort(-counts, kind="stable")
+    rank = np.empty(len(order) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    rank[-1] = -1  # code -1 (no value) indexes the last slot
+    return [str(uniques[i]) for i in order], rank[codes]
 
 
 class FilterPanel:
-    """Filter widgets over the loaded data; a change re-applies the filters (debounced)."""
+    """Filter widgets over the loaded data; a change re-applies the filters (debounced).
+
+    Dates are lists of days written dd/mm/aaaa (a browser date picker writes them in the
+    browser's language, often mm/dd). The data's first and last day mean "no limit".
+    """
 
     def __init__(self, informe: Informe, debounce: float = DEBOUNCE_SECONDS):
         self.informe = informe
-        self.debounce = debounce
-        self._pending: asyncio.TimerHandle | None = None
         env = informe.datos.envios
         f = informe.filtros
+        tz = f.zona_horaria
         fechas = env["fecha_envio"].dropna()
-        tz = informe.filtros.zona_horaria
         first = fechas.min().tz_convert(tz).date() if len(fechas) else None
         last = fechas.max().tz_convert(tz).date() if len(fechas) else None
-        layout = widgets.Layout(width="auto", height="120px")
-        self.desde = widgets.DatePicker(description="Desde", value=f.fecha_desde or first)
-        self.hasta = widgets.DatePicker(description="Hasta", value=f.fecha_hasta or last)
+        self._bounds = (first, last)
+        # a date of the parameters outside the data still shows (and still filters)
+        known = [d for d in (first, last, f.fecha_desde, f.fecha_hasta) if d is not None]
+        days = _days(min(known), max(known)) if known else []
+        date_style = {"description_width": "initial"}
+        layout = widgets.Layout(width="210px")
+        self.desde = widgets.Dropdown(
+            options=days, value=f.fecha_desde or first, description="Desde", style=date_style, layout=layout
+        )
+        self.hasta = widgets.Dropdown(
+            options=days, value=f.fecha_hasta or last, description="Hasta", style=date_style, layout=layout
+        )
         self.selects: dict[str, widgets.SelectMultiple] = {}
+        #: per list filter: its values (most frequent first, a fixed order) and each send's index in them
+        self._values: dict[str, list[str]] = {}
+        self._codes: dict[str, np.ndarray] = {}
+        self._masks: dict[str, tuple[object, np.ndarray | None]] = {}
+        self._updating = False
         for name, (column, label) in LIST_FILTERS.items():
-            labels = ORIGEN_LABELS if column == "origen" else None
-            options = _options(env[column], labels)
-            current = tuple(v for v in getattr(f, name) if v in {o[1] for o in options})
+            self._values[name], self._codes[name] = _by_frequency(env[column])
+            values = self._values[name]
             self.selects[name] = widgets.SelectMultiple(
-                options=options,
-                value=current,
+                options=self._options(name, None),
+                value=tuple(v for v in getattr(f, name) if v in values),
                 description=label,
-                layout=layout,
+                layout=widgets.Layout(width="auto", height="120px"),
                 style={"description_width": "initial"},
             )
+        self.ayuda = widgets.HTML(_html.note(PANEL_HINT))
         self.estado = widgets.HTML()
         self.limpiar = widgets.Button(description="Limpiar filtros", icon="eraser")
         self.limpiar.on_click(lambda _: self.clear())
-        for w in (self.desde, self.hasta, *self.selects.values()):
-            w.observe(self._changed, names="value")
-        self._bounds = (first, last)
+        self._changed = _Debounced(self.apply, debounce)
+        for w in self._widgets():
+            w.observe(self._on_value, names="value")
+        self._update_counts()
         self._update_status()
+
+    def _widgets(self) -> list[widgets.Widget]:
+        return [self.desde, self.hasta, *self.selects.values()]
+
+    def _on_value(self, change: object) -> None:
+        if not self._updating:
+            self._changed(change)
 
     def filtros(self) -> Filtros:
         """The :class:`Filtros` the widgets describe right now."""
@@ -101,37 +204,83 @@ class FilterPanel:
             **{name: list(w.value) for name, w in self.selects.items()},
         )
 
-    def _changed(self, _change: object) -> None:
-        if self.debounce <= 0:
-            self.apply()
-            return
+    # -------------------------------------------------------------- option counts
+
+    def _mask(self, key: str, filtros: Filtros) -> np.ndarray | None:
+        """Sends passing one filter alone (``None``: that filter keeps every send); kept until it changes."""
+        tz = filtros.zona_horaria
+        if key == "fechas":
+            state: object = (filtros.fecha_desde, filtros.fecha_hasta, tz)
+            alone = Filtros(fecha_desde=filtros.fecha_desde, fecha_hasta=filtros.fecha_hasta, zona_horaria=tz)
+        else:
+            state = getattr(filtros, key)
+            alone = Filtros(zona_horaria=tz, **{key: state})
+        cached = self._masks.get(key)
+        if cached is not None and cached[0] == state:
+            return cached[1]
+        mask = None if alone.is_empty() else envios_mask(self.informe.datos.envios, alone)
+        self._masks[key] = (state, mask)
+        return mask
+
+    def _options(self, name: str, counts: np.ndarray | None) -> list[tuple[str, str]]:
+        labels = OPTION_LABELS.get(LIST_FILTERS[name][0], {})
+        values = self._values[name]
+        if counts is None:  # all sends
+            codes = self._codes[name]
+            counts = np.bincount(codes[codes >= 0], minlength=len(values))
+        return [(f"{labels.get(v, v)} ({fmt_int(n)})", v) for v, n in zip(values, counts, strict=True)]
+
+    def option_counts(self, filtros: Filtros | None = None) -> dict[str, dict[str, int]]:
+        """Per list filter: each value's sends that pass every *other* filter."""
+        f = filtros or self.filtros()
+        masks = {key: self._mask(key, f) for key in ("fechas", *LIST_FILTERS)}
+        out = {}
+        for name in LIST_FILTERS:
+            others = [m for key, m in masks.items() if key != name and m is not None]
+            codes = self._codes[name]
+            keep = codes >= 0
+            for m in others:
+                keep &= m
+            counts = np.bincount(codes[keep], minlength=len(self._values[name]))
+            out[name] = dict(zip(self._values[name], counts.tolist(), strict=True))
+        return out
+
+    def _update_counts(self, filtros: Filtros | None = None) -> None:
+        """Relabel every list's options with counts under the other filters, keeping the selection."""
+        counts = self.option_counts(filtros)
+        self._updating = True
         try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is None:
-            self.apply()
-            return
-        if self._pending is not None:
-            self._pending.cancel()
-        self._pending = loop.call_later(self.debounce, self.apply)
+            for name, w in self.selects.items():
+                options = self._options(name, np.array(list(counts[name].values()), dtype=np.int64))
+                if list(w.options) != options:
+                    selected = w.value
+                    w.options = options  # replacing the options empties the selection: restore it
+                    w.value = selected
+        finally:
+            self._updating = False
+
+    # -------------------------------------------------------------- apply, clear, status
 
     def apply(self) -> None:
-        """Apply the widgets' filters to the report and redraw every section."""
-        self._pending = None
-        self.informe.aplicar(self.filtros())
+        """Apply the widgets' filters to the report, redraw every section and what follows them."""
+        filtros = self.filtros()
+        self.informe.aplicar(filtros)
+        self._update_counts(filtros)
         self._update_status()
+        for refresh in list(_FOLLOWERS.get(self.informe, ())):
+            refresh()
 
     def clear(self) -> None:
-        """Back to no filters."""
+        """Back to no filters (one recomputation, not one per widget)."""
         first, last = self._bounds
-        for w in (self.desde, self.hasta, *self.selects.values()):
-            w.unobserve(self._changed, names="value")
-        self.desde.value, self.hasta.value = first, last
-        for w in self.selects.values():
-            w.value = ()
-        for w in (self.desde, self.hasta, *self.selects.values()):
-            w.observe(self._changed, names="value")
+        self._updating = True
+        try:
+            if first is not None:
+                self.desde.value, self.hasta.value = first, last
+            for w in self.selects.values():
+                w.value = ()
+        finally:
+            self._updating = False
         self.apply()
 
     def _update_status(self) -> None:
@@ -147,67 +296,146 @@ class FilterPanel:
         )
 
     def widget(self) -> widgets.Widget:
-        selects = list(self.selects.values())
         grid = widgets.GridBox(
-            selects,
+            list(self.selects.values()),
             layout=widgets.Layout(grid_template_columns="repeat(3, minmax(220px, 1fr))", grid_gap="6px"),
         )
         return widgets.VBox(
-            [
-                widgets.HBox([self.desde, self.hasta, self.limpiar]),
-                grid,
-                self.estado,
-            ]
+            [widgets.HBox([self.desde, self.hasta, self.limpiar]), self.ayuda, grid, self.estado]
         )
 
     def show(self) -> None:
         display(self.widget())
 
 
-def contact_lookup(informe: Informe) -> widgets.Widget:
-    """A search box: type an id or part of a phone number, see every send to it."""
+# ---------------------------------------------------------------- the header, kept up to date
+
+
+def header(informe: Informe) -> widgets.Widget:
+    """The report's header (files, parameters, filters, load report), redrawn after each filter change."""
+    out = widgets.Output()
+
+    def draw() -> None:
+        render_into(out, informe.partes_encabezado())
+
+    draw()
+    _follow(informe, draw)
+    return out
+
+
+# ---------------------------------------------------------------- the contact lookup
+
+
+def contact_lookup(informe: Informe, debounce: float = DEBOUNCE_SECONDS) -> widgets.Widget:
+    """A search box: type an id or part of a phone number, see every send to it within the filters.
+
+    It searches while the user types (from :data:`MIN_CHARS` characters, debounced), again
+    after each filter change, and says which filters the result is under.
+    """
     box = widgets.Text(
-        placeholder="p. ej. 1155 o 5491123456789", description="Contacto", continuous_update=False
+        placeholder="p. ej. 1155 o 5491123456789",
+        description="Contacto",
+        continuous_update=True,
+        layout=widgets.Layout(width="420px"),
     )
     out = widgets.Output()
 
-    def search(change: object = None) -> None:
+    def search() -> None:
         text = box.value.strip()
+        filtros = informe.filtros.describe()
         if not text:
-            parts = [_html.note("Escribí un número (o parte) o un ID de contacto.")]
+            parts = [
+                _html.note("Escribí un número (o parte) o un ID de contacto: se busca mientras escribís.")
+            ]
+        elif len(text) < MIN_CHARS:
+            parts = [_html.note(f"Seguí escribiendo: se busca desde {MIN_CHARS} caracteres.")]
         else:
             found = informe.buscar(text)
-            nothing = _html.empty(f"No hay envíos a contactos que coincidan con «{text}».")
-            parts = [nothing] if found.empty else [_html.table(found)]
+            if found.empty:
+                parts = [
+                    _html.empty(
+                        f"No hay envíos a contactos que coincidan con «{text}» entre los envíos que pasan "
+                        f"los filtros. {filtros} Si esperabas alguno, quitá filtros en el panel."
+                    )
+                ]
+            else:
+                contactos = found["contacto_id"].nunique()
+                parts = [
+                    _html.note(
+                        f"{fmt_int(len(found))} envíos a {fmt_int(contactos)} contactos que coinciden con "
+                        f"«{text}». {filtros}"
+                    ),
+                    _html.table(found),
+                ]
         render_into(out, parts)
 
-    box.observe(search, names="value")
+    box.observe(_Debounced(search, debounce), names="value")
+    _follow(informe, search)
     search()
     return widgets.VBox([box, out])
 
 
-def export_dir(informe: Informe) -> Path:
-    """Where the export button writes: ``outputs/interactivo/INFORME-AAAAMMDD-HHMMSS``."""
-    root = informe.base
-    for candidate in (root, *root.parents):
-        if (candidate / "outputs").is_dir():
-            root = candidate
-            break
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return root / "outputs" / "interactivo" / f"{informe.nombre}-{stamp}"
+# ---------------------------------------------------------------- the export button
+
+
+def export_dir(informe: Informe, now: dt.datetime | None = None) -> Path:
+    """Where the export button writes: ``exportaciones/INFORME_AAAA-MM-DD_HHMM`` under the notebook's folder.
+
+    A second export within the same minute gets ``-2``, ``-3``... instead of replacing the first.
+    """
+    stamp = f"{informe.nombre}_{(now or dt.datetime.now()):%Y-%m-%d_%H%M}"
+    root = informe.base / EXPORT_FOLDER
+    target, n = root / stamp, 2
+    while target.exists():
+        target, n = root / f"{stamp}-{n}", n + 1
+    return target
+
+
+def _links(files: list[Path], base: Path) -> str:
+    """A download link per file, relative to the notebook's folder (JupyterLab resolves them).
+
+    The XLSX first (the file for Excel), then the rest by name.
+    """
+    ordered = sorted(files, key=lambda p: (p.suffix != ".xlsx", p.name))
+    items = []
+    for p in ordered:
+        href = html.escape(quote(p.relative_to(base).as_posix()))
+        name = html.escape(p.name)
+        items.append(f'<li><a href="{href}" download="{name}">{name}</a></li>')
+    return '<ul class="oa-descargas">' + "".join(items) + "</ul>"
 
 
 def export_button(informe: Informe) -> widgets.Widget:
-    """A button that writes the current filtered tables and says where."""
+    """A button that writes the current filtered tables; beside it, where; below, a link per file."""
     button = widgets.Button(description="Exportar", icon="download", button_style="primary")
     message = widgets.HTML()
+    links = widgets.Output()
 
     def on_click(_: object) -> None:
         target = export_dir(informe)
-        written = informe.escribir(target)
+        button.disabled, button.description = True, "Exportando…"
+        message.value = ""
+        try:
+            written = informe.escribir(target)
+        except OutboundError as exc:
+            message.value = _html.warn(str(exc))
+            return
+        except OSError as exc:
+            message.value = _html.warn(
+                describe_os_error(exc, target.parent, 'informe.exportar("otra/carpeta")')
+            )
+            return
+        finally:
+            button.disabled, button.description = False, "Exportar"
+        shown = target.relative_to(informe.base).as_posix()
         message.value = _html.note(
-            f"Listo: {len(written)} archivos en {target} ({informe.filtros.describe()})"
+            f"Listo: {len(written)} archivos en {shown}/ (en el explorador de archivos de la izquierda). "
+            "Hacé clic en uno de abajo para descargarlo."
+        )
+        render_into(
+            links,
+            [_html.note(informe.filtros.describe()) + _links(written, informe.base)],
         )
 
     button.on_click(on_click)
-    return widgets.VBox([button, message])
+    return widgets.VBox([widgets.HBox([button, message]), links])

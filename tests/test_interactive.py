@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import re
 
 import pandas as pd
 import pytest
@@ -41,6 +43,45 @@ def test_options_come_from_the_data_with_counts(fresh):
     assert options["WA"] == f"WA ({counts['WA']:,})".replace(",", ".")
     origen_labels = [label for label, _ in panel.selects["origenes"].options]
     assert any(label.startswith("Plantilla individual (") for label in origen_labels)
+    tipos = {v: label for label, v in panel.selects["tipos_tipificacion"].options}
+    assert tipos["fin_positivo"].startswith("Fin positivo (") and tipos["fin_autogestion"].startswith(
+        "Fin autogestión ("
+    )
+    assert "Ctrl+clic" in panel.ayuda.value and "demás filtros" in panel.ayuda.value
+
+
+def test_option_counts_follow_the_other_filters_and_keep_the_selection(fresh):
+    env = fresh.datos.envios
+    panel = ia.FilterPanel(fresh, debounce=0)
+    ig_campaign = env.loc[env["canal"] == "IG", "campana"].value_counts().index[0]
+    panel.selects["canales"].value = ("IG",)
+    campaigns = {v: label for label, v in panel.selects["campanas"].options}
+    # each campaign counts its IG sends; a campaign that never used IG reads (0)
+    for campaign, label in campaigns.items():
+        n = int(((env["canal"] == "IG") & (env["campana"] == campaign)).sum())
+        assert label.endswith(f"({n:,})".replace(",", ".")), (campaign, label)
+    assert any(label.endswith("(0)") for label in campaigns.values())
+    # the channel list itself is not narrowed by its own selection, and keeps it
+    channels = {v: label for label, v in panel.selects["canales"].options}
+    assert channels["WA"] == f"WA ({(env['canal'] == 'WA').sum():,})".replace(",", ".")
+    assert panel.selects["canales"].value == ("IG",)
+    panel.selects["campanas"].value = (ig_campaign,)
+    only = int(((env["canal"] == "IG") & (env["campana"] == ig_campaign)).sum())
+    channels = {v: label for label, v in panel.selects["canales"].options}
+    assert channels["IG"].endswith(f"({only:,})".replace(",", "."))
+    assert panel.selects["canales"].value == ("IG",) and panel.selects["campanas"].value == (ig_campaign,)
+    assert fresh.filtros == Filtros(canales=["IG"], campanas=[ig_campaign])
+
+
+def test_relabelling_the_options_does_not_apply_the_filters_again(fresh, monkeypatch):
+    applied: list[Filtros] = []
+    real = fresh.aplicar
+    monkeypatch.setattr(fresh, "aplicar", lambda f: applied.append(f) or real(f))
+    panel = ia.FilterPanel(fresh, debounce=0)
+    panel.selects["canales"].value = ("IG",)  # every other list gets new labels
+    assert len(applied) == 1
+    panel.clear()  # seven widgets back to empty: one recomputation
+    assert len(applied) == 2 and applied[-1].is_empty()
 
 
 def test_changing_a_widget_refreshes_tables_with_the_same_filter_object(fresh):
@@ -54,9 +95,12 @@ def test_changing_a_widget_refreshes_tables_with_the_same_filter_object(fresh):
     assert fresh.tablas["kpis"].iloc[0]["envios"] < len(fresh.datos.envios)
 
 
-def test_date_pickers_become_inclusive_local_dates(fresh):
+def test_date_lists_read_dd_mm_and_become_inclusive_local_dates(fresh):
     panel = ia.FilterPanel(fresh, debounce=0)
     first, last = panel._bounds
+    labels = [label for label, _ in panel.desde.options]
+    assert labels[0] == f"{first:%d/%m/%Y}" and labels[-1] == f"{last:%d/%m/%Y}"
+    assert len(labels) == (last - first).days + 1  # every day, also those without sends
     assert panel.filtros().fecha_desde is None  # the data's own bounds mean "no limit"
     panel.desde.value = pd.Timestamp("2026-09-01").date()
     panel.hasta.value = pd.Timestamp("2026-09-30").date()
@@ -115,32 +159,98 @@ def test_changes_are_debounced_inside_an_event_loop(fresh, monkeypatch):
     assert len(applied) == 1 and set(applied[0].canales) == {"WA", "IG"}
 
 
-def test_contact_lookup_finds_partial_phone_numbers(fresh):
-    phone = str(fresh.datos.envios.loc[fresh.datos.envios["canal"] == "WA", "contacto_id"].iloc[0])
+def test_contact_lookup_searches_as_you_type_and_follows_the_filters(fresh):
+    env = fresh.datos.envios
+    phone = str(env.loc[env["canal"] == "WA", "contacto_id"].iloc[0])
     part = phone[-6:]
-    box, out = ia.contact_lookup(fresh).children
+    box, out = ia.contact_lookup(fresh, debounce=0).children
+    assert box.continuous_update  # every keystroke, not only Enter
     assert "Escribí un número" in _html_of(out)
+    box.value = part[:2]
+    assert "desde 3 caracteres" in _html_of(out)
     box.value = part
     html = _html_of(out)
-    expected = metrics.buscar_contacto(fresh.datos.envios, part)
+    expected = metrics.buscar_contacto(env, part)
     assert phone in html and len(expected) >= 1
     assert html.count("<tr>") == len(expected) + 1
+    assert "Sin filtros: todos los envíos cargados." in html
+    # a filter change in the panel redoes the search under the new filters, and says so
+    panel = ia.FilterPanel(fresh, debounce=0)
+    other = "IG"
+    panel.selects["canales"].value = (other,)
+    narrowed = metrics.buscar_contacto(env, part, Filtros(canales=[other]))
+    html = _html_of(out)
+    assert f"Canal: {other}" in html
+    assert html.count("<tr>") == (len(narrowed) + 1 if len(narrowed) else 0)
     box.value = "000000000000"
-    assert "No hay envíos" in _html_of(out)
+    assert "No hay envíos" in _html_of(out) and f"Canal: {other}" in _html_of(out)
 
 
-def test_export_button_writes_the_filtered_tables_and_says_where(tmp_path):
-    (tmp_path / "outputs").mkdir()
+def test_contact_lookup_waits_for_the_user_to_stop_typing(fresh, monkeypatch):
+    searched: list[str] = []
+    monkeypatch.setattr(fresh, "buscar", lambda text: searched.append(text) or fresh.vista.buscar(text))
+    box, _ = ia.contact_lookup(fresh, debounce=0.05).children
+
+    async def typing():
+        for n in range(3, 8):
+            box.value = "5491155"[:n]
+        assert searched == []
+        await asyncio.sleep(0.2)
+
+    asyncio.run(typing())
+    assert searched == ["5491155"]
+
+
+def test_the_header_follows_the_panel(fresh):
+    out = ia.header(fresh)
+    assert "Sin filtros" in _html_of(out)
+    panel = ia.FilterPanel(fresh, debounce=0)
+    panel.selects["canales"].value = ("IG",)
+    html = _html_of(out)
+    assert "Filtros activos: Canal: IG" in html and "Sin filtros" not in html
+    ig = int((fresh.datos.envios["canal"] == "IG").sum())
+    assert f"Envíos que pasan los filtros: {ig:,}".replace(",", ".") in html
+
+
+def test_the_header_says_which_parameters_and_files_the_report_used():
+    inf = _informe("resumen", formatos=["csv", "xlsx"], columnas={"ID envío": "envio_id"}, canales=["WA"])
+    html = "".join(p for p in inf.partes_encabezado() if isinstance(p, str))
+    assert f"<code>envios</code>: {DEMO / 'envios_*.csv'}" in html
+    assert "<code>eventos</code>" in html and "(este informe no lee eventos)" in html
+    assert "<code>formatos</code>: csv, xlsx" in html and "<code>columnas</code>: ID envío: envio_id" in html
+    assert "<code>anonimizar</code>: no" in html and "<code>zona_horaria</code>" in html
+    assert "<code>canales</code>" not in html and "Filtros activos: Canal: WA" in html  # filters: in words
+    assert "envios_2026-08.csv" in html  # the table of files read
+
+
+def test_export_button_writes_under_exportaciones_and_links_each_file(tmp_path):
     inf = _informe("detallado", base=tmp_path).with_filtros(canales=["IG"])
-    widget = ia.export_button(inf)
-    button, message = widget.children
+    top, links = ia.export_button(inf).children
+    button, message = top.children
     button.click()
-    folders = list((tmp_path / "outputs" / "interactivo").iterdir())
-    assert len(folders) == 1 and folders[0].name.startswith("detallado-")
+    folders = list((tmp_path / "exportaciones").iterdir())
+    assert len(folders) == 1 and re.fullmatch(r"detallado_\d{4}-\d{2}-\d{2}_\d{4}", folders[0].name)
     envios = pd.read_csv(folders[0] / "envios.csv")
     assert set(envios["canal"]) == {"IG"}
     assert (folders[0] / "detallado.xlsx").is_file() and (folders[0] / "detallado.json").is_file()
-    assert str(folders[0]) in message.value and "Canal: IG" in message.value
+    assert f"exportaciones/{folders[0].name}/" in message.value and button.description == "Exportar"
+    html = _html_of(links)
+    hrefs = re.findall(r'<a href="([^"]+)" download=', html)
+    files = sorted(p.name for p in folders[0].iterdir())
+    assert sorted(h.rsplit("/", 1)[1] for h in hrefs) == files
+    assert all(h.startswith(f"exportaciones/{folders[0].name}/") for h in hrefs)  # from the notebook's folder
+    assert hrefs[0].endswith(".xlsx") and "Canal: IG" in html
+    button.click()  # same minute: a second folder, the first one kept
+    assert len(list((tmp_path / "exportaciones").iterdir())) == 2
+
+
+def test_export_dir_never_reuses_a_folder(tmp_path):
+    inf = _informe("resumen", base=tmp_path)
+    now = dt.datetime(2026, 11, 25, 16, 5)
+    first = ia.export_dir(inf, now)
+    assert first == tmp_path / "exportaciones" / "resumen_2026-11-25_1605"
+    first.mkdir(parents=True)
+    assert ia.export_dir(inf, now).name == "resumen_2026-11-25_1605-2"
 
 
 def test_headless_reports_never_create_widgets(monkeypatch):

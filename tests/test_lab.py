@@ -2,7 +2,9 @@
 
 The browser test starts ``outbound-analysis lab`` (one server for the module), drives it with
 Playwright and Debian's Chromium (``make test`` installs it), runs resumen and detallado,
-changes a filter in the panel and checks the redrawn numbers against the metric functions.
+changes a filter in the panel and checks the redrawn numbers against the metric functions,
+types part of a phone in the contact lookup (no Enter), exports and finds the files in Lab's
+file browser and through the download links.
 """
 
 from __future__ import annotations
@@ -244,7 +246,7 @@ def browser(lab):
 
 @pytest.fixture
 def page(browser, lab, request):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="es-AR")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(60_000)
     yield page
@@ -299,6 +301,27 @@ def _pick_channel(page, channel: str) -> None:
     select.select_option(value=next(v for v in values if v.split(" (")[0] == channel))
 
 
+def _select(page, label: str):
+    """The panel's list widget whose label is ``label`` (its options read «valor (envíos)»)."""
+    return page.locator(
+        f"{PANEL} .widget-select-multiple", has=page.locator("label", has_text=re.compile(f"^{label}$"))
+    )
+
+
+def _option_texts(page, label: str) -> list[str]:
+    """The option texts of a panel list, with ipywidgets' non-breaking spaces read as spaces."""
+    return [t.replace("\xa0", " ") for t in _select(page, label).locator("option").all_text_contents()]
+
+
+def _log_entries(page) -> list[str]:
+    """The texts in Lab's log console (menu View > Show Log Console), at its default level."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^View$")).click()
+    page.locator(".lm-Menu-item[data-command='logconsole:open']").click()
+    page.wait_for_selector(".jp-LogConsolePanel", state="attached")
+    page.wait_for_timeout(1000)
+    return page.locator(".jp-LogConsolePanel .jp-OutputArea-child").all_text_contents()
+
+
 def _save(page) -> None:
     page.locator(".lm-MenuBar-item", has_text=re.compile(r"^File$")).click()
     page.locator(".lm-Menu-item[data-command='docmanager:save']").click()
@@ -316,13 +339,44 @@ def test_resumen_panel_redraws_the_kpis(page, lab):
 
     _run_all(page, lab, "resumen.ipynb")
     envios = page.locator(f"{PANEL} .oa-card:has(.oa-l:text-is('Envíos')) .oa-v")
-    expect(envios).to_have_text(fmt_int(metrics.kpis(_demo("resumen").envios)["envios"].iloc[0]))
+    # widgets are drawn once Lab's widget manager has their models: on a busy machine, seconds later
+    expect(envios).to_have_text(
+        fmt_int(metrics.kpis(_demo("resumen").envios)["envios"].iloc[0]), timeout=SLOW
+    )
     figures = page.locator(f"{PANEL} .js-plotly-plot")
     expect(figures.first).to_be_visible()  # drawn by JupyterLab's plotly extension
+
+    # the date lists read dd/mm/aaaa whatever the browser's language (this one is en-US)
+    first = _demo("resumen").envios["fecha_envio"].min().tz_convert("America/Argentina/Buenos_Aires")
+    desde = page.locator(f"{PANEL} .widget-dropdown", has=page.locator("label", has_text="Desde")).locator(
+        "select"
+    )
+    expect(desde.locator("option:checked")).to_have_text(f"{first:%d/%m/%Y}")
+    expect(page.locator(f"{PANEL} .oa-note", has_text="Ctrl+clic")).to_be_visible()
+    tipos = _option_texts(page, "Tipo de tipificación")
+    assert any(t.startswith("Fin positivo (") for t in tipos) and not any("fin_positivo" in t for t in tipos)
 
     _pick_channel(page, CHANNEL)
     expected = metrics.kpis(_demo("resumen", canales=[CHANNEL]).envios)["envios"].iloc[0]
     expect(envios).to_have_text(fmt_int(expected), timeout=SLOW)
+    # «Datos y filtros» says which filter is on; the campaign counts follow the channel
+    header = page.locator(f"{PANEL} .jp-CodeCell", has_text="informe.encabezado()")
+    expect(header.locator(".oa-note", has_text=f"Canal: {CHANNEL}")).to_be_visible(timeout=SLOW)
+    env = _demo("resumen").envios
+    campaigns = _option_texts(page, "Campaña")
+    for text in campaigns:
+        name = text.rsplit(" (", 1)[0]
+        n = int(((env["canal"] == CHANNEL) & (env["campana"] == name)).sum())
+        assert text == f"{name} ({fmt_int(n)})"
+    selected = (
+        _select(page, "Canal").locator("select").evaluate("s => [...s.selectedOptions].map(o => o.value)")
+    )
+    assert [v.split(" (")[0] for v in selected] == [CHANNEL]  # relabelling kept the selection
+
+    page.locator(f"{PANEL} button", has_text="Limpiar filtros").click()
+    expect(envios).to_have_text(fmt_int(metrics.kpis(env)["envios"].iloc[0]), timeout=SLOW)
+    expect(header.locator(".oa-note", has_text="Sin filtros")).to_be_visible(timeout=SLOW)
+    assert _log_entries(page) == [], "Limpiar filtros escribió en la consola de registro de Lab"
     _save(page)
     saved = (lab.work / "resumen.ipynb").read_text(encoding="utf-8")
     assert PLOTLY_MIME in saved
@@ -338,14 +392,47 @@ def test_detallado_panel_redraws_the_table(page, lab):
     _run_all(page, lab, "detallado.ipynb")
     cell = page.locator(f"{PANEL} .jp-CodeCell", has_text='informe.mostrar("tabla")')
     rows = cell.locator(".jp-OutputArea table tbody tr")
-    expect(rows).to_have_count(len(_demo("detallado").tablas["detallado"]))
+    expect(rows).to_have_count(len(_demo("detallado").tablas["detallado"]), timeout=SLOW)
 
     _pick_channel(page, CHANNEL)
     expected = _demo("detallado", canales=[CHANNEL]).tablas["detallado"]
     expect(rows).to_have_count(len(expected), timeout=SLOW)
     shown = rows.locator("td:first-child").all_text_contents()
     assert sorted(t.strip() for t in shown) == sorted(expected["campana"])
+
+    # the lookup searches while typing (no Enter), within the panel's filters, and says which
+    filtered = _demo("detallado", canales=[CHANNEL])
+    phone = str(filtered.envios["contacto_id"].iloc[0])
+    part = phone[-7:]
+    lookup = page.locator(f"{PANEL} .jp-CodeCell", has_text='informe.mostrar("contacto")')
+    lookup.locator(".widget-text input").press_sequentially(part, delay=60)
+    found = filtered.buscar(part)
+    expect(lookup.locator("table tbody tr")).to_have_count(len(found), timeout=SLOW)
+    expect(lookup.locator(".oa-note", has_text=f"Canal: {CHANNEL}")).to_be_visible(timeout=SLOW)
+    assert phone in (lookup.locator("table").text_content() or "")
+
+    # Exportar: the files go under trabajo/exportaciones/, and the links download them
+    cell = page.locator(f"{PANEL} .jp-CodeCell", has_text="informe.exportar()")
+    cell.locator("button", has_text="Exportar").click()
+    expect(cell.locator(".oa-note", has_text="Listo:")).to_be_visible(timeout=SLOW)
+    folders = sorted((lab.work / "exportaciones").glob("detallado_*"))
+    assert len(folders) == 1
+    files = sorted(p.name for p in folders[0].iterdir())
+    assert {"detallado.xlsx", "envios.csv", "carga.csv"} <= set(files)
+    links = cell.locator("a[download]")
+    expect(links).to_have_count(len(files))
+    csv = cell.locator("a[download='envios.csv']")
+    assert f"/files/exportaciones/{folders[0].name}/envios.csv" in (csv.get_attribute("href") or "")
+    with page.expect_download() as download:
+        csv.click()
+    assert Path(download.value.path()).read_bytes() == (folders[0] / "envios.csv").read_bytes()
     _save(page)
+
+    # Lab's file browser shows the export folder and its files
+    page.goto(f"{lab.url}/lab/workspaces/detallado/tree/exportaciones/{folders[0].name}?token={lab.token}")
+    listing = page.locator(".jp-DirListing-item .jp-DirListing-itemText")
+    expect(listing.filter(has_text="detallado.xlsx")).to_be_visible(timeout=SLOW)
+    assert sorted(t.strip() for t in listing.all_text_contents()) == files
 
 
 @pytest.mark.browser

@@ -7,11 +7,13 @@ report is exported as ``carga.csv`` and ``rechazos.csv`` by :mod:`..exports`).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..filters import LIST_FILTERS
 from ..load import Dataset
 from ._entrada import Entrada, Registro
 
@@ -56,6 +58,34 @@ def rechazos_frecuentes(e: Entrada) -> pd.DataFrame:
     real = rejected[~rejected["motivo"].str.contains(DEDUPLICACION)]
     reasons = real.groupby(["columna", "motivo"]).size().sort_values(ascending=False).head(3)
     return reasons.rename("filas").reset_index()
+
+
+#: parameters the header leaves out of its list: the filters (shown in words) and the Lab switch
+_NOT_LISTED = frozenset({"interactivo", "fecha_desde", "fecha_hasta", *LIST_FILTERS})
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "sí" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+@REGISTRO.tabla("parametros", exportar=False)
+def parametros(e: Entrada) -> pd.DataFrame:
+    """The parameters other than the filters, as given: parametro, valor (text); empty ones left out."""
+    rows = []
+    if e.parametros is not None:
+        values = asdict(e.parametros)
+        if not values.get("costos"):  # the currency only means something next to costs
+            values.pop("moneda", None)
+        for name, value in values.items():
+            if name not in _NOT_LISTED and value not in ("", None) and value != [] and value != {}:
+                rows.append({"parametro": name, "valor": _as_text(value)})
+    return pd.DataFrame(rows, columns=["parametro", "valor"], dtype="string")
 
 
 @REGISTRO.tabla("seleccion", exportar=False)
