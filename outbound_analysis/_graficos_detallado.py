@@ -5,7 +5,7 @@ Pure functions; nothing is shown or written here. Same conventions as
 Spanish labels, percentages as ``12,5 %``, and an explicit empty state instead of a
 failure when the table has no rows or only NA values.
 
->>> from outbound_analysis._tablas_detallado import segmentos_conteo
+>>> from outbound_analysis.metrics._detalle import segmentos_conteo
 >>> fig = segmentos(segmentos_conteo(pd.DataFrame({"segmento": ["leyo", "venta", "leyo"]})))
 >>> fig.data[0].type, fig.data[0].x.tolist()
 ('bar', [0, 0, 2, 0, 0, 1])
@@ -22,16 +22,16 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import _plotly_setup
-from ._tablas_detallado import SEGMENTO_LABELS, TODAS, fmt_p_valor
 from ._text import fmt_int, fmt_pct, is_missing
+from .charts import EMPTY_TEXT, MAX_BARS, empty_figure
 from .labels import ETAPA_LABELS
+from .metrics._ab import fmt_p_valor
+from .metrics._detalle import SEGMENTO_LABELS, TODAS
 
 _plotly_setup.install()
 
 ETAPA_TIEMPO_LABELS = {"lectura": "Lectura", "respuesta": "Respuesta", "asignacion": "Asignación"}
 #: same texts and limits as :mod:`outbound_analysis.charts`
-EMPTY_TEXT = "Sin datos para los filtros elegidos"
-MAX_BARS = 20
 _ETAPA_COLORS = {"lectura": "#1F5BD6", "respuesta": "#19A974", "asignacion": "#F2A541"}
 _SEGMENTO_COLORS = {
     "venta": "#E4572E",
@@ -62,29 +62,6 @@ NO_TASAS_TEXT = "Ninguna campaña tiene envíos exitosos: no hay tasas para comp
 NO_AB_TEXT = "Alguna de las dos campañas no tiene envíos exitosos con estos filtros: no hay comparación"
 
 
-def _empty(title: str, text: str = EMPTY_TEXT) -> go.Figure:
-    """A figure with no data and ``text`` in its middle (the chart's empty state)."""
-    fig = go.Figure()
-    fig.update_layout(
-        title=title,
-        height=260,
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        annotations=[
-            {
-                "text": text,
-                "showarrow": False,
-                "font": {"size": 15, "color": "#666"},
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0.5,
-                "y": 0.5,
-            }
-        ],
-    )
-    return fig
-
-
 def _truncate(label: object, width: int = 40) -> str:
     text = str(label)
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -112,8 +89,89 @@ def fmt_minutos(x: object) -> str:
     return f"{d} día{'s' if d != 1 else ''}" + (f" {h} h" if h else "")
 
 
-def _fmt_puntos(x: float) -> str:
-    return f"{x * 100:+.1f}".replace(".", ",") + " pts"
+def fmt_puntos(x: object) -> str:
+    """A difference of two rates in percentage points: "+2,0 pts"; NA -> "–".
+
+    >>> fmt_puntos(0.02), fmt_puntos(None)
+    ('+2,0 pts', '–')
+    """
+    if is_missing(x):
+        return "–"
+    return f"{float(x) * 100:+.1f}".replace(".", ",") + " pts"  # type: ignore[arg-type]
+
+
+def _hover_tiempos(part: pd.DataFrame, etapa: str) -> list[str]:
+    """Each row's hover: campaign and etapa, how many sends have the date, and its quantiles."""
+    return [
+        f"<b>{_truncate(c, 48)}</b> · {ETAPA_TIEMPO_LABELS[etapa]}<br>"
+        f"{fmt_int(n)} envíos con fecha"
+        + (f" ({fmt_int(d)} descartados: fecha anterior al envío)" if d else "")
+        + f"<br>la mitad en menos de {fmt_minutos(p50)}<br>"
+        f"25 %: {fmt_minutos(p25)} · 75 %: {fmt_minutos(p75)} · 90 %: {fmt_minutos(p90)}"
+        for c, n, d, p25, p50, p75, p90 in zip(
+            part["campana"],
+            part["n"],
+            part["descartados"],
+            part["p25_min"],
+            part["p50_min"],
+            part["p75_min"],
+            part["p90_min"],
+            strict=True,
+        )
+    ]
+
+
+def _add_etapa(fig: go.Figure, part: pd.DataFrame, y: list[int], etapa: str) -> None:
+    """Adds one etapa's ranges: p75 -> p90 thin line, p25 -> p75 thick bar with the median, legend."""
+    q = {c: np.maximum(part[c].astype("float64").to_numpy(), PISO_MIN) for c in part.columns[4:]}
+    hover = _hover_tiempos(part, etapa)
+    color = _ETAPA_COLORS[etapa]
+    fig.add_scatter(  # p75 -> p90: thin line with a cap
+        x=q["p75_min"],
+        y=y,
+        mode="markers",
+        marker={"size": 1, "color": color},
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": q["p90_min"] - q["p75_min"],
+            "arrayminus": np.zeros(len(y)),
+            "thickness": 1.5,
+            "width": 5,
+            "color": color,
+        },
+        hoverinfo="skip",
+        legendgroup=etapa,
+        showlegend=False,
+    )
+    fig.add_scatter(  # p25 -> p75: thick bar, mark at the median
+        x=q["p50_min"],
+        y=y,
+        mode="markers",
+        name=ETAPA_TIEMPO_LABELS[etapa],
+        marker={"symbol": "line-ns", "size": 16, "line": {"width": 3, "color": "white"}, "color": color},
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": q["p75_min"] - q["p50_min"],
+            "arrayminus": q["p50_min"] - q["p25_min"],
+            "thickness": 12,
+            "width": 0,
+            "color": color,
+        },
+        hovertext=hover,
+        hovertemplate="%{hovertext}<extra></extra>",
+        legendgroup=etapa,
+        showlegend=False,
+    )
+    fig.add_scatter(  # legend entry only: a square of the etapa's color
+        x=[None],
+        y=[None],
+        mode="markers",
+        name=ETAPA_TIEMPO_LABELS[etapa],
+        marker={"symbol": "square", "size": 12, "color": color},
+        legendgroup=etapa,
+    )
 
 
 def tiempos(
@@ -128,7 +186,7 @@ def tiempos(
     n = 0 are left out; campaigns beyond ``max_campanas`` too (the table keeps them).
     """
     if table.empty or not (table["n"] > 0).any():
-        return _empty(title, NO_TIEMPOS_TEXT if not table.empty else EMPTY_TEXT)
+        return empty_figure(title, NO_TIEMPOS_TEXT if not table.empty else EMPTY_TEXT)
     names = list(dict.fromkeys(table["campana"].astype(str)))
     shown = [n for n in names if n == TODAS][:1] + [n for n in names if n != TODAS][:max_campanas]
     data = table[table["campana"].astype(str).isin(shown) & (table["n"] > 0)]
@@ -138,74 +196,8 @@ def tiempos(
     hi_value = float(data["p90_min"].astype("float64").max())
     for j, etapa in enumerate(etapas):
         part = data[data["etapa"] == etapa]
-        if part.empty:
-            continue
-        y = [-(shown.index(str(c)) * slot + j) for c in part["campana"]]
-        q = {c: np.maximum(part[c].astype("float64").to_numpy(), PISO_MIN) for c in part.columns[4:]}
-        hover = [
-            f"<b>{_truncate(c, 48)}</b> · {ETAPA_TIEMPO_LABELS[etapa]}<br>"
-            f"{fmt_int(n)} envíos con fecha"
-            + (f" ({fmt_int(d)} descartados: fecha anterior al envío)" if d else "")
-            + f"<br>la mitad en menos de {fmt_minutos(p50)}<br>"
-            f"25 %: {fmt_minutos(p25)} · 75 %: {fmt_minutos(p75)} · 90 %: {fmt_minutos(p90)}"
-            for c, n, d, p25, p50, p75, p90 in zip(
-                part["campana"],
-                part["n"],
-                part["descartados"],
-                part["p25_min"],
-                part["p50_min"],
-                part["p75_min"],
-                part["p90_min"],
-                strict=True,
-            )
-        ]
-        color = _ETAPA_COLORS[etapa]
-        fig.add_scatter(  # p75 -> p90: thin line with a cap
-            x=q["p75_min"],
-            y=y,
-            mode="markers",
-            marker={"size": 1, "color": color},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": q["p90_min"] - q["p75_min"],
-                "arrayminus": np.zeros(len(y)),
-                "thickness": 1.5,
-                "width": 5,
-                "color": color,
-            },
-            hoverinfo="skip",
-            legendgroup=etapa,
-            showlegend=False,
-        )
-        fig.add_scatter(  # p25 -> p75: thick bar, mark at the median
-            x=q["p50_min"],
-            y=y,
-            mode="markers",
-            name=ETAPA_TIEMPO_LABELS[etapa],
-            marker={"symbol": "line-ns", "size": 16, "line": {"width": 3, "color": "white"}, "color": color},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": q["p75_min"] - q["p50_min"],
-                "arrayminus": q["p50_min"] - q["p25_min"],
-                "thickness": 12,
-                "width": 0,
-                "color": color,
-            },
-            hovertext=hover,
-            hovertemplate="%{hovertext}<extra></extra>",
-            legendgroup=etapa,
-            showlegend=False,
-        )
-        fig.add_scatter(  # legend entry only: a square of the etapa's color
-            x=[None],
-            y=[None],
-            mode="markers",
-            name=ETAPA_TIEMPO_LABELS[etapa],
-            marker={"symbol": "square", "size": 12, "color": color},
-            legendgroup=etapa,
-        )
+        if not part.empty:
+            _add_etapa(fig, part, [-(shown.index(str(c)) * slot + j) for c in part["campana"]], etapa)
     low = min(PISO_MIN, float(data["p25_min"].astype("float64").clip(lower=PISO_MIN).min()))
     high = max(hi_value, 1.0) * 1.6
     ticks = [(v, t) for v, t in _TICKS_MIN if low * 0.99 <= v <= high]
@@ -253,10 +245,10 @@ def comparacion(
     a campaign without exitosos has no point.
     """
     if table.empty:
-        return _empty(title)
+        return empty_figure(title)
     rates = ["pct_respondidas", "pct_ventas"]
     if table[rates].isna().all().all():
-        return _empty(title, NO_TASAS_TEXT)
+        return empty_figure(title, NO_TASAS_TEXT)
     top = table.head(MAX_BARS)
     labels = [_truncate(c) for c in top["campana"]]
     fig = make_subplots(
@@ -328,7 +320,7 @@ def ab(
     a, b = (str(comparar[0]), str(comparar[1])) if comparar else ("A", "B")
     title = title or f"«{_truncate(b, 30)}» contra «{_truncate(a, 30)}»: diferencia de tasas"
     if table.empty or table["diferencia"].isna().all():
-        return _empty(title, NO_AB_TEXT)
+        return empty_figure(title, NO_AB_TEXT)
     part = table[table["diferencia"].notna()]
     etapas = [ETAPA_LABELS.get(str(e), str(e)) for e in table["etapa"]]
     diff = part["diferencia"].astype("float64").to_numpy()
@@ -338,13 +330,13 @@ def ab(
     colors = np.where(sig, np.where(diff > 0, "#19A974", "#E4572E"), "#8D99AE")
     pvals = part["p_valor"]
     text = [
-        _fmt_puntos(d) + (" (sin variación)" if is_missing(p) else f" ({fmt_p_valor(float(p))})")
+        fmt_puntos(d) + (" (sin variación)" if is_missing(p) else f" ({fmt_p_valor(float(p))})")
         for d, p in zip(diff, pvals, strict=True)
     ]
     hover = [
         f"<b>{ETAPA_LABELS.get(str(e), str(e))}</b><br>«{b}»: {fmt_pct(pb)} · «{a}»: {fmt_pct(pa_)}<br>"
-        f"diferencia {_fmt_puntos(d)}"
-        + ("" if is_missing(lo) else f", IC 95 %: de {_fmt_puntos(lo)} a {_fmt_puntos(hi)}")
+        f"diferencia {fmt_puntos(d)}"
+        + ("" if is_missing(lo) else f", IC 95 %: de {fmt_puntos(lo)} a {fmt_puntos(hi)}")
         for e, pa_, pb, d, lo, hi in zip(
             part["etapa"], part["a_pct"], part["b_pct"], diff, inf, sup, strict=True
         )
@@ -398,7 +390,7 @@ def ab(
 def segmentos(table: pd.DataFrame, title: str = "Contactos por segmento (hasta dónde llegaron)") -> go.Figure:
     """Horizontal bars of a ``segmentos_conteo`` table: contacts per segment, furthest stage on top."""
     if table.empty or int(table["contactos"].sum()) == 0:
-        return _empty(title)
+        return empty_figure(title)
     order = table.iloc[::-1]
     fig = go.Figure(
         go.Bar(
@@ -418,5 +410,60 @@ def segmentos(table: pd.DataFrame, title: str = "Contactos por segmento (hasta d
         height=320,
         xaxis={"title": "contactos", "range": [0, float(order["contactos"].max()) * 1.3], "tickformat": ",d"},
         yaxis={"ticksuffix": "  "},
+    )
+    return fig
+
+
+def fmt_dinero(x: object, moneda: str = "USD") -> str:
+    """An amount as Spanish text with its currency: "USD 1.234,57"; NA -> "–".
+
+    >>> fmt_dinero(1234.567), fmt_dinero(None, "ARS")
+    ('USD 1.234,57', '–')
+    """
+    if is_missing(x):
+        return "–"
+    text = f"{float(x):,.2f}".replace(",", "·").replace(".", ",").replace("·", ".")  # type: ignore[arg-type]
+    return f"{moneda} {text}"
+
+
+def costos(
+    table: pd.DataFrame, moneda: str = "USD", title: str = "Costo de los envíos exitosos por campaña"
+) -> go.Figure:
+    """Horizontal bars of a ``costos`` table: cost per campaign (the "(total)" row is left out),
+    labelled with the cost per respuesta and per venta."""
+    part = table[table["campana"].astype(str) != "(total)"].head(MAX_BARS)
+    if part.empty or not (part["costo"].fillna(0) > 0).any():
+        return empty_figure(title, "Ninguna campaña tiene costo: revisá los canales del parámetro costos")
+    labels = [_truncate(c) for c in part["campana"]]
+    costo = part["costo"].astype("float64").to_numpy()
+    text = [
+        f"{fmt_dinero(c, moneda)} · por respuesta {fmt_dinero(r, moneda)} · por venta {fmt_dinero(v, moneda)}"
+        for c, r, v in zip(costo, part["costo_por_respuesta"], part["costo_por_venta"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            y=labels,
+            x=costo,
+            orientation="h",
+            marker_color="#1F5BD6",
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=[f"<b>{c}</b><br>{t}" for c, t in zip(part["campana"], text, strict=True)],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    extra = f" — las {MAX_BARS} con más envíos" if len(table) - 1 > MAX_BARS else ""
+    fig.update_layout(
+        title=title + extra,
+        height=max(280, 120 + 34 * len(part)),
+        xaxis={"title": f"costo ({moneda})", "range": [0, float(costo.max()) * 2.2], "tickformat": ",.2f"},
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": labels[::-1],
+            "type": "category",
+            "ticksuffix": "  ",
+        },
+        showlegend=False,
     )
     return fig

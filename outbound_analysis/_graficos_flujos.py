@@ -19,16 +19,16 @@ import plotly.graph_objects as go
 
 from . import _plotly_setup
 from ._text import fmt_int, fmt_pct, is_missing
+from .charts import EMPTY_TEXT as EMPTY_TEXT  # re-exported: the empty state these charts draw
+from .charts import MAX_BARS, empty_figure
 from .labels import FINALIZACION_LABELS
 from .schema import FINALIZACIONES
 
 _plotly_setup.install()
 
-EMPTY_TEXT = "Sin datos para los filtros elegidos"
 SIN_ABANDONOS_TEXT = "Ningún flujo respondido terminó en abandono"
 #: nodos drawn per column of the Sankey; the rest of that column is grouped as OTROS
 MAX_NODOS_POR_PASO = 8
-MAX_BARRAS = 20
 OTROS = "Otros nodos"
 FIN_COLORS = {"abandono": "#E4572E", "asignacion": "#1F5BD6", "finalizacion_automatica": "#19A974"}
 _FIN_LINK_COLORS = {
@@ -39,29 +39,6 @@ _FIN_LINK_COLORS = {
 _NODO_COLOR = "#5C7FC9"
 _GRIS = "#8D99AE"
 _LINK_COLOR = "rgba(141,153,174,0.35)"
-
-
-def _vacio(title: str, text: str = EMPTY_TEXT) -> go.Figure:
-    """Empty-state figure: no axes, ``text`` in the middle (same look as charts.py)."""
-    fig = go.Figure()
-    fig.update_layout(
-        title=title,
-        height=260,
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        annotations=[
-            {
-                "text": text,
-                "showarrow": False,
-                "font": {"size": 15, "color": "#666"},
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0.5,
-                "y": 0.5,
-            }
-        ],
-    )
-    return fig
 
 
 def _corto(label: object, width: int) -> str:
@@ -148,42 +125,36 @@ def _posiciones(keys: list[tuple], links: pd.DataFrame) -> tuple[list[float], li
     return x.tolist(), y.tolist(), height
 
 
-def sankey_recorridos(
-    table: pd.DataFrame,
-    title: str = "Recorridos de los flujos respondidos (primeros 6 nodos y cómo terminaron)",
-) -> go.Figure:
-    """Sankey of ``recorridos``: one column per position in the path, finalizaciones at the right.
+def _grupos(paso: np.ndarray, desde: np.ndarray, count: np.ndarray) -> pd.DataFrame:
+    """Throughput of each nodo node (position, name), busiest first per position, with ``otros``.
 
-    A nodo node is (position, name), so a nodo reached at several positions, or named
-    like a finalizacion, is drawn once per position and never loops. The three
-    finalizaciones are the right-most nodes, labelled "Abandono", "Asignación" and
-    "Finalización automática" (their sizes are the finalizacion table's counts). Per
-    column, the nodos beyond the :data:`MAX_NODOS_POR_PASO` busiest are grouped as
-    "Otros nodos".
+    Every nodo has exactly one exit per visit, so its throughput is the sum of the rows
+    leaving it. ``otros``: beyond the :data:`MAX_NODOS_POR_PASO` busiest of its position
+    ("(sin nodo)" is never grouped).
     """
-    if table.empty or _total(table["conversaciones"]) == 0:
-        return _vacio(title)
-    rows = table[pd.to_numeric(table["conversaciones"], errors="coerce").fillna(0) > 0]
-    fin = _marca_fin(rows)
+    through = pd.DataFrame({"pos": paso, "name": desde, "n": count}).groupby(["pos", "name"])["n"].sum()
+    through = through.reset_index().sort_values(["pos", "n", "name"], ascending=[True, False, True])
+    rank = through.groupby("pos").cumcount().to_numpy()
+    return through.assign(otros=(rank >= MAX_NODOS_POR_PASO) & (through["name"] != "(sin nodo)").to_numpy())
+
+
+def _nodos_y_enlaces(rows: pd.DataFrame, fin: np.ndarray) -> tuple[list[tuple], pd.DataFrame]:
+    """The Sankey's node keys (in id order) and its links (source s, target t, paso, n).
+
+    A nodo key is ("n", position, name or OTROS); a finalizacion key is ("f", code). Ids:
+    nodo nodes by position and throughput ("Otros nodos" last), then the finalizaciones
+    in the order of ``FINALIZACIONES``.
+    """
     paso = rows["paso"].to_numpy(dtype=np.int64)
     desde = rows["desde"].astype(str).to_numpy()
     hasta = rows["hasta"].astype(str).to_numpy()
     count = rows["conversaciones"].to_numpy(dtype=np.int64)
-
-    # throughput of each nodo node (position, name): every nodo has exactly one exit per visit
-    through = pd.DataFrame({"pos": paso, "name": desde, "n": count}).groupby(["pos", "name"])["n"].sum()
-    through = through.reset_index().sort_values(["pos", "n", "name"], ascending=[True, False, True])
-    rank = through.groupby("pos").cumcount().to_numpy()
-    grouped = {
-        (p, n)
-        for p, n, r in zip(through["pos"].tolist(), through["name"].tolist(), rank.tolist(), strict=True)
-        if r >= MAX_NODOS_POR_PASO and n != "(sin nodo)"
-    }
+    through = _grupos(paso, desde, count)
+    grouped = {(p, n) for p, n, o in zip(through["pos"], through["name"], through["otros"], strict=True) if o}
 
     def nodo_key(pos: int, name: str) -> tuple:
         return ("n", pos, OTROS if (pos, name) in grouped else name)
 
-    # node ids: nodo nodes by position and throughput ("Otros nodos" last), then finalizaciones
     ids: dict[tuple, int] = {}
     by_rank = [nodo_key(p, n) for p, n in zip(through["pos"].tolist(), through["name"].tolist(), strict=True)]
     for key in sorted(by_rank, key=lambda k: (k[1], k[2] == OTROS)):  # stable: throughput order kept
@@ -198,16 +169,17 @@ def sankey_recorridos(
     for key in [k for k in dst if k[0] == "n"] + [("f", f) for f in (*FINALIZACIONES, *extra_fins)]:
         if key in reached:
             ids.setdefault(key, len(ids))
-    tgt = [ids[k] for k in dst]
     links = (
-        pd.DataFrame({"s": src, "t": tgt, "paso": paso, "n": count})
+        pd.DataFrame({"s": src, "t": [ids[k] for k in dst], "paso": paso, "n": count})
         .groupby(["s", "t", "paso"], sort=False)["n"]
         .sum()
         .reset_index()
     )
-    keys = sorted(ids, key=ids.__getitem__)
+    return sorted(ids, key=ids.__getitem__), links
 
-    last = max(k[1] for k in keys if k[0] == "n")
+
+def _estilo_nodos(keys: list[tuple], last: int) -> dict[str, list[str]]:
+    """Per node: its label (finalizaciones in Spanish, long nodo names cut), hover text and color."""
     width = 28 if last <= 4 else 18  # the labels of a column must not reach the next one
 
     def label(k: tuple) -> str:
@@ -221,6 +193,51 @@ def sankey_recorridos(
             return FIN_COLORS.get(k[1], _GRIS)
         return _GRIS if k[2] in (OTROS, "(sin nodo)") else _NODO_COLOR
 
+    return {
+        "label": [label(k) for k in keys],
+        "customdata": [hover(k) for k in keys],
+        "color": [color(k) for k in keys],
+    }
+
+
+def _encabezados(last: int) -> list[dict]:
+    """Column headers above the Sankey: "Nodo 1" ... "Nodo N", then "Cómo terminó" at the right."""
+    headers = [(f"Nodo {i}", _x_nodo(i, last)) for i in range(1, last + 1)] + [("Cómo terminó", 1.0)]
+    return [
+        {
+            "text": f"<b>{h}</b>",
+            "showarrow": False,
+            "xref": "paper",
+            "yref": "paper",
+            "x": hx,
+            "xanchor": "right" if hx >= 1.0 else "left",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "font": {"size": 12, "color": "#555"},
+        }
+        for h, hx in headers
+    ]
+
+
+def sankey_recorridos(
+    table: pd.DataFrame,
+    title: str = "Recorridos de los flujos respondidos (primeros 6 nodos y cómo terminaron)",
+) -> go.Figure:
+    """Sankey of ``recorridos``: one column per position in the path, finalizaciones at the right.
+
+    A nodo node is (position, name), so a nodo reached at several positions, or named
+    like a finalizacion, is drawn once per position and never loops. The three
+    finalizaciones are the right-most nodes, labelled "Abandono", "Asignación" and
+    "Finalización automática" (their sizes are the finalizacion table's counts). Per
+    column, the nodos beyond the :data:`MAX_NODOS_POR_PASO` busiest are grouped as
+    "Otros nodos".
+    """
+    if table.empty or _total(table["conversaciones"]) == 0:
+        return empty_figure(title)
+    rows = table[pd.to_numeric(table["conversaciones"], errors="coerce").fillna(0) > 0]
+    keys, links = _nodos_y_enlaces(rows, _marca_fin(rows))
+    last = max(k[1] for k in keys if k[0] == "n")
+    style = _estilo_nodos(keys, last)
     x, y, height = _posiciones(keys, links)
     link_colors = [
         _FIN_LINK_COLORS.get(keys[t][1], _LINK_COLOR) if keys[t][0] == "f" else _LINK_COLOR
@@ -231,14 +248,12 @@ def sankey_recorridos(
             arrangement="snap",
             valueformat=",d",
             node={
-                "label": [label(k) for k in keys],
-                "color": [color(k) for k in keys],
+                **style,
                 "x": x,
                 "y": y,
                 "pad": _PAD,
                 "thickness": 16,
                 "line": {"width": 0},
-                "customdata": [hover(k) for k in keys],
                 "hovertemplate": "%{customdata}<br>%{value:,} conversaciones<extra></extra>",
             },
             link={
@@ -252,25 +267,11 @@ def sankey_recorridos(
             },
         )
     )
-    headers = [(f"Nodo {i}", _x_nodo(i, last)) for i in range(1, last + 1)] + [("Cómo terminó", 1.0)]
     fig.update_layout(
         title=title,
         height=height + _MARGIN_T + _MARGIN_B,
         margin={"t": _MARGIN_T, "l": 20, "r": 20, "b": _MARGIN_B},
-        annotations=[
-            {
-                "text": f"<b>{h}</b>",
-                "showarrow": False,
-                "xref": "paper",
-                "yref": "paper",
-                "x": hx,
-                "xanchor": "right" if hx >= 1.0 else "left",
-                "y": 1.0,
-                "yanchor": "bottom",
-                "font": {"size": 12, "color": "#555"},
-            }
-            for h, hx in headers
-        ],
+        annotations=_encabezados(last),
     )
     return fig
 
@@ -280,14 +281,14 @@ def abandono_por_nodo(
 ) -> go.Figure:
     """Per nodo, conversations that went through it and, on top, those that abandoned there.
 
-    Follows the table's order (most abandonos first), at most :data:`MAX_BARRAS` nodos;
+    Follows the table's order (most abandonos first), at most :data:`MAX_BARS` nodos;
     the text says "abandonos de conversaciones abandonaron (pct_abandono)".
     """
     if table.empty or _total(table["conversaciones"]) == 0 or table["pct_abandono"].isna().all():
-        return _vacio(title)
+        return empty_figure(title)
     if _total(table["abandonos"]) == 0:
-        return _vacio(title, SIN_ABANDONOS_TEXT)
-    top = table.head(MAX_BARRAS).iloc[::-1]
+        return empty_figure(title, SIN_ABANDONOS_TEXT)
+    top = table.head(MAX_BARS).iloc[::-1]
     names = [_corto(n, 40) for n in top["nodo"]]
     conv = pd.to_numeric(top["conversaciones"], errors="coerce").fillna(0).astype("int64")
     aband = pd.to_numeric(top["abandonos"], errors="coerce").fillna(0).astype("int64")
@@ -319,7 +320,7 @@ def abandono_por_nodo(
         hovertext=[str(n) for n in top["nodo"]],
         hovertemplate="%{hovertext}: %{x:,} abandonos (%{customdata} de las que pasaron)<extra></extra>",
     )
-    extra = f" — {MAX_BARRAS} de {fmt_int(len(table))} nodos" if len(table) > MAX_BARRAS else ""
+    extra = f" — {MAX_BARS} de {fmt_int(len(table))} nodos" if len(table) > MAX_BARS else ""
     fig.update_layout(
         title=title + extra,
         barmode="overlay",

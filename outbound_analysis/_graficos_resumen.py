@@ -1,12 +1,12 @@
 """Charts of the resumen tables beyond the platform (CONTRACT §5.1): table -> plotly Figure.
 
 Pure functions; nothing is shown or written here. Each accepts the table exactly as
-:mod:`outbound_analysis._tablas_resumen` returns it and draws a Spanish empty state
+:mod:`outbound_analysis.metrics._tiempo` returns it and draws a Spanish empty state
 instead of failing when the table has no rows, only zeros or only NA percentages.
 Numbers follow the rest of the report: the package template (``separators=",."``),
 counts as ``1.234`` and percentages as ``12,5 %`` (:func:`outbound_analysis._text.fmt_pct`).
 
->>> from outbound_analysis import _tablas_resumen as t
+>>> from outbound_analysis.metrics import _tiempo as t
 >>> fig = horarios(t.horarios(t.ejemplo_envios()))
 >>> [trace.type for trace in fig.data]
 ['heatmap', 'heatmap']
@@ -23,12 +23,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import _plotly_setup
-from ._tablas_resumen import ENVIO_NUMEROS, MIN_EXITOSOS_CONFIABLE
 from ._text import fmt_int, fmt_pct
+from .charts import EMPTY_TEXT, empty_figure
+from .metrics._tiempo import ENVIO_NUMEROS, MIN_EXITOSOS_CONFIABLE
 
 _plotly_setup.install()
 
-EMPTY_TEXT = "Sin datos para los filtros elegidos"
 NO_EXITOSOS_TEXT = "Ningún envío exitoso en la selección: no hay tasas para calcular"
 #: beyond this many days the evolution chart groups by ISO week (the table stays daily)
 MAX_DIAS_DIARIO = 92
@@ -45,29 +45,6 @@ _RATES = (
     ("pct_respondidos", "respondidos", "% respondidos", "#F2A541"),
     ("pct_ventas", "ventas", "% ventas", "#E4572E"),
 )
-
-
-def _sin_datos(title: str, text: str = EMPTY_TEXT) -> go.Figure:
-    """A figure with no data and ``text`` in its middle (the chart's empty state)."""
-    fig = go.Figure()
-    fig.update_layout(
-        title=title,
-        height=260,
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        annotations=[
-            {
-                "text": text,
-                "showarrow": False,
-                "font": {"size": 15, "color": "#666"},
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0.5,
-                "y": 0.5,
-            }
-        ],
-    )
-    return fig
 
 
 def _floats(values: pd.Series) -> np.ndarray:
@@ -97,7 +74,7 @@ def _por_semana(table: pd.DataFrame) -> pd.DataFrame:
     return weeks
 
 
-def _date_ticks(x: list, weekly: bool) -> dict[str, object]:
+def _date_ticks(x: list | np.ndarray, weekly: bool) -> dict[str, object]:
     """Date-axis ticks on whole days (every day up to 14, else on Mondays every k weeks)."""
     first, last = pd.Timestamp(x[0]), pd.Timestamp(x[-1])
     span_days = (last - first).days + 1
@@ -115,43 +92,35 @@ def _date_ticks(x: list, weekly: bool) -> dict[str, object]:
     return ticks
 
 
-def evolucion(table: pd.DataFrame, title: str = "Evolución diaria") -> go.Figure:
-    """Sends per day (top) and read, reply and sale rates over exitosos (bottom).
-
-    Beyond :data:`MAX_DIAS_DIARIO` days the chart sums by ISO week (rates from the weekly
-    sums, partial weeks at the edges say how many days they hold); the table stays daily.
-    """
-    if table.empty or _total(table, "envios") == 0:
-        return _sin_datos(title)
-    weekly = len(table) > MAX_DIAS_DIARIO
+def _serie(
+    table: pd.DataFrame, weekly: bool
+) -> tuple[pd.DataFrame, list | np.ndarray, list[str], dict[str, np.ndarray]]:
+    """The points drawn (data, x, hover labels, rates): per day, or per ISO week when ``weekly``."""
     if weekly:
         data = _por_semana(table)
-        x = data.index.to_pydatetime()
         iso = [d.isocalendar() for d in data.index]
         labels = [
             f"Semana {y}-S{w:02d} (del {a:%d/%m} al {b:%d/%m/%Y}" + (f", {n} de 7 días)" if n < 7 else ")")
             for (y, w, _), a, b, n in zip(iso, data["primero"], data["ultimo"], data["dias"], strict=True)
         ]
-        title = "Evolución semanal (semanas ISO, de lunes a domingo)"
         rates = {pct: data[pct].to_numpy(dtype="float64") for pct, _, _, _ in _RATES}
-    else:
-        data = table
-        days = [dt.date.fromisoformat(str(f)) for f in table["fecha"]]
-        x = days
-        labels = [f"{_DIAS_CORTOS[d.weekday()]} {d:%d/%m/%Y}" for d in days]
-        rates = {pct: _floats(table[pct]) for pct, _, _, _ in _RATES}
+        return data, data.index.to_pydatetime(), labels, rates
+    days = [dt.date.fromisoformat(str(f)) for f in table["fecha"]]
+    labels = [f"{_DIAS_CORTOS[d.weekday()]} {d:%d/%m/%Y}" for d in days]
+    rates = {pct: _floats(table[pct]) for pct, _, _, _ in _RATES}
+    return table, days, labels, rates
+
+
+def _evolucion_trazas(
+    fig: go.Figure,
+    data: pd.DataFrame,
+    x: list | np.ndarray,
+    labels: list[str],
+    rates: dict[str, np.ndarray],
+    symbols: list[str],
+) -> None:
+    """Adds the count lines (row 1) and the rate lines over exitosos (row 2) to ``fig``."""
     mode = "lines+markers" if len(data) <= 60 else "lines"
-    # a partial ISO week (at the edges of the range) has fewer days: drawn as an open circle
-    partial = (data["dias"].to_numpy() < 7) if weekly else np.zeros(len(data), dtype=bool)
-    symbols = np.where(partial, "circle-open", "circle").tolist()
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.12,
-        row_heights=[0.5, 0.5],
-        subplot_titles=("Envíos", "Tasas sobre envíos exitosos"),
-    )
     for column, name, color in (("envios", "Envíos", "#8D99AE"), ("envios_exitosos", "Exitosos", "#1F5BD6")):
         values = data[column].to_numpy(dtype="int64")
         fig.add_trace(
@@ -190,6 +159,10 @@ def evolucion(table: pd.DataFrame, title: str = "Evolución diaria") -> go.Figur
             row=2,
             col=1,
         )
+
+
+def _evolucion_notas(fig: go.Figure, partial: np.ndarray, sin_exitosos: bool) -> None:
+    """Notes: what an open circle means (partial weeks) and why the rates panel is empty."""
     if partial.any():
         fig.add_annotation(
             text="Círculo vacío: semana incompleta (el rango empieza o termina a mitad de semana).",
@@ -202,7 +175,7 @@ def evolucion(table: pd.DataFrame, title: str = "Evolución diaria") -> go.Figur
             yanchor="top",
             font={"size": 12, "color": "#555"},
         )
-    if _total(table, "envios_exitosos") == 0:
+    if sin_exitosos:
         fig.add_annotation(
             text=NO_EXITOSOS_TEXT,
             showarrow=False,
@@ -212,6 +185,33 @@ def evolucion(table: pd.DataFrame, title: str = "Evolución diaria") -> go.Figur
             y=0.5,
             font={"color": "#666"},
         )
+
+
+def evolucion(table: pd.DataFrame, title: str = "Evolución diaria") -> go.Figure:
+    """Sends per day (top) and read, reply and sale rates over exitosos (bottom).
+
+    Beyond :data:`MAX_DIAS_DIARIO` days the chart sums by ISO week (rates from the weekly
+    sums, partial weeks at the edges say how many days they hold); the table stays daily.
+    """
+    if table.empty or _total(table, "envios") == 0:
+        return empty_figure(title)
+    weekly = len(table) > MAX_DIAS_DIARIO
+    data, x, labels, rates = _serie(table, weekly)
+    if weekly:
+        title = "Evolución semanal (semanas ISO, de lunes a domingo)"
+    # a partial ISO week (at the edges of the range) has fewer days: drawn as an open circle
+    partial = (data["dias"].to_numpy() < 7) if weekly else np.zeros(len(data), dtype=bool)
+    symbols = np.where(partial, "circle-open", "circle").tolist()
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        row_heights=[0.5, 0.5],
+        subplot_titles=("Envíos", "Tasas sobre envíos exitosos"),
+    )
+    _evolucion_trazas(fig, data, x, labels, rates, symbols)
+    _evolucion_notas(fig, partial, _total(table, "envios_exitosos") == 0)
     fig.update_xaxes(**_date_ticks(x, weekly), hoverformat="%d/%m/%Y")
     fig.update_yaxes(title_text="envíos", rangemode="tozero", tickformat=",d", row=1, col=1)
     fig.update_yaxes(title_text=None, rangemode="tozero", tickformat=".0%", row=2, col=1)
@@ -240,25 +240,10 @@ def _matrix(table: pd.DataFrame, column: str) -> np.ndarray:
     return out
 
 
-def horarios(
-    table: pd.DataFrame,
-    title: str = "¿A qué hora responden? % respondidos por día y hora de envío",
-    zona_horaria: str | None = None,
-) -> go.Figure:
-    """Heatmap of pct_respondidos by weekday (rows, lunes on top) and local hour (columns).
-
-    Cells with fewer than :data:`MIN_EXITOSOS_CONFIABLE` exitosos (unreliable) are washed out
-    in grey and show their count ("n=12") instead of a percentage; cells without exitosos are
-    blank. The hover gives every cell's counts and a note below the chart explains the marks.
-    """
-    if table.empty or _total(table, "envios_exitosos") == 0:
-        return _sin_datos(title)
-    exitosos = np.nan_to_num(_matrix(table, "envios_exitosos")).astype("int64")
-    respondidos = np.nan_to_num(_matrix(table, "respondidos")).astype("int64")
-    pct = _matrix(table, "pct_respondidos")
+def _detalle_celdas(pct: np.ndarray, respondidos: np.ndarray, exitosos: np.ndarray) -> np.ndarray:
+    """Each cell's hover: day and hour, its counts, and whether it is unreliable."""
     reliable = exitosos >= MIN_EXITOSOS_CONFIABLE
-    hours = [f"{h:02d}" for h in range(24)]
-    detail = np.array(
+    return np.array(
         [
             [
                 f"{DIAS_SEMANA[d]} de {h:02d} a {h:02d}:59<br>"
@@ -278,15 +263,75 @@ def horarios(
             for d in range(7)
         ]
     )
-    has_data = exitosos > 0
-    weak = has_data & ~reliable
-    pct_text = [[fmt_pct(v, 0) for v in row] for row in pct]
-    # colour scale over the reliable cells (one reply out of two sends must not set it), from
-    # their lowest to their highest rate so that the best hours stand out
+
+
+def _escala(pct: np.ndarray, reliable: np.ndarray, has_data: np.ndarray) -> tuple[float, float]:
+    """Colour range over the reliable cells (else every cell with data), at least 1 point wide.
+
+    One reply out of two sends must not set it; from the lowest to the highest rate so that
+    the best hours stand out.
+    """
     scale = np.where(reliable, pct, np.nan) if reliable.any() else np.where(has_data, pct, np.nan)
     low, top = float(np.nanmin(scale)), float(np.nanmax(scale))
     if top - low < 0.01:
         low, top = max(0.0, low - 0.005), low + 0.01
+    return low, top
+
+
+def _horarios_layout(fig: go.Figure, title: str, zona_horaria: str | None, debiles: int) -> None:
+    """Title, axes (lunes on top) and the note below the chart explaining the marks."""
+    note = (
+        f"En gris con «n=…»: menos de {MIN_EXITOSOS_CONFIABLE} envíos exitosos en esa franja "
+        f"({fmt_int(debiles)} de 168): porcentaje poco confiable.<br>En blanco: sin envíos "
+        "exitosos. Pasá el mouse por una celda para ver sus números."
+    )
+    zona = f" ({zona_horaria})" if zona_horaria else ""
+    fig.update_layout(
+        title=title,
+        height=430,
+        xaxis={"title": f"hora local del envío{zona}", "side": "bottom", "type": "category"},
+        yaxis={"autorange": "reversed", "type": "category", "title": None},
+        margin={"t": 70, "b": 95},
+        annotations=[
+            {
+                "text": note,
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "xanchor": "left",
+                "y": -0.24,
+                "yanchor": "top",
+                "align": "left",
+                "font": {"size": 12, "color": "#555"},
+            }
+        ],
+    )
+
+
+def horarios(
+    table: pd.DataFrame,
+    title: str = "¿A qué hora responden? % respondidos por día y hora de envío",
+    zona_horaria: str | None = None,
+) -> go.Figure:
+    """Heatmap of pct_respondidos by weekday (rows, lunes on top) and local hour (columns).
+
+    Cells with fewer than :data:`MIN_EXITOSOS_CONFIABLE` exitosos (unreliable) are washed out
+    in grey and show their count ("n=12") instead of a percentage; cells without exitosos are
+    blank. The hover gives every cell's counts and a note below the chart explains the marks.
+    """
+    if table.empty or _total(table, "envios_exitosos") == 0:
+        return empty_figure(title)
+    exitosos = np.nan_to_num(_matrix(table, "envios_exitosos")).astype("int64")
+    respondidos = np.nan_to_num(_matrix(table, "respondidos")).astype("int64")
+    pct = _matrix(table, "pct_respondidos")
+    reliable = exitosos >= MIN_EXITOSOS_CONFIABLE
+    hours = [f"{h:02d}" for h in range(24)]
+    detail = _detalle_celdas(pct, respondidos, exitosos)
+    has_data = exitosos > 0
+    weak = has_data & ~reliable
+    pct_text = [[fmt_pct(v, 0) for v in row] for row in pct]
+    low, top = _escala(pct, reliable, has_data)
     fig = go.Figure()
     fig.add_trace(
         go.Heatmap(
@@ -328,33 +373,7 @@ def horarios(
             name="poco confiable",
         )
     )
-    note = (
-        f"En gris con «n=…»: menos de {MIN_EXITOSOS_CONFIABLE} envíos exitosos en esa franja "
-        f"({fmt_int(int(weak.sum()))} de 168): porcentaje poco confiable.<br>En blanco: sin envíos "
-        "exitosos. Pasá el mouse por una celda para ver sus números."
-    )
-    zona = f" ({zona_horaria})" if zona_horaria else ""
-    fig.update_layout(
-        title=title,
-        height=430,
-        xaxis={"title": f"hora local del envío{zona}", "side": "bottom", "type": "category"},
-        yaxis={"autorange": "reversed", "type": "category", "title": None},
-        margin={"t": 70, "b": 95},
-        annotations=[
-            {
-                "text": note,
-                "showarrow": False,
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "xanchor": "left",
-                "y": -0.24,
-                "yanchor": "top",
-                "align": "left",
-                "font": {"size": 12, "color": "#555"},
-            }
-        ],
-    )
+    _horarios_layout(fig, title, zona_horaria, int(weak.sum()))
     return fig
 
 
@@ -367,7 +386,7 @@ def fatiga(
 ) -> go.Figure:
     """Grouped bars of pct_respondidos and pct_ventas by the send's number for its contact."""
     if table.empty or _total(table, "envios_exitosos") == 0:
-        return _sin_datos(title, NO_EXITOSOS_TEXT if len(table) else EMPTY_TEXT)
+        return empty_figure(title, NO_EXITOSOS_TEXT if len(table) else EMPTY_TEXT)
     exitosos = table["envios_exitosos"].to_numpy(dtype="int64")
     x = [
         f"{_NUMERO_LABELS.get(str(n), str(n))}<br><sub>{fmt_int(e)} exitosos</sub>"

@@ -27,7 +27,8 @@ SORT_SCRIPT = f"\n<script>\n{asset('sort.js')}</script>\n"
 
 
 def _is_pct(name: str) -> bool:
-    return name == "pct" or name.startswith("pct_")
+    """Fractions shown as %: pct, pct_*, *_pct (A/B) and ic95_* (interval bounds)."""
+    return name == "pct" or name.startswith(("pct_", "ic95_")) or name.endswith("_pct")
 
 
 def _cell(value: object, name: str, dtype: object) -> tuple[str, str | None]:

@@ -69,7 +69,9 @@ def column_letter(index: int) -> str:
 
 
 def _kind(name: str, series: pd.Series) -> str:
-    if name == "pct" or name.startswith("pct_"):
+    if name == "pct" or name.startswith(("pct_", "ic95_")) or name.endswith("_pct"):
+        return "pct"
+    if name == "variacion":  # resumen periodo_anterior: a fraction, shown as a percentage
         return "pct"
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype):

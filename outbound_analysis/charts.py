@@ -33,8 +33,8 @@ _RATE_COLUMNS = {
 }
 
 
-def _empty(title: str, text: str = EMPTY_TEXT) -> go.Figure:
-    """A figure with no data and ``text`` in its middle (the chart's empty state)."""
+def empty_figure(title: str, text: str = EMPTY_TEXT) -> go.Figure:
+    """A figure with no data and ``text`` in its middle: every chart's empty state (one look everywhere)."""
     fig = go.Figure()
     fig.update_layout(
         title=title,
@@ -64,7 +64,7 @@ def _truncate(label: object, width: int = 48) -> str:
 def embudo(table: pd.DataFrame, title: str = "Embudo de ventas") -> go.Figure:
     """The sales funnel: count per stage, % of envíos exitosos and % of the previous stage."""
     if table.empty or int(table["cantidad"].iloc[0]) == 0:
-        return _empty(title)
+        return empty_figure(title)
     labels = [
         ETAPA_LABELS.get(e, e) + ("" if i == 0 else f"<br><sub>{fmt_pct(q)} de la etapa anterior</sub>")
         for i, (e, q) in enumerate(zip(table["etapa"], table["pct_etapa_anterior"], strict=True))
@@ -94,7 +94,7 @@ def reconciliacion(table: pd.DataFrame, title: str = "Envíos exitosos: ¿abrier
     """Envíos exitosos split into conversaciones iniciadas, over an open one, and not reported."""
     parts = table[table["concepto"] != "envios_exitosos"]
     if table.empty or int(table["cantidad"].iloc[0]) == 0:
-        return _empty(title)
+        return empty_figure(title)
     names = {
         "conversaciones_iniciadas": "Iniciaron conversación nueva",
         "sobre_conversacion_abierta": "Sobre conversación abierta",
@@ -120,8 +120,10 @@ def reconciliacion(table: pd.DataFrame, title: str = "Envíos exitosos: ¿abrier
     fig.update_layout(
         title=title,
         barmode="stack",
-        height=230,
-        legend={"orientation": "h", "y": -0.3},
+        height=260,
+        # legend between the title and the bar, in the bars' order: below it met the axis title
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
+        margin={"t": 90},
         xaxis={"title": "envíos"},
         yaxis={"visible": False},
     )
@@ -136,9 +138,9 @@ def tasas_por_campana(
     Shows the campaigns with most envíos exitosos first (at most :data:`MAX_BARS`).
     """
     if table.empty:
-        return _empty(title)
+        return empty_figure(title)
     if table[list(_RATE_COLUMNS)].isna().all().all():
-        return _empty(title, NO_RATES_TEXT)
+        return empty_figure(title, NO_RATES_TEXT)
     top = table.head(MAX_BARS).iloc[::-1]
     fig = go.Figure()
     for column, name in _RATE_COLUMNS.items():
@@ -169,7 +171,7 @@ def barras(
 ) -> go.Figure:
     """Horizontal bars of a count table (most frequent on top), with its % as text."""
     if table.empty or int(table[value].sum()) == 0:
-        return _empty(title)
+        return empty_figure(title)
     top = table.head(MAX_BARS).iloc[::-1]
     extra = f" — {MAX_BARS} de {fmt_int(len(table))}" if len(table) > MAX_BARS else ""
     text = [f"{fmt_int(n)} ({fmt_pct(p)})" for n, p in zip(top[value], top["pct"], strict=True)]
@@ -196,7 +198,7 @@ def barras(
 def finalizacion(table: pd.DataFrame, title: str = "¿Cómo terminaron los flujos respondidos?") -> go.Figure:
     """Donut of abandono / asignacion / finalizacion_automatica."""
     if table.empty or int(table["conversaciones"].sum()) == 0:
-        return _empty(title)
+        return empty_figure(title)
     fig = go.Figure(
         go.Pie(
             labels=[FINALIZACION_LABELS.get(f, f) for f in table["finalizacion"]],
@@ -221,7 +223,7 @@ def embudo_niveles(table: pd.DataFrame, label: str, title: str) -> go.Figure:
     the values beyond the 8 most frequent are grouped as "Otras".
     """
     if table.empty or int(table["conversaciones"].sum()) == 0:
-        return _empty(title)
+        return empty_figure(title)
     shown = table[table["nivel"] <= MAX_LEVELS]
     keep = shown.groupby(label, sort=False)["conversaciones"].sum().nlargest(8).index
     shown = shown.assign(**{label: shown[label].where(shown[label].isin(keep), "Otras")})
@@ -258,7 +260,7 @@ def embudo_niveles(table: pd.DataFrame, label: str, title: str) -> go.Figure:
 def fallas(table: pd.DataFrame, title: str = "Envíos fallidos por código de error") -> go.Figure:
     """Failed sends per provider error code, with the code's meaning."""
     if table.empty or int(table["envios"].sum()) == 0:
-        return _empty(title)
+        return empty_figure(title)
     top = table.head(MAX_BARS).iloc[::-1]
     fig = go.Figure(
         go.Bar(

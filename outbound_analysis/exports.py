@@ -282,8 +282,12 @@ def export_report(
     rechazos: pd.DataFrame | None = None,
     carga: pd.DataFrame | None = None,
     max_rows: int | None = None,
+    archivos: Mapping[str, pd.DataFrame] | None = None,
 ) -> Exported:
     """Write every table in the chosen formats, plus ``rechazos.csv`` and ``carga.csv`` (always).
+
+    ``archivos`` (file stem -> frame) are extra CSV files written always, whatever the
+    formats, like rechazos: e.g. detallado's audience files ``segmento_NAME.csv``.
 
     The workbook ``INFORME.xlsx`` also gets the sheets ``rechazos`` (split in parts like a
     table) and ``carga``; carga counts, per sheet, the text cells the XLSX cut at Excel's
@@ -316,4 +320,5 @@ def export_report(
         written.append(write_csv(rechazos, out / "rechazos.csv"))
     if carga is not None:
         written.append(write_csv(carga, out / "carga.csv"))
+    written.extend(write_csv(frame, out / f"{stem}.csv") for stem, frame in (archivos or {}).items())
     return Exported(written, cut)

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import _graficos_detallado as graficos_detallado
 from . import _html, _plotly_setup, charts, metrics
 from ._display import show as _display
 from ._text import fmt_int, fmt_pct
 from .labels import CONCEPTO_LABELS
 from .load import frame_from_records
+from .metrics._ab import ab, ab_conclusiones
+from .metrics._detalle import comparacion
 from .report import Informe
 
 # The tiny example: 8 sends a new analyst can count on paper (see the guide's tables).
@@ -148,7 +151,60 @@ EXERCISES: dict[int, Exercise] = {
         "no, el contacto dejó de responder.",
         "text",
     ),
+    6: Exercise(
+        "«Promo agosto A» tuvo 63 respuestas en 150 envíos exitosos (42 %). ¿Hasta qué porcentaje "
+        "llega su intervalo de confianza del 95 %? (p. ej. 47,5)",
+        "Buscá la fila de «Promo agosto A» en la tabla de la práctica: es la columna «IC 95 % "
+        "respondidas: hasta», o el extremo derecho de su barra en el gráfico.",
+        "pct",
+    ),
+    7: Exercise(
+        "«Promo agosto B» tuvo 66 respuestas en 150 (44 %). ¿Es una diferencia real con «Promo agosto A», "
+        "o puede ser ruido? (si o no)",
+        "Mirá si los dos intervalos se superponen: si el de B empieza antes de que termine el de A, "
+        "con 150 envíos cada una no se puede decir que B responda más.",
+        "text",
+    ),
 }
+
+# The A/B lesson (section 8): a worked example and the practice of exercises 6 and 7, as
+# (campaign, envíos exitosos, respondidos). The example's difference is real; the practice's is not.
+_AB_EXAMPLE = [("Promo verano A", 100, 30), ("Promo verano B", 100, 45)]
+_AB_PRACTICE = [("Promo agosto A", 150, 63), ("Promo agosto B", 150, 66)]
+
+
+def _ab_envios(campaigns: list[tuple[str, int, int]], day: str) -> pd.DataFrame:
+    """Exitosos of each campaign, the first ``respondidos`` of them read and replied."""
+    rows = [
+        (
+            f"{name[-1]}{i}",
+            name,
+            "plantilla",
+            "exitoso",
+            "sí",
+            *(["sí", "sí"] if i < k else ["no", "no"]),
+            "no",
+            "no",
+            "",
+        )
+        for name, n, k in campaigns
+        for i in range(n)
+    ]
+    return _envios(rows, day)
+
+
+def ab_example_envios() -> pd.DataFrame:
+    """The A/B lesson's worked example: 30 % against 45 % with 100 sends each."""
+    return _ab_envios(_AB_EXAMPLE, "05/08/2026")
+
+
+def ab_practice_envios() -> pd.DataFrame:
+    """The A/B practice (exercises 6 and 7): 42 % against 44 % with 150 sends each."""
+    return _ab_envios(_AB_PRACTICE, "06/08/2026")
+
+
+def _ab_names(campaigns: list[tuple[str, int, int]]) -> list[str]:
+    return [name for name, _, _ in campaigns]
 
 
 def _answers() -> dict[int, object]:
@@ -161,7 +217,17 @@ def _answers() -> dict[int, object]:
         3: int(k["conversaciones_iniciadas"]),
         4: k["ventas"] / k["envios_exitosos"],
         5: str(fin.loc[fin["conversaciones"] > 0, "finalizacion"].iloc[0]),
+        6: float(
+            comparacion(ab_practice_envios())
+            .set_index("campana")
+            .loc["Promo agosto A", "ic95_sup_respondidas"]
+        ),
+        7: "si" if bool(_ab_practice()["significativo"].iloc[1]) else "no",
     }
+
+
+def _ab_practice() -> pd.DataFrame:
+    return ab(ab_practice_envios(), _ab_names(_AB_PRACTICE))
 
 
 def _decimal_comma(answer: object) -> object:
@@ -374,6 +440,34 @@ class Guia:
             "limites": self._limits,
         }
         _display(renderers[cual]())
+
+    def leccion_ab(self) -> None:
+        """The worked A/B example: both rates with their interval, the test and its sentences."""
+        env = ab_example_envios()
+        names = _ab_names(_AB_EXAMPLE)
+        table = ab(env, names)
+        sentence = ab_conclusiones(table, names)[1]  # the respondido stage
+        _display(
+            [
+                graficos_detallado.comparacion(
+                    comparacion(env), "Ejemplo: tasa de respuesta con su intervalo"
+                ),
+                _html.note(sentence),
+                graficos_detallado.ab(table, names),
+            ]
+        )
+
+    def practica_ab(self) -> None:
+        """The A/B practice: each campaign's rate and interval, without the test's verdict."""
+        table = comparacion(ab_practice_envios())
+        cols = ["campana", "envios_exitosos", "respondidas", "pct_respondidas"]
+        cols += ["ic95_inf_respondidas", "ic95_sup_respondidas"]
+        _display(
+            [
+                graficos_detallado.comparacion(table, "Práctica: tasa de respuesta con su intervalo"),
+                _html.table(table[cols], sortable=False),
+            ]
+        )
 
     def corregir(self, numero: int, respuesta: object) -> None:
         ok, text = check(numero, respuesta)

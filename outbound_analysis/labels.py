@@ -80,6 +80,51 @@ COLUMN_LABELS: dict[str, str] = {
     "columna": "Columna",
     "valor": "Valor",
     "motivo": "Motivo",
+    # resumen, CONTRACT 5.1 (evolucion, periodo_anterior, horarios, fatiga)
+    "fecha": "Fecha",
+    "metrica": "Indicador",
+    "actual": "Período elegido",
+    "anterior": "Período anterior",
+    "diferencia": "Diferencia",
+    "variacion": "Variación",
+    "dia_semana": "Día de la semana",
+    "hora": "Hora",
+    "envio_numero": "N.º de envío al contacto",
+    # flujos, CONTRACT 5.3 (recorridos, abandono_por_nodo)
+    "paso": "Paso",
+    "desde": "Desde",
+    "hasta": "Hasta",
+    "nodo": "Nodo",
+    "abandonos": "Abandonos",
+    "pct_abandono": "% abandono",
+    # detallado, CONTRACT 5.2 (tiempos, comparacion, ab, segmentos, costos)
+    "n": "Envíos con fecha",
+    "descartados": "Descartados",
+    "p25_min": "25 % (min)",
+    "p50_min": "Mediana (min)",
+    "p75_min": "75 % (min)",
+    "p90_min": "90 % (min)",
+    "ic95_inf_respondidas": "IC 95 % respondidas: desde",
+    "ic95_sup_respondidas": "IC 95 % respondidas: hasta",
+    "ic95_inf_ventas": "IC 95 % ventas: desde",
+    "ic95_sup_ventas": "IC 95 % ventas: hasta",
+    "a_exitosos": "A: exitosos",
+    "a_cantidad": "A: cantidad",
+    "a_pct": "A: %",
+    "b_exitosos": "B: exitosos",
+    "b_cantidad": "B: cantidad",
+    "b_pct": "B: %",
+    "ic95_inf": "IC 95 %: desde",
+    "ic95_sup": "IC 95 %: hasta",
+    "p_valor": "Valor p",
+    "significativo": "Significativa",
+    "ultimo_envio": "Último envío",
+    "segmento": "Segmento",
+    "contactos": "Contactos",
+    "costo": "Costo",
+    "costo_por_respuesta": "Costo por respuesta",
+    "costo_por_asignacion": "Costo por asignación",
+    "costo_por_venta": "Costo por venta",
 }
 
 ETAPA_LABELS = {
@@ -101,6 +146,14 @@ ORIGEN_LABELS = {
     "webhook": "Webhook",
     "mensaje_agente": "Mensaje de agente",
     "otro": "Otro",
+}
+#: tipo_tipificacion codes as the platform shows them (DOMAIN.md)
+TIPO_LABELS = {
+    "fin_positivo": "Fin positivo",
+    "fin_negativo": "Fin negativo",
+    "seguimiento": "Seguimiento",
+    "fin_autogestion": "Fin autogestión",
+    "seguimiento_autogestion": "Seguimiento autogestión",
 }
 CONCEPTO_LABELS = {
     "envios_exitosos": "Envíos exitosos",

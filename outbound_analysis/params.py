@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from .errors import OutboundError, ParamsError
@@ -37,6 +38,9 @@ SPEC: dict[str, tuple[str, str]] = {
     "formatos": ("lista", "formatos de exportación: csv, xlsx, json"),
     "anonimizar": ("booleano", "reemplazar teléfonos e ids de contacto por seudónimos"),
     "interactivo": ("booleano", "mostrar el panel de filtros (false en corridas programadas)"),
+    "comparar": ("lista", "Detallado: dos campañas para la prueba A/B, la A primero; vacío = sin A/B"),
+    "costos": ("costos", "Detallado: costo de un envío exitoso por canal, p. ej. {WA: 0.0618}; vacío = sin"),
+    "moneda": ("texto", "Detallado: moneda de los costos, p. ej. USD"),
 }
 _TYPE_WORDS = {
     "ruta": "una ruta o una lista de rutas (texto)",
@@ -45,6 +49,7 @@ _TYPE_WORDS = {
     "texto": "un texto",
     "mapa": "un mapa {encabezado: columna}",
     "booleano": "true o false",
+    "costos": "un mapa {canal: costo}, p. ej. {WA: 0.0618, FB: 0}",
 }
 
 
@@ -80,6 +85,7 @@ def _check_type(key: str, value: object, source: str) -> None:
             and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
         ),
         "booleano": isinstance(value, bool),
+        "costos": value is None or isinstance(value, dict),
     }[kind]
     if not ok:
         raise ParamsError(
@@ -106,6 +112,9 @@ class Parametros:
     formatos: list[str] = field(default_factory=lambda: list(FORMATOS))
     anonimizar: bool = False
     interactivo: bool = False
+    comparar: list[str] = field(default_factory=list)
+    costos: dict[str, float] = field(default_factory=dict)
+    moneda: str = "USD"
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object], source: str = "parámetros") -> Parametros:
@@ -129,7 +138,7 @@ class Parametros:
                 v = date.isoformat() if date else ""
             elif SPEC[k][0] == "lista":
                 v = [] if v is None else [str(x) for x in ([v] if isinstance(v, str) else v)]
-            elif SPEC[k][0] == "mapa":
+            elif SPEC[k][0] in ("mapa", "costos"):
                 v = dict(v or {})
             clean[k] = v
         bad = [f for f in clean.get("formatos", []) if f not in FORMATOS]  # type: ignore[union-attr]
@@ -142,6 +151,9 @@ class Parametros:
             params.filtros()
             check_columnas(params.columnas)
             check_tz(params.zona_horaria)
+            if params.comparar:
+                nombres_comparar(params.comparar)
+            params = replace(params, costos=validar_costos(params.costos))
         except OutboundError as exc:
             raise ParamsError(f"{source}: {exc}") from exc
         return params
@@ -150,9 +162,14 @@ class Parametros:
         """The :class:`Filtros` these parameters describe."""
         return Filtros.from_params(asdict(self))
 
-    def as_notebook_parameters(self) -> dict[str, object]:
-        """Plain values for papermill (dates as text, lists as lists)."""
-        return asdict(self)
+    def as_notebook_parameters(self, declarados: Collection[str] | None = None) -> dict[str, object]:
+        """Plain values for papermill (dates as text, lists as lists).
+
+        With ``declarados`` (the names a notebook's parameters cell declares), only those:
+        a report-only key such as ``comparar`` does not reach the other notebooks.
+        """
+        values = asdict(self)
+        return values if declarados is None else {k: v for k, v in values.items() if k in declarados}
 
     def resolve_paths(self, base: Path) -> Parametros:
         """Absolute input paths (relative ones are taken from ``base``), checked to exist."""
@@ -181,3 +198,67 @@ def read_params(path: str | Path) -> Parametros:
     values = read_yaml(file)
     params = Parametros.from_mapping(values, source=str(file))
     return params.resolve_paths(file.resolve().parent)
+
+
+_EJEMPLO_COMPARAR = 'p. ej. comparar: ["Promo agosto A", "Promo agosto B"]'
+_EJEMPLO_COSTOS = "p. ej. costos: {WA: 0.0618, FB: 0}"
+
+
+def nombres_comparar(comparar: object) -> tuple[str, str]:
+    """The two campaign names of the parameter ``comparar`` (A first), or a ParamsError.
+
+    Exactly two distinct, non-empty names; whether they exist is checked against the
+    loaded data (``metrics._ab.validar_comparar``).
+    """
+    if isinstance(comparar, str) or not isinstance(comparar, Sequence):
+        raise ParamsError(
+            "comparar tiene que ser una lista de exactamente dos campañas, la A primero y la B "
+            f"después ({_EJEMPLO_COMPARAR}); recibí {comparar!r}."
+        )
+    names = [str(c).strip() if c is not None else "" for c in comparar]
+    if len(names) != 2 or not all(names):
+        raise ParamsError(
+            f"comparar tiene que nombrar exactamente dos campañas, la A primero y la B después "
+            f"({_EJEMPLO_COMPARAR}); recibí {len(names)} valor{'es' if len(names) != 1 else ''}."
+        )
+    if names[0] == names[1]:
+        raise ParamsError(f"comparar nombra dos veces «{names[0]}»: elegí dos campañas distintas.")
+    return names[0], names[1]
+
+
+def validar_costos(costos: object) -> dict[str, float]:
+    """The parameter ``costos`` as {channel code: cost of one successful send}.
+
+    Keys are normalized like the ``canales`` filter ("whatsapp" -> "WA"); each value must
+    be a number >= 0. Anything else is a :class:`ParamsError`.
+
+    >>> validar_costos({"whatsapp": 0.0618, "FB": 0})
+    {'WA': 0.0618, 'FB': 0.0}
+    """
+    if not isinstance(costos, Mapping):
+        raise ParamsError(
+            f"costos tiene que asociar cada canal con el costo de un envío exitoso ({_EJEMPLO_COSTOS}); "
+            f"recibí {costos!r}."
+        )
+    out: dict[str, float] = {}
+    for raw_key, value in costos.items():
+        codes = Filtros(canales=[str(raw_key)]).canales
+        if not codes:
+            raise ParamsError(f"costos: hay un canal vacío; escribí el código del canal ({_EJEMPLO_COSTOS}).")
+        ok = (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and value >= 0
+        )
+        if not ok:
+            raise ParamsError(
+                f"costos: el costo del canal {raw_key} tiene que ser un número mayor o igual a 0 "
+                f"(con punto decimal, {_EJEMPLO_COSTOS}); recibí {value!r}."
+            )
+        if codes[0] in out and out[codes[0]] != float(value):
+            raise ParamsError(
+                f"costos: el canal {codes[0]} aparece dos veces con costos distintos; dejá uno solo."
+            )
+        out[codes[0]] = float(value)
+    return out

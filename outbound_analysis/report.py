@@ -18,6 +18,7 @@ is drawn inside an ``ipywidgets.Output`` that the panel redraws.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -153,7 +154,7 @@ class Informe:
         return self.vista.fuente.perfil_eventos
 
     @property
-    def tablas(self) -> dict[str, pd.DataFrame]:
+    def tablas(self) -> Mapping[str, pd.DataFrame]:
         """This report's tables for the current filters (pseudonymized when anonimizar)."""
         return self.vista.tablas
 
@@ -180,7 +181,14 @@ class Informe:
     # ------------------------------------------------------------------ display
 
     def encabezado(self) -> None:
-        """Data files, filters in force, the load report and any warning."""
+        """Data files, filters in force, the load report and any warning (redrawn by the panel)."""
+        if self.interactivo:
+            from IPython.display import display
+
+            from .interactive import header
+
+            display(header(self))
+            return
         _display.show(self.partes_encabezado())
 
     def partes_encabezado(self) -> list[Part]:
@@ -281,6 +289,7 @@ class Informe:
             self.parametros.formatos,
             rechazos=self.vista.rechazos(),
             carga=self.datos.archivos,
+            archivos=metrics.REGISTROS[self.nombre].archivos_de(self.tablas),
         )
         self.xlsx_cortadas = result.cut
         return result.files

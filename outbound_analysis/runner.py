@@ -44,6 +44,7 @@ from ._outputs import (
 from ._text import fmt_int
 from .errors import OutboundError, OutputBusyError, OutputError, ParamsError
 from .load import load_data, read_secret_key
+from .metrics._ab import validar_comparar
 from .params import Parametros, read_params
 from .report import REPORTS
 
@@ -171,10 +172,17 @@ def _kernel_env() -> None:
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (own, current) if p)
 
 
+#: cells with this tag only make sense in JupyterLab (the filter panel): the HTML leaves them out
+SOLO_INTERACTIVO = "solo-interactivo"
+#: cells the HTML leaves out: the Lab-only ones and papermill's parameter cells (code, never shown)
+HTML_REMOVED_TAGS = frozenset({SOLO_INTERACTIVO, "parameters", "injected-parameters"})
+
+
 def render_html(notebook: Path, target: Path) -> Path:
-    """The executed notebook as HTML without code cells, prompts or CDN scripts."""
+    """The executed notebook as HTML without code cells, prompts, CDN scripts or Lab-only cells."""
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(
         template_name="informe",
@@ -183,6 +191,9 @@ def render_html(notebook: Path, target: Path) -> Path:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         language_code="es",
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=set(HTML_REMOVED_TAGS), enabled=True), enabled=True
     )
     nb = nbformat.read(notebook, as_version=4)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": nb.metadata.get("title", "")}})
@@ -234,10 +245,16 @@ def run_report(
         clean_leftovers(destination, informe)
         work = Path(tempfile.mkdtemp(prefix=f".{informe}-", dir=destination))
         executed = work / f"{informe}.ipynb"
-        values = {**params.as_notebook_parameters(), "interactivo": False, "salida": str(work / informe)}
+        source = notebooks_dir() / f"{informe}.ipynb"
+        declared = pm.inspect_notebook(str(source))  # pass only what the notebook declares
+        values = {
+            **params.as_notebook_parameters(declared),
+            "interactivo": False,
+            "salida": str(work / informe),
+        }
         _kernel_env()
         pm.execute_notebook(
-            str(notebooks_dir() / f"{informe}.ipynb"),
+            str(source),
             str(executed),
             parameters=values,
             kernel_name=KERNEL,
@@ -267,10 +284,15 @@ def run_report(
 def preflight(params: Parametros, informes: Iterable[str]) -> None:
     """Load the data as the notebooks will (eventos only for flujos/guia) and check the key.
 
-    Raises the loader's :class:`DataError` or the key's :class:`ParamsError`.
+    Raises the loader's :class:`DataError`, or a :class:`ParamsError` for the key or for a
+    ``comparar`` campaign that the loaded sends do not have (detallado).
     """
     eventos = params.eventos if EVENT_NOTEBOOKS & set(informes) else None
-    load_data(params.envios, eventos or None, columnas=params.columnas, zona_horaria=params.zona_horaria)
+    datos = load_data(
+        params.envios, eventos or None, columnas=params.columnas, zona_horaria=params.zona_horaria
+    )
+    if params.comparar and "detallado" in informes:  # a name not in the data: stop before any notebook
+        validar_comparar(params.comparar, datos.envios)
     if params.anonimizar:
         read_secret_key()
 
@@ -286,6 +308,46 @@ def _check_distinct(targets: Mapping[Path, Path]) -> None:
                 "renombrá uno de los archivos o usá {params} en --output."
             )
         seen[key] = file
+
+
+def _log_outcome(outcome: Outcome, several: bool, log: Callable[[str], None]) -> None:
+    where = f"{outcome.params.name}: " if several else ""
+    if outcome.ok:
+        log(f"✓ {where}{outcome.informe:<10} {outcome.seconds:6.1f} s  → {outcome.html}")
+    else:
+        error = f"{outcome.error.rstrip('.')}.{outcome.aviso}" if outcome.aviso else outcome.error
+        log(f"✗ {where}{outcome.informe:<10} {outcome.seconds:6.1f} s  {error}")
+
+
+def _prepare(
+    valid: dict[Path, Parametros],
+    targets: Mapping[Path, Path],
+    wanted: list[str],
+    reject: Callable[[Path, str], None],
+    folders: dict[Path, OutputFolder],
+) -> None:
+    """Open and lock each output folder, then load each file's data once; drop what fails.
+
+    Folders and locks come first so that a second run stops at once.
+    """
+    for file in list(valid):
+        folder = OutputFolder(targets[file])
+        try:
+            folder.open()
+        except OutputBusyError:
+            raise
+        except OutputError as exc:
+            reject(file, str(exc))
+            del valid[file]
+            continue
+        folders[file] = folder
+    for file in list(valid):
+        try:
+            preflight(valid[file], wanted)
+        except OutboundError as exc:
+            reject(file, str(exc))
+            del valid[file]
+            folders.pop(file).close(discard=True)
 
 
 def run(
@@ -330,24 +392,7 @@ def run(
 
     folders: dict[Path, OutputFolder] = {}
     try:
-        for file in list(valid):  # folders and locks first: a second run stops at once
-            folder = OutputFolder(targets[file])
-            try:
-                folder.open()
-            except OutputBusyError:
-                raise
-            except OutputError as exc:
-                reject(file, str(exc))
-                del valid[file]
-                continue
-            folders[file] = folder
-        for file in list(valid):
-            try:
-                preflight(valid[file], wanted)
-            except OutboundError as exc:
-                reject(file, str(exc))
-                del valid[file]
-                folders.pop(file).close(discard=True)
+        _prepare(valid, targets, wanted, reject, folders)
         if files:
             took = time.perf_counter() - started
             log(
@@ -355,16 +400,10 @@ def run(
                 f"{fmt_int(len(files))} archivos de parámetros listos en {took:.1f} s."
             )
         for file, params in valid.items():
-            destination = targets[file]
             for name in wanted:
-                outcome = run_report(name, params, file, destination, timeout)
+                outcome = run_report(name, params, file, targets[file], timeout)
                 summary.outcomes.append(outcome)
-                where = f"{file.name}: " if several else ""
-                if outcome.ok:
-                    log(f"✓ {where}{name:<10} {outcome.seconds:6.1f} s  → {outcome.html}")
-                else:
-                    error = f"{outcome.error.rstrip('.')}.{outcome.aviso}" if outcome.aviso else outcome.error
-                    log(f"✗ {where}{name:<10} {outcome.seconds:6.1f} s  {error}")
+                _log_outcome(outcome, several, log)
     except BaseException:
         for folder in folders.values():  # interrupted or stopped: drop what this run created empty
             folder.close(discard=True)

@@ -12,6 +12,8 @@ DuckDB, Spark) becomes one more field here.
 from __future__ import annotations
 
 import datetime as dt
+from collections import ChainMap
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -69,17 +71,33 @@ class Vista:
         return anonymize(tables, self.clave) if self.clave is not None else tables
 
     @cached_property
-    def tablas(self) -> dict[str, pd.DataFrame]:
-        """The report's tables (what it exports), pseudonymized when there is a key."""
+    def tablas(self) -> Mapping[str, pd.DataFrame]:
+        """The report's tables (what it exports), pseudonymized when there is a key.
+
+        Each one is computed when first read: a section redrawn by the panel computes only
+        the tables it shows (an export reads them all).
+        """
         registro = metrics.REGISTROS[self.nombre]
-        return self._anonymous(registro.calcular(self.entrada, registro.exportadas))
+
+        def one(name: str) -> pd.DataFrame:
+            return self._anonymous(registro.calcular(self.entrada, [name]))[name]
+
+        return _Perezosas(registro.exportadas_de(self.parametros), one)
 
     @cached_property
-    def apoyo(self) -> dict[str, pd.DataFrame]:
-        """Tables that sections show and exports leave out: the header's and the report's own."""
+    def apoyo(self) -> Mapping[str, pd.DataFrame]:
+        """Tables that sections show and exports leave out: the header's and the report's own.
+
+        Computed when first read, like :attr:`tablas`.
+        """
+        header = metrics.carga.REGISTRO
         registro = metrics.REGISTROS[self.nombre]
-        header = metrics.carga.REGISTRO.calcular(self.entrada, metrics.carga.REGISTRO.apoyo)
-        return self._anonymous({**header, **registro.calcular(self.entrada, registro.apoyo)})
+
+        def one(name: str) -> pd.DataFrame:
+            fuente = header if name in header.apoyo else registro
+            return self._anonymous(fuente.calcular(self.entrada, [name]))[name]
+
+        return _Perezosas([*header.apoyo, *registro.apoyo], one)
 
     @cached_property
     def etiquetas(self) -> Etiquetas:
@@ -93,7 +111,7 @@ class Vista:
 
     def partes(self, seccion: str) -> list[Part]:
         """What section ``seccion`` shows for this view."""
-        return sections.partes(self.nombre, seccion, {**self.tablas, **self.apoyo}, self.etiquetas)
+        return sections.partes(self.nombre, seccion, ChainMap(self.tablas, self.apoyo), self.etiquetas)
 
     def encabezado(self) -> list[Part]:
         """The header: data files, filters, the load report and its warnings."""
@@ -106,3 +124,25 @@ class Vista:
     def rechazos(self) -> pd.DataFrame:
         """The rejected rows of the load, pseudonymized when there is a key."""
         return self._anonymous({"r": self.datos.rechazos})["r"]
+
+
+class _Perezosas(Mapping[str, pd.DataFrame]):
+    """Tables by name, each computed by ``calcular(name)`` on first read and then kept."""
+
+    def __init__(self, nombres: list[str], calcular: Callable[[str], pd.DataFrame]) -> None:
+        self._nombres = nombres
+        self._calcular = calcular
+        self._hechas: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, nombre: str) -> pd.DataFrame:
+        if nombre not in self._nombres:
+            raise KeyError(nombre)
+        if nombre not in self._hechas:
+            self._hechas[nombre] = self._calcular(nombre)
+        return self._hechas[nombre]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._nombres)
+
+    def __len__(self) -> int:
+        return len(self._nombres)

@@ -59,7 +59,7 @@ def run_all(fixture_reports):
 def test_run_writes_every_file_of_the_contract(run_all):
     for informe, tables in {
         "resumen": ["kpis", "embudo"],
-        "detallado": ["detallado", "envios"],
+        "detallado": ["detallado", "envios", "tiempos", "comparacion", "segmentos"],
         "flujos": [
             "resultados",
             "primeras_opciones",
@@ -67,6 +67,8 @@ def test_run_writes_every_file_of_the_contract(run_all):
             "embudo_tipificaciones",
             "embudo_etiquetas",
             "ultimo_mensaje_abandono",
+            "recorridos",
+            "abandono_por_nodo",
         ],
     }.items():
         assert (run_all / f"{informe}.ipynb").is_file()
@@ -215,6 +217,12 @@ def test_parts_split_with_a_lowered_limit(tmp_path, monkeypatch):
         "envios_parte1",
         "envios_parte2",
         "envios_parte3",
+        "tiempos_parte1",  # CONTRACT 5.2 tables, split like any other
+        "tiempos_parte2",
+        "tiempos_parte3",
+        "comparacion",
+        "segmentos_parte1",
+        "segmentos_parte2",
         "rechazos",
         "carga",
     ]

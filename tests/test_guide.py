@@ -149,3 +149,43 @@ def test_other_name_errors_keep_the_usual_traceback(shell, capsys):
 def test_no_answer_yet_asks_for_one():
     ok, text = guide.check(3, None)
     assert ok is None and "respuesta_3" in text
+
+
+# --------------------------------------------------------------------------- section 8: intervals and A/B
+
+
+def test_ab_lesson_numbers():
+    """Exercise 6: Wilson 95 % upper bound of 63/150, counted by hand: p = 0.42, z²/n = 0.0256098;
+    center = (0.42 + 0.0128049) / 1.0256098 = 0.4219909; half width =
+    1.959964·sqrt(0.42·0.58/150 + 3.8414588/90000) / 1.0256098 = 0.0780243 -> 0.5000152.
+    Exercise 7: 42 % against 44 % with 150 each is not significant (p = 0.726); the worked
+    example (30 % against 45 % with 100 each) is (p = 0.028), so copying it gives the wrong answer."""
+    answers = guide._answers()
+    assert answers[6] == pytest.approx(0.5000152, abs=1e-6)
+    assert answers[7] == "no"
+    example = guide.ab(guide.ab_example_envios(), ["Promo verano A", "Promo verano B"]).iloc[1]
+    assert bool(example["significativo"]) and float(example["p_valor"]) == pytest.approx(0.02846, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("number", "answer"), [(6, 50), (6, (50, 0)), (6, "50 %"), (6, 0.5), (7, "no"), (7, "No")]
+)
+def test_ab_right_answers_are_accepted(number, answer):
+    ok, text = guide.check(number, answer)
+    assert ok is True and text.startswith("✔")
+
+
+@pytest.mark.parametrize(("number", "answer"), [(6, 42), (6, 34), (7, "sí"), (7, "si")])
+def test_ab_wrong_answers_get_a_hint(number, answer):
+    ok, text = guide.check(number, answer)
+    assert ok is False and guide.EXERCISES[number].hint in text
+
+
+def test_the_ab_lesson_does_not_give_the_exercises_answers():
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    start = next(i for i, c in enumerate(cells) if c.source.startswith("## 8."))
+    lesson = "\n".join(c.source for c in cells[start:] if c.cell_type == "markdown")
+    assert "50,0" not in lesson and "Promo agosto" not in lesson.split("### Ahora vos")[0]
+    codes = [c.source for c in cells[start:] if c.cell_type == "code"]
+    assert codes[0] == "guia.leccion_ab()" and codes[1] == "guia.practica_ab()"
+    assert "guia.corregir(6, respuesta_6)" in codes[2] and "guia.corregir(7, respuesta_7)" in codes[3]

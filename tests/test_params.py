@@ -339,3 +339,67 @@ def test_values_checked_before_anything_runs_name_the_file(values, message):
         Parametros.from_mapping({"envios": "x.csv", **values}, source="params/mio.yaml")
     assert str(err.value).startswith("params/mio.yaml: ")
     assert message in str(err.value)
+
+
+# ------------------------------------------------------------- detallado: comparar, costos, moneda
+
+
+def test_comparar_costos_and_moneda_defaults_and_normalized_values():
+    p = from_mapping()
+    assert (p.comparar, p.costos, p.moneda) == ([], {}, "USD")
+    p = from_mapping(comparar=["Promo A", "Promo B"], costos={"whatsapp": 0.0618, "FB": 0}, moneda="ARS")
+    assert p.comparar == ["Promo A", "Promo B"]
+    assert p.costos == {"WA": 0.0618, "FB": 0.0}  # channel codes, like the canales filter
+    assert p.moneda == "ARS"
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"comparar": ["Promo A"]}, "comparar tiene que nombrar exactamente dos campañas"),
+        ({"comparar": "Promo A"}, "comparar tiene que nombrar exactamente dos campañas"),
+        ({"comparar": ["A", "B", "C"]}, "recibí 3 valores"),
+        ({"comparar": ["A", "A"]}, "comparar nombra dos veces «A»: elegí dos campañas distintas"),
+        ({"costos": {"WA": -1}}, "el costo del canal WA tiene que ser un número mayor o igual a 0"),
+        ({"costos": {"WA": "0,06"}}, "con punto decimal"),
+        ({"costos": {"WA": True}}, "mayor o igual a 0"),
+        ({"costos": [0.06]}, "«costos» tiene que ser un mapa {canal: costo}"),
+        ({"costos": {"WA": 0.1, "whatsapp": 0.2}}, "el canal WA aparece dos veces con costos distintos"),
+        ({"moneda": 3}, "«moneda» tiene que ser un texto"),
+    ],
+)
+def test_comparar_and_costos_are_checked_before_anything_runs(values, message):
+    with pytest.raises(ParamsError) as err:
+        Parametros.from_mapping({"envios": "x.csv", **values}, source="params/mio.yaml")
+    assert str(err.value).startswith("params/mio.yaml: ")
+    assert message in str(err.value)
+
+
+def test_notebook_parameters_only_the_ones_a_notebook_declares():
+    p = from_mapping(comparar=["A", "B"], canales=["WA"])
+    nb = p.as_notebook_parameters({"envios", "canales", "no_existe"})
+    assert nb == {"envios": "envios.csv", "canales": ["WA"]}
+
+
+def test_every_report_notebook_declares_the_parameters_it_receives():
+    """The runner passes each notebook only what its parameters cell declares: detallado
+    declares comparar, costos and moneda; resumen and flujos do not need them."""
+    import papermill as pm
+
+    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
+    detallado = set(pm.inspect_notebook(str(notebooks / "detallado.ipynb")))
+    assert {"comparar", "costos", "moneda"} <= detallado
+    assert set(SPEC) <= detallado
+    for name in ("resumen", "flujos"):
+        declared = set(pm.inspect_notebook(str(notebooks / f"{name}.ipynb")))
+        assert not {"comparar", "costos", "moneda"} & declared, name
+
+
+def test_preflight_stops_a_comparar_campaign_that_is_not_in_the_data():
+    from outbound_analysis.runner import preflight
+
+    envios = str(Path(__file__).resolve().parent.parent / "data" / "demo" / "envios_*.csv")
+    p = Parametros.from_mapping({"envios": envios, "comparar": ["recupero de carrito", "Hot Sale Noviembre"]})
+    with pytest.raises(ParamsError, match="¿Quisiste decir «Recupero de carrito»"):
+        preflight(p, ["detallado"])
+    preflight(p, ["resumen"])  # only detallado reads comparar

@@ -26,6 +26,8 @@ from outbound_analysis import Informe, charts, exports, metrics, report
 from outbound_analysis._text import fmt_int, fmt_pct
 from outbound_analysis.labels import column_label
 from outbound_analysis.load import FILE_REPORT_COLUMNS, REJECT_COLUMNS, Dataset
+from outbound_analysis.metrics import _ab as tab
+from outbound_analysis.metrics import _detalle as td
 
 #: the contract's columns of each table (CONTRACT §4 plus the resumen extras), in order
 COLUMNS: dict[str, list[str]] = {
@@ -54,6 +56,18 @@ COLUMNS: dict[str, list[str]] = {
     "embudo_tipificaciones": ["nivel", "tipificacion", "conversaciones", "pct"],
     "embudo_etiquetas": ["nivel", "etiqueta", "conversaciones", "pct"],
     "ultimo_mensaje_abandono": ["mensaje", "conversaciones", "pct"],
+    # detallado, CONTRACT 5.2
+    "tiempos": td.TIEMPOS_COLUMNS,
+    "comparacion": td.COMPARACION_COLUMNS,
+    "ab": tab.AB_COLUMNS,
+    "segmentos": td.SEGMENTOS_COLUMNS,
+    "costos": tab.COSTOS_COLUMNS,
+}
+#: CONTRACT 5.2 columns that are neither counts nor fractions in [0, 1] (test_tablas_detallado checks them)
+OTHER_52 = {
+    *("p25_min", "p50_min", "p75_min", "p90_min", "contacto_id", "ultimo_envio", "segmento"),
+    *("diferencia", "ic95_inf", "ic95_sup", "p_valor", "significativo"),
+    *("costo", "costo_por_respuesta", "costo_por_asignacion", "costo_por_venta"),
 }
 #: text columns of the aggregated tables (everything else there is a count or a percentage)
 LABELS = {
@@ -69,11 +83,15 @@ LABELS = {
     "tipificacion",
     "etiqueta",
     "mensaje",
+    *("fecha", "metrica", "envio_numero"),  # resumen, CONTRACT 5.1
+    *("desde", "hasta", "nodo"),  # flujos, CONTRACT 5.3
 }
+#: CONTRACT 5.1 columns that may be negative (test_tablas_resumen checks them)
+OTHER_51 = {"diferencia", "variacion"}
 
 
 def is_pct(name: str) -> bool:
-    return name == "pct" or name.startswith("pct_")
+    return name == "pct" or name.startswith(("pct_", "ic95_")) or name.endswith("_pct")
 
 
 def dataset(
@@ -115,7 +133,8 @@ def check_tables(inf: Informe) -> dict[str, pd.DataFrame]:
     reported reply, so a funnel stage can be larger than the previous one (CONTRACT §3.1).
     """
     tables = inf.tablas
-    assert list(tables) == list(metrics.TABLES[inf.nombre])
+    # ab and costos exist only with their parameters (comparar, costos)
+    assert list(tables) == metrics.REGISTROS[inf.nombre].exportadas_de(inf.parametros)
     for name, table in tables.items():
         if name in COLUMNS:
             assert list(table.columns) == COLUMNS[name], name
@@ -124,6 +143,10 @@ def check_tables(inf: Informe) -> dict[str, pd.DataFrame]:
             continue
         for column in table.columns:
             values = table[column]
+            if name in ("tiempos", "comparacion", "ab", "segmentos", "costos") and column in OTHER_52:
+                continue
+            if name == "periodo_anterior" and column in OTHER_51:
+                continue
             if is_pct(column):
                 assert pd.api.types.is_float_dtype(values.dtype), (name, column, values.dtype)
                 present = values.dropna()
@@ -199,6 +222,8 @@ def check_exports(inf: Informe, carpeta: Path) -> None:
     book.close()
     for extra in ("rechazos.csv", "carga.csv"):
         assert (carpeta / extra).is_file()
+    for stem, frame in metrics.REGISTROS[inf.nombre].archivos_de(inf.tablas).items():  # segmento_*.csv
+        assert len(pd.read_csv(carpeta / f"{stem}.csv", keep_default_na=False)) == len(frame), stem
 
 
 # --------------------------------------------------------------------------- tiny data sets

@@ -51,10 +51,28 @@ def _data():
         _send(6, **flow, conversacion_id="c3", conversacion_nueva=True, canal="IG"),
     )
     eventos = make_eventos(
-        {"conversacion_id": "c1", "fecha": "2026-08-10 10:01", "autor": "bot", "mensaje": "¿Qué buscás?"},
+        {
+            "conversacion_id": "c1",
+            "fecha": "2026-08-10 10:01",
+            "autor": "bot",
+            "mensaje": "¿Qué buscás?",
+            "nodo": "menu",
+        },
         {"conversacion_id": "c1", "fecha": "2026-08-10 10:02", "autor": "cliente", "opcion": "Ofertas"},
-        {"conversacion_id": "c1", "fecha": "2026-08-10 10:03", "autor": "bot", "tipificacion": "Interés"},
-        {"conversacion_id": "c2", "fecha": "2026-08-10 10:01", "autor": "cliente", "mensaje": "hola"},
+        {
+            "conversacion_id": "c1",
+            "fecha": "2026-08-10 10:03",
+            "autor": "bot",
+            "tipificacion": "Interés",
+            "nodo": "ofertas",
+        },
+        {
+            "conversacion_id": "c2",
+            "fecha": "2026-08-10 10:01",
+            "autor": "cliente",
+            "mensaje": "hola",
+            "nodo": "menu",
+        },
         {"conversacion_id": "c2", "fecha": "2026-08-10 10:02", "autor": "agente", "etiqueta": "Contado"},
     )
     return dataset(envios, eventos)

@@ -20,10 +20,11 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from outbound_analysis import _graficos_detallado as gd
-from outbound_analysis import _tablas_detallado as td
 from outbound_analysis import metrics
 from outbound_analysis.errors import ParamsError
 from outbound_analysis.filters import Filtros
+from outbound_analysis.metrics import _ab as tab
+from outbound_analysis.metrics import _detalle as td
 
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "outbound_analysis-hypothesis")
 SETTINGS = settings(
@@ -199,10 +200,10 @@ def envios_ab() -> pd.DataFrame:
 
 
 def test_ab_answers_the_guides_42_vs_44_question(envios_ab):
-    t = td.ab(envios_ab, ["Promo A", "Promo B"])
+    t = tab.ab(envios_ab, ["Promo A", "Promo B"])
     check_shape(
         t,
-        td.AB_COLUMNS,
+        tab.AB_COLUMNS,
         ["a_exitosos", "a_cantidad", "b_exitosos", "b_cantidad"],
         ["a_pct", "b_pct", "diferencia", "ic95_inf", "ic95_sup", "p_valor"],
     )
@@ -226,10 +227,10 @@ def test_ab_answers_the_guides_42_vs_44_question(envios_ab):
 
 
 def test_ab_sentences_and_observational_warning(envios_ab):
-    t = td.ab(envios_ab, ["Promo A", "Promo B"])
-    aud = td.ab_audiencias(envios_ab, ["Promo A", "Promo B"])
+    t = tab.ab(envios_ab, ["Promo A", "Promo B"])
+    aud = tab.ab_audiencias(envios_ab, ["Promo A", "Promo B"])
     assert aud == ["canal WA en «Promo A» y IG en «Promo B»"]
-    frases = td.ab_conclusiones(t, ["Promo A", "Promo B"], aud)
+    frases = tab.ab_conclusiones(t, ["Promo A", "Promo B"], aud)
     assert frases[1] == (
         "Respondido: «Promo B» respondió 2,0 puntos más que «Promo A» (44,0 % contra 42,0 %); "
         "con estos tamaños la diferencia puede ser ruido (p = 0,73)."
@@ -241,31 +242,31 @@ def test_ab_sentences_and_observational_warning(envios_ab):
     assert frases[4].startswith("Ojo: las audiencias difieren (canal WA en «Promo A» y IG en «Promo B»).")
     assert "observacional" in frases[4]
     # same channel, origin and days: no warning
-    assert td.ab_conclusiones(t, ["Promo A", "Promo B"], []) == frases[:4]
+    assert tab.ab_conclusiones(t, ["Promo A", "Promo B"], []) == frases[:4]
 
 
 def test_ab_significant_difference_sentence():
     # A 10/100 vs B 30/100: pooled p = 0.2, se = sqrt(0.2·0.8·0.02) = 0.0565685,
     # z = 0.2/0.0565685 = 3.535534, p = erfc(2.5) = 0.000407 -> "p < 0,001", significativo
     env = make_envios(*_campaign("A", 100, 10, 0), *_campaign("B", 100, 30, 0))
-    t = td.ab(env, ["A", "B"])
+    t = tab.ab(env, ["A", "B"])
     assert float(t.loc[1, "p_valor"]) == pytest.approx(0.000407, abs=1e-6)
     assert bool(t.loc[1, "significativo"])
-    assert td.ab_conclusiones(t, ["A", "B"])[1] == (
+    assert tab.ab_conclusiones(t, ["A", "B"])[1] == (
         "Respondido: «B» respondió 20,0 puntos más que «A» (30,0 % contra 10,0 %); "
         "la diferencia es estadísticamente significativa (p < 0,001): difícilmente sea ruido."
     )
     # B lower than A reads "menos"
-    t2 = td.ab(env, ["B", "A"])
-    assert "«A» respondió 20,0 puntos menos que «B»" in td.ab_conclusiones(t2, ["B", "A"])[1]
+    t2 = tab.ab(env, ["B", "A"])
+    assert "«A» respondió 20,0 puntos menos que «B»" in tab.ab_conclusiones(t2, ["B", "A"])[1]
 
 
 def test_ab_with_a_campaign_outside_the_filters_is_empty_not_an_error(envios_ab):
-    t = td.ab(envios_ab, ["Promo A", "Promo B"], Filtros(canales=["IG"]))
+    t = tab.ab(envios_ab, ["Promo A", "Promo B"], Filtros(canales=["IG"]))
     assert t["a_exitosos"].tolist() == [0] * 4 and t["b_exitosos"].tolist() == [150] * 4
     assert t[["a_pct", "diferencia", "ic95_inf", "p_valor"]].isna().all().all()
     assert t["b_pct"].notna().all()
-    frase = td.ab_conclusiones(t, ["Promo A", "Promo B"])[0]
+    frase = tab.ab_conclusiones(t, ["Promo A", "Promo B"])[0]
     assert frase == "Leído: «Promo A» no tiene envíos exitosos con los filtros elegidos; no hay comparación."
 
 
@@ -281,17 +282,17 @@ def test_ab_with_a_campaign_outside_the_filters_is_empty_not_an_error(envios_ab)
 )
 def test_ab_comparar_must_name_two_distinct_campaigns(envios_ab, comparar, expected):
     with pytest.raises(ParamsError, match=expected):
-        td.ab(envios_ab, comparar)
+        tab.ab(envios_ab, comparar)
 
 
 def test_ab_unknown_campaign_names_it_and_lists_similar_ones(envios_ab):
     with pytest.raises(ParamsError) as err:
-        td.ab(envios_ab, ["promo a", "Promo C"])
+        tab.ab(envios_ab, ["promo a", "Promo C"])
     msg = str(err.value)
     assert msg.startswith("comparar: la campaña «promo a» no está en los envíos cargados.")
     assert "¿Quisiste decir «Promo A»" in msg
     with pytest.raises(ParamsError) as err:
-        td.ab(envios_ab, ["Promo A", "Navidad"])
+        tab.ab(envios_ab, ["Promo A", "Navidad"])
     assert "«Navidad»" in str(err.value)
     assert "Campañas cargadas: «Otra», «Promo A», «Promo B»." in str(err.value)
 
@@ -301,7 +302,7 @@ def test_ab_audiencias_sees_different_days():
         {"campana": "A", "fecha_envio": "2026-08-01 10:00"},
         {"campana": "B", "fecha_envio": "2026-08-03 23:30"},
     )
-    assert td.ab_audiencias(env, ["A", "B"]) == [
+    assert tab.ab_audiencias(env, ["A", "B"]) == [
         "se enviaron en fechas distintas: «A» del 01/08/2026 al 01/08/2026 y «B» del 03/08/2026 al 03/08/2026"
     ]
     overlapping = make_envios(
@@ -309,7 +310,7 @@ def test_ab_audiencias_sees_different_days():
         {"campana": "A", "fecha_envio": "2026-08-03 10:00"},
         {"campana": "B", "fecha_envio": "2026-08-03 23:30"},
     )
-    assert td.ab_audiencias(overlapping, ["A", "B"]) == []
+    assert tab.ab_audiencias(overlapping, ["A", "B"]) == []
 
 
 # --------------------------------------------------------------------------- segmentos
@@ -405,10 +406,10 @@ def envios_costos() -> pd.DataFrame:
 
 def test_costos_counted_by_hand(envios_costos):
     mapa = {"WA": 0.25, "FB": 0.5}
-    c = td.costos(envios_costos, mapa)
+    c = tab.costos(envios_costos, mapa)
     check_shape(
         c,
-        td.COSTOS_COLUMNS,
+        tab.COSTOS_COLUMNS,
         ["envios_exitosos"],
         ["costo", "costo_por_respuesta", "costo_por_asignacion", "costo_por_venta"],
     )
@@ -422,28 +423,28 @@ def test_costos_counted_by_hand(envios_costos):
     assert values(c["costo_por_respuesta"]) == [0.5, 0.5, None, 0.5]
     assert values(c["costo_por_asignacion"]) == [1.0, None, None, 1.5]
     assert values(c["costo_por_venta"]) == [None, 0.5, None, 1.5]
-    assert td.canales_sin_costo(envios_costos, mapa) == ["IG"]
-    assert td.canales_sin_costo(envios_costos, {**mapa, "IG": 0}) == []
+    assert tab.canales_sin_costo(envios_costos, mapa) == ["IG"]
+    assert tab.canales_sin_costo(envios_costos, {**mapa, "IG": 0}) == []
 
 
 def test_costos_of_an_empty_selection_is_only_the_total(envios_costos):
-    c = td.costos(envios_costos, {"WA": 1}, NADIE)
+    c = tab.costos(envios_costos, {"WA": 1}, NADIE)
     assert c["campana"].tolist() == ["(total)"]
     assert c["envios_exitosos"].tolist() == [0] and values(c["costo"]) == [0.0]
     assert c[["costo_por_respuesta", "costo_por_asignacion", "costo_por_venta"]].isna().all().all()
 
 
 def test_validar_costos_normalizes_channels_and_rejects_bad_values():
-    assert td.validar_costos({"whatsapp": 0.0618, "fb": 0, "IG": 1}) == {"WA": 0.0618, "FB": 0.0, "IG": 1.0}
+    assert tab.validar_costos({"whatsapp": 0.0618, "fb": 0, "IG": 1}) == {"WA": 0.0618, "FB": 0.0, "IG": 1.0}
     with pytest.raises(ParamsError, match="costos tiene que asociar cada canal"):
-        td.validar_costos([0.1])
+        tab.validar_costos([0.1])
     for bad in (-1, "0,06", True, float("nan"), None):
         with pytest.raises(
             ParamsError, match="el costo del canal WA tiene que ser un número mayor o igual a 0"
         ):
-            td.validar_costos({"WA": bad})
+            tab.validar_costos({"WA": bad})
     with pytest.raises(ParamsError, match="aparece dos veces"):
-        td.validar_costos({"WA": 1, "whatsapp": 2})
+        tab.validar_costos({"WA": 1, "whatsapp": 2})
 
 
 # --------------------------------------------------------------------------- all at once, purity
@@ -451,14 +452,14 @@ def test_validar_costos_normalizes_channels_and_rejects_bad_values():
 
 def test_tablas_matches_the_single_functions_and_never_mutates(envios_costos):
     before = envios_costos.copy()
-    out = td.tablas(envios_costos, comparar=["A", "B"], costos={"WA": 0.25})
+    out = tab.tablas(envios_costos, comparar=["A", "B"], costos={"WA": 0.25})
     assert list(out) == ["tiempos", "comparacion", "ab", "segmentos", "costos"]
     pd.testing.assert_frame_equal(out["tiempos"], td.tiempos(envios_costos))
     pd.testing.assert_frame_equal(out["comparacion"], td.comparacion(envios_costos))
-    pd.testing.assert_frame_equal(out["ab"], td.ab(envios_costos, ["A", "B"]))
+    pd.testing.assert_frame_equal(out["ab"], tab.ab(envios_costos, ["A", "B"]))
     pd.testing.assert_frame_equal(out["segmentos"], td.segmentos(envios_costos))
-    pd.testing.assert_frame_equal(out["costos"], td.costos(envios_costos, {"WA": 0.25}))
-    assert list(td.tablas(envios_costos)) == ["tiempos", "comparacion", "segmentos"]
+    pd.testing.assert_frame_equal(out["costos"], tab.costos(envios_costos, {"WA": 0.25}))
+    assert list(tab.tablas(envios_costos)) == ["tiempos", "comparacion", "segmentos"]
     pd.testing.assert_frame_equal(envios_costos, before)
 
 
@@ -541,22 +542,22 @@ def test_properties_of_every_table(env):
     assert keys == sorted(keys)
     assert td.segmentos_conteo(s)["contactos"].sum() == len(s)
 
-    k = td.costos(env, {"WA": 0.1})
+    k = tab.costos(env, {"WA": 0.1})
     assert k["campana"].tolist() == [*order, "(total)"]
     assert float(k["costo"].iloc[-1]) == pytest.approx(float(k["costo"].iloc[:-1].sum()))
     assert float(k["costo"].iloc[-1]) == pytest.approx(0.1 * (ok["canal"] == "WA").sum())
 
     present = [x for x in ("A", "B", "C") if x in set(env["campana"].astype(str))]
     if len(present) >= 2:
-        ab = td.ab(env, present[:2])
-        ba = td.ab(env, present[1::-1])
+        ab = tab.ab(env, present[:2])
+        ba = tab.ab(env, present[1::-1])
         assert values(ab["diferencia"]) == pytest.approx(
             [None if v is None else -v for v in values(ba["diferencia"])]
         )
         p = ab["p_valor"].astype("float64")
         assert ((p[p.notna()] >= 0) & (p[p.notna()] <= 1)).all()
         assert (ab["significativo"].isna() == ab["p_valor"].isna()).all()
-        assert len(td.ab_conclusiones(ab, present[:2])) == 4
+        assert len(tab.ab_conclusiones(ab, present[:2])) == 4
 
 
 # --------------------------------------------------------------------------- charts
@@ -600,7 +601,7 @@ def test_chart_comparacion():
 
 
 def test_chart_ab(envios_ab):
-    t = td.ab(envios_ab, ["Promo A", "Promo B"])
+    t = tab.ab(envios_ab, ["Promo A", "Promo B"])
     fig = gd.ab(t, ["Promo A", "Promo B"])
     fig.to_json()
     assert "«Promo B» contra «Promo A»" in fig.layout.title.text
@@ -609,7 +610,7 @@ def test_chart_ab(envios_ab):
     assert list(trace.x) == pytest.approx([2.0, 2.0, 0.0, 0.0])  # points
     assert trace.text[1] == "+2,0 pts (p = 0,73)" and trace.text[2] == "+0,0 pts (sin variación)"
     assert any(s.type == "line" and s.x0 == 0 for s in fig.layout.shapes)  # the zero line
-    empty = td.ab(envios_ab, ["Promo A", "Promo B"], Filtros(canales=["IG"]))
+    empty = tab.ab(envios_ab, ["Promo A", "Promo B"], Filtros(canales=["IG"]))
     assert _is_empty_state(gd.ab(empty, ["Promo A", "Promo B"]), gd.NO_AB_TEXT)
 
 
@@ -637,3 +638,128 @@ def test_fmt_minutos():
         "1 día 1 h",
         "2 días",
     ]
+
+
+# --------------------------------------------------------------------------- in the report
+
+
+def _informe(envios: pd.DataFrame, **params: object):
+    from test_sections import dataset
+
+    from outbound_analysis import Informe
+
+    return Informe.de_datos("detallado", dataset(envios), **params)
+
+
+def _html_of(inf, seccion: str) -> str:
+    return "\n".join(p for p in inf.partes(seccion) if isinstance(p, str))
+
+
+def test_report_with_comparar_and_costos_has_ab_and_costos_tables_sections_and_exports(envios_ab, tmp_path):
+    from test_sections import check_exports, check_sections, check_tables
+
+    inf = _informe(envios_ab, comparar=["Promo A", "Promo B"], costos={"whatsapp": 0.5}, moneda="ARS")
+    tables = check_tables(inf)
+    assert list(tables) == ["detallado", "envios", "tiempos", "comparacion", "ab", "segmentos", "costos"]
+    pd.testing.assert_frame_equal(tables["ab"], tab.ab(envios_ab, ["Promo A", "Promo B"]))
+    # 150 WA exitosos at 0.5: 75 ARS; the 150 on IG cost nothing and are listed
+    total = tables["costos"].iloc[-1]
+    assert (total["campana"], int(total["envios_exitosos"]), float(total["costo"])) == ("(total)", 300, 75.0)
+    check_sections(inf)
+    ab_html = _html_of(inf, "ab")
+    assert "Respondido: «Promo B» respondió 2,0 puntos más que «Promo A» (44,0 % contra 42,0 %)" in ab_html
+    assert "puede ser ruido (p = 0,73)" in ab_html
+    assert "oa-warn" in ab_html and "canal WA en «Promo A» y IG en «Promo B»" in ab_html
+    costos_html = _html_of(inf, "costos")
+    # 75 / (63 + 66) respondidos = 0,58 per reply; no sale: "–"
+    assert "costaron ARS 75,00 en total: ARS 0,58 por respuesta y – por venta" in costos_html
+    assert "El canal IG tiene envíos exitosos pero no está en el parámetro costos" in costos_html
+    check_exports(inf, tmp_path)
+    written = {p.name for p in inf.escribir(tmp_path)}
+    assert {"ab.csv", "costos.json", "segmentos.csv"} <= written
+
+
+def test_without_comparar_nor_costos_there_is_no_ab_nor_costos_and_the_sections_say_how(envios_ab, tmp_path):
+    inf = _informe(envios_ab)
+    assert "ab" not in inf.tablas and "costos" not in inf.tablas
+    assert "completá el parámetro comparar" in _html_of(inf, "ab")
+    assert "completá el parámetro costos" in _html_of(inf, "costos")
+    written = {p.name for p in inf.escribir(tmp_path)}
+    assert not {"ab.csv", "costos.csv"} & written
+
+
+def test_comparar_errors_at_params_time_and_unknown_names_when_computing(envios_ab):
+    with pytest.raises(ParamsError, match="exactamente dos campañas"):
+        _informe(envios_ab, comparar=["Promo A"])
+    with pytest.raises(ParamsError, match="nombra dos veces «Promo A»"):
+        _informe(envios_ab, comparar=["Promo A", "Promo A"])
+    with pytest.raises(ParamsError, match="mayor o igual a 0"):
+        _informe(envios_ab, costos={"WA": -1})
+    inf = _informe(envios_ab, comparar=["promo a", "Promo B"])
+    with pytest.raises(ParamsError, match="¿Quisiste decir «Promo A»"):
+        inf.tablas["ab"]
+
+
+def test_segmentos_exports_one_audience_file_per_segment_with_contacts_only(envios_segmentos, tmp_path):
+    inf = _informe(envios_segmentos)
+    inf.escribir(tmp_path)
+    tabla = inf.tablas["segmentos"]
+    for segmento in td.SEGMENTOS:
+        audience = pd.read_csv(tmp_path / f"segmento_{segmento}.csv", dtype=str, keep_default_na=False)
+        assert audience.columns.tolist() == ["contacto_id"]
+        expected = tabla.loc[tabla["segmento"] == segmento, "contacto_id"].tolist()
+        assert audience["contacto_id"].tolist() == expected, segmento
+    assert pd.read_csv(tmp_path / "segmento_leyo.csv")["contacto_id"].tolist() == ["a0", "c4", "c9"]
+
+
+def test_anonimizar_applies_to_the_audience_files(envios_segmentos, tmp_path, monkeypatch):
+    monkeypatch.setenv("OUTBOUND_ANALYSIS_CLAVE", "clave-de-prueba")
+    inf = _informe(envios_segmentos, anonimizar=True)
+    inf.escribir(tmp_path)
+    ids = pd.read_csv(tmp_path / "segmento_leyo.csv", dtype=str)["contacto_id"].tolist()
+    assert len(ids) == 3 and not {"a0", "c4", "c9"} & set(ids)
+    assert set(ids) <= set(inf.tablas["segmentos"]["contacto_id"])
+    assert "sirven para contar pero no para subir como audiencia" in _html_of(inf, "segmentos")
+
+
+def test_report_segmentos_use_the_data_sets_contact_codes_and_match_the_plain_function(envios_segmentos):
+    inf = _informe(envios_segmentos)
+    for changes in ({}, {"canales": ["WA"]}, {"campanas": ["Nadie"]}):
+        sub = inf.with_filtros(**changes) if changes else inf
+        expected = td.segmentos(envios_segmentos, sub.filtros)
+        pd.testing.assert_frame_equal(sub.tablas["segmentos"], expected)
+        conteo = sub.vista.apoyo["segmentos_conteo"]
+        pd.testing.assert_frame_equal(conteo, td.segmentos_conteo(expected))
+
+
+def test_a_filter_change_computes_only_the_tables_of_the_sections_drawn(envios_segmentos, monkeypatch):
+    from outbound_analysis.metrics.detallado import REGISTRO
+
+    calls: list[str] = []
+    for name in ("segmentos", "envios"):
+        fn = REGISTRO.funciones[name]
+        monkeypatch.setitem(REGISTRO.funciones, name, lambda e, fn=fn, name=name: calls.append(name) or fn(e))
+    inf = _informe(envios_segmentos).with_filtros(canales=["WA"])
+    for seccion in ("tabla", "tasas", "tiempos", "comparacion", "segmentos"):
+        inf.partes(seccion)
+    assert calls == []  # the segmentos section shows the counts, not the contact list
+    inf.tablas["segmentos"]
+    inf.tablas["segmentos"]
+    assert calls == ["segmentos"]
+
+
+def test_chart_costos():
+    c = pd.DataFrame(
+        {
+            "campana": ["A", "B", "(total)"],
+            "envios_exitosos": [4, 3, 7],
+            "costo": [1.0, 0.5, 1.5],
+            "costo_por_respuesta": [0.5, None, 1.5],
+            "costo_por_asignacion": [1.0, None, 1.5],
+            "costo_por_venta": [None, 0.5, 1.5],
+        }
+    )
+    fig = gd.costos(c, "ARS")
+    assert list(fig.data[0].y) == ["A", "B"]
+    assert fig.data[0].text[0] == "ARS 1,00 · por respuesta ARS 0,50 · por venta –"
+    assert gd.costos(c.iloc[2:], "ARS").layout.annotations[0].text.startswith("Ninguna campaña tiene costo")

@@ -1,8 +1,9 @@
-"""CONTRACT §5.3: recorridos and abandono_por_nodo, pinned on data counted by hand, and their charts."""
+"""CONTRACT §5.3: recorridos and abandono_por_nodo counted by hand; their charts, sections and exports."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from outbound_analysis import _graficos_flujos as gf
-from outbound_analysis import _tablas_flujos as tf
 from outbound_analysis.filters import filter_envios
 from outbound_analysis.load import load_table
 from outbound_analysis.metrics import Entrada, Fuente, flujos, profile_events
+from outbound_analysis.metrics import _recorridos as tf
 from outbound_analysis.metrics.flujos import respondidos
 from outbound_analysis.schema import FINALIZACIONES
 
@@ -409,3 +410,166 @@ def test_abandono_chart_empty_states():
     all_na = table.assign(pct_abandono=pd.array([None], dtype="Float64"))
     assert annotations(gf.abandono_por_nodo(all_na)) == [gf.EMPTY_TEXT]
     assert gf.abandono_por_nodo(all_na).to_json()
+
+
+# --------------------------------------------------------------------------- wired into the report
+
+
+def _report_data():
+    """Flow sends of campaigns A and B counted by hand (see test_report_tables_hand_counted)."""
+    from conftest import make_envios
+    from test_sections import dataset
+
+    flow = {"origen": "flujo", "campana": "A"}
+    envios = make_envios(
+        {**flow, "conversacion_id": "c1"},  # inicio, menu, nodo "asignacion" -> asignacion (agente)
+        {**flow, "conversacion_id": "c2"},  # inicio, menu -> abandono
+        {**flow, "campana": "B", "conversacion_id": "c3"},  # inicio -> finalizacion_automatica (explicit)
+        {**flow, "conversacion_id": "c4"},  # the contact never wrote: not a flujo respondido
+        {"origen": "plantilla", "conversacion_id": "c5"},  # not a flow send
+    )
+    t = iter(pd.date_range("2026-08-10 10:00", periods=20, freq="min").strftime("%Y-%m-%d %H:%M"))
+
+    def e(conv: str, autor: str, **row: str) -> dict:
+        return {"conversacion_id": conv, "fecha": next(t), "autor": autor, **row}
+
+    eventos = make_eventos(
+        e("c1", "bot", nodo="inicio"),
+        e("c1", "cliente", nodo="inicio"),
+        e("c1", "bot", nodo="menu"),
+        e("c1", "bot", nodo="asignacion"),
+        e("c1", "agente"),
+        e("c2", "bot", nodo="inicio"),
+        e("c2", "cliente"),
+        e("c2", "bot", nodo="menu"),
+        e("c3", "bot", nodo="inicio"),
+        e("c3", "cliente", finalizacion="finalizacion_automatica"),
+        e("c4", "bot", nodo="inicio"),
+        e("c5", "cliente", nodo="x"),
+    )
+    return dataset(envios, eventos)
+
+
+def test_report_tables_hand_counted_and_filtered():
+    from outbound_analysis.filters import Filtros
+    from outbound_analysis.view import Vista
+
+    vista = Vista.de_datos("flujos", _report_data(), Filtros())
+    assert list(vista.tablas)[-2:] == ["recorridos", "abandono_por_nodo"]  # export and sheet order
+    assert "recorridos_grafico" in vista.apoyo and "recorridos_grafico" not in vista.tablas
+    rec = vista.tablas["recorridos"]
+    assert list(rec.columns) == tf.RECORRIDOS_COLUMNS
+    assert rec.dtypes.astype(str).tolist() == ["int64", "string", "string", "int64"]
+    assert rows(rec) == [
+        [1, "inicio", "menu", 2],
+        [1, "inicio", "finalizacion_automatica", 1],
+        [2, "menu", "abandono", 1],
+        [2, "menu", "asignacion", 1],  # c1 to the nodo "asignacion"
+        [3, "asignacion", "asignacion", 1],  # c1 ends assigned: the last hasta is the finalizacion
+    ]
+    assert rows(vista.apoyo["recorridos_grafico"])[3:] == [
+        [2, "menu", "asignacion", 1, False],
+        [3, "asignacion", "asignacion", 1, True],
+    ]
+    assert rows(vista.tablas["abandono_por_nodo"]) == [
+        ["menu", 2, 1, 0.5],
+        ["asignacion", 1, 0, 0.0],
+        ["inicio", 3, 0, 0.0],
+    ]
+    # a filter change: a new view over the same Fuente, the nodo profile is not recomputed
+    only_b = replace(vista, filtros=Filtros(campanas=["B"]))
+    assert rows(only_b.tablas["recorridos"]) == [[1, "inicio", "finalizacion_automatica", 1]]
+    assert rows(only_b.tablas["abandono_por_nodo"]) == [["inicio", 1, 0, 0.0]]
+    assert only_b.fuente.perfil_eventos.nodos is vista.fuente.perfil_eventos.nodos
+
+
+def test_profile_events_shares_its_codes_with_the_nodo_profile():
+    events = ev(("c2", ["A", "B"]), ("c1", [None, "A"]), ("c3", ["B"]))
+    profile = profile_events(events)
+    alone = tf.perfil_nodos(events)
+    assert profile.nodos.ids.equals(profile.ids)
+    for field in ("codigo", "nodo", "inicio", "largo", "visita_codigo", "visita_nodo"):
+        assert np.array_equal(getattr(profile.nodos, field), getattr(alone, field)), field
+    assert profile.nodos.largo.tolist() == [2, 1, 1]  # c2: A, B; c1: A; c3: B
+
+
+def test_sections_read_the_tables():
+    from outbound_analysis import _html
+    from outbound_analysis.filters import Filtros
+    from outbound_analysis.sections import flujos as sec
+    from outbound_analysis.view import Vista
+
+    vista = Vista.de_datos("flujos", _report_data(), Filtros())
+    parts = vista.partes("recorridos")
+    text = "".join(p for p in parts if isinstance(p, str))
+    assert "de los 3 flujos respondidos" in text
+    assert "Hay nodos que se llaman como una finalización («asignacion»)" in text
+    assert "<td>fin: Asignación</td>" in text and "<td>fin: Finalización automática</td>" in text
+    assert [p.data[0].type for p in parts if not isinstance(p, str)] == ["sankey"]
+    parts = vista.partes("abandono_por_nodo")
+    text = "".join(p for p in parts if isinstance(p, str))
+    assert (
+        "El nodo con más abandonos es «menu»: 1 de las 2 conversaciones que pasaron por él (50,0 %)" in text
+    )
+    assert "<th>% abandono</th>" in text
+    assert [p.data[0].type for p in parts if not isinstance(p, str)] == ["bar"]
+    # no nodo in the events: both sections say why, without a chart
+    data = _report_data()
+    no_nodos = replace(data, eventos=data.eventos.assign(nodo=pd.Series(pd.NA, dtype="string")))
+    bare = Vista.de_datos("flujos", no_nodos, Filtros())
+    for seccion in ("recorridos", "abandono_por_nodo"):
+        (part,) = bare.partes(seccion)
+        assert "no tienen nodo" in part and "Paso del flujo" in part
+    # no flujo respondido: the report's usual reason
+    none = Vista.de_datos("flujos", _report_data(), Filtros(campanas=["Otra"]))
+    assert none.partes("recorridos") == none.partes("abandono_por_nodo")
+    assert "No hay envíos que cumplan los filtros elegidos." in none.partes("recorridos")[0]
+    plantilla = Vista.de_datos("flujos", _report_data(), Filtros(origenes=["plantilla"]))
+    assert plantilla.partes("recorridos") == [_html.empty(sec.SIN_ENVIOS_FLUJO)]
+
+
+def test_exports_have_the_contract_columns(tmp_path):
+    import json
+
+    import openpyxl
+
+    from outbound_analysis.report import Informe
+
+    informe = Informe.de_datos("flujos", _report_data(), formatos=["csv", "json", "xlsx"])
+    informe.escribir(tmp_path)
+    expected = {
+        "recorridos": ["paso", "desde", "hasta", "conversaciones"],
+        "abandono_por_nodo": ["nodo", "conversaciones", "abandonos", "pct_abandono"],
+    }
+    book = openpyxl.load_workbook(tmp_path / "flujos.xlsx")
+    assert book.sheetnames[6:8] == ["recorridos", "abandono_por_nodo"]
+    for name, columns in expected.items():
+        csv = pd.read_csv(tmp_path / f"{name}.csv", encoding="utf-8-sig")
+        assert list(csv.columns) == columns
+        records = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))
+        assert list(records[0]) == columns
+    assert pd.read_csv(tmp_path / "recorridos.csv").iloc[-1].tolist() == [3, "asignacion", "asignacion", 1]
+    assert json.loads((tmp_path / "abandono_por_nodo.json").read_text(encoding="utf-8"))[0] == {
+        "nodo": "menu",
+        "conversaciones": 2,
+        "abandonos": 1,
+        "pct_abandono": 0.5,
+    }
+    sheet = book["abandono_por_nodo"]
+    assert [c.value for c in sheet[1]] == ["Nodo", "Conversaciones", "Abandonos", "% abandono"]
+    assert [c.value for c in book["recorridos"][1]] == ["Paso", "Desde", "Hasta", "Conversaciones"]
+
+
+def test_codes_by_row_position_match_the_lookup_by_id():
+    """A view finds conversation codes by row position of the loaded sends; by id it is the same."""
+    from outbound_analysis.filters import Filtros
+    from outbound_analysis.view import Vista
+
+    data = _report_data()
+    for filtros in (Filtros(), Filtros(campanas=["A"])):
+        vista = Vista.de_datos("flujos", data, filtros)
+        by_id = flujos(data.envios, data.eventos, filtros)  # no Dataset: looked up by conversacion_id
+        assert list(by_id) == list(vista.tablas)
+        for name, table in by_id.items():
+            pd.testing.assert_frame_equal(vista.tablas[name], table, obj=name)
+    assert rows(vista.apoyo["alcance_flujos"]) == [[3, True, 3, 2]]  # c1, c2, c4 have events; c1, c2 wrote

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from outbound_analysis import _graficos_resumen as g
-from outbound_analysis import _tablas_resumen as t
 from outbound_analysis import metrics
 from outbound_analysis.filters import Filtros
+from outbound_analysis.metrics import _tiempo as t
 
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "outbound_analysis-hypothesis")
 SETTINGS = settings(
@@ -254,8 +254,8 @@ def test_texto_variacion():
     assert t.texto_variacion(0.125) == "+12,5 % vs. período anterior"
     assert t.texto_variacion(-0.03) == "-3,0 % vs. período anterior"
     assert t.texto_variacion(0.0) == "igual que el período anterior"
-    assert t.texto_variacion(NA) == "sin envíos para comparar en el período anterior"
-    assert t.texto_variacion(float("nan")) == "sin envíos para comparar en el período anterior"
+    assert t.texto_variacion(NA) == "0 en el período anterior: sin variación"
+    assert t.texto_variacion(float("nan")) == "0 en el período anterior: sin variación"
 
 
 # --------------------------------------------------------------------------- horarios
@@ -582,3 +582,177 @@ def test_chart_fatiga():
     assert fig.layout.yaxis.tickformat == ".0%"
     assert _is_empty_state(g.fatiga(t.fatiga(make_envios({"estado": "fallido"}))), g.NO_EXITOSOS_TEXT)
     assert _is_empty_state(g.fatiga(t.fatiga(env).iloc[:0]))
+
+
+# --------------------------------------------------------------------------- wired into the report
+
+
+def _informe(**params: object):
+    from test_sections import dataset
+
+    from outbound_analysis import Informe
+
+    return Informe.de_datos("resumen", dataset(_periodo_data()), **params)
+
+
+def _html_parts(parts: list) -> str:
+    return "".join(p for p in parts if isinstance(p, str))
+
+
+PERIODO = {"fecha_desde": "2026-08-10", "fecha_hasta": "2026-08-12", "campanas": ["Campaña A"]}
+
+
+def test_report_exports_the_four_tables_after_the_platform_ones_and_equal_to_the_pure_functions():
+    assert metrics.TABLES["resumen"][-4:] == t.TABLES
+    inf = _informe(**PERIODO)
+    env, f = inf.datos.envios, inf.filtros
+    tables = inf.tablas
+    pd.testing.assert_frame_equal(tables["evolucion"], t.evolucion(env, f))
+    pd.testing.assert_frame_equal(tables["periodo_anterior"], t.periodo_anterior(env, f))
+    pd.testing.assert_frame_equal(tables["horarios"], t.horarios(env, f))
+    pd.testing.assert_frame_equal(tables["fatiga"], t.fatiga(env, f))
+    # the previous period comes from ALL loaded sends: 3 sends of Campaña A on 07..09/08 (see above)
+    assert _row(tables["periodo_anterior"], metrica="envios")["anterior"] == 3
+    assert "contexto_tiempo" not in tables  # a support table: shown, never exported
+
+
+def test_contact_codes_are_hashed_once_per_data_set_not_per_filter_change(monkeypatch):
+    calls = []
+    real = t.codigos_contacto
+    monkeypatch.setattr(t, "codigos_contacto", lambda env: calls.append(len(env)) or real(env))
+    inf = _informe()
+    first = inf.tablas["fatiga"]
+    inf.aplicar(Filtros(campanas=["Campaña A"]))
+    second = inf.tablas["fatiga"]
+    assert calls == [len(inf.datos.envios)]  # once, over every loaded send
+    # exitosos: A on 07/08 (1st), 10/08 (2nd), 11/08 (3rd); B, D (02:00Z), E and F once each (1st)
+    assert first["envios_exitosos"].tolist() == [5, 1, 1, 0, 0]
+    assert second["envios_exitosos"].tolist() == [4, 1, 1, 0, 0]  # F (Otra) left out
+    pd.testing.assert_frame_equal(second, t.fatiga(inf.datos.envios, inf.filtros))
+
+
+def test_kpis_cards_show_the_variation_against_the_previous_period():
+    html = _html_parts(_informe(**PERIODO).partes("kpis"))
+    # total_contactos 3 vs 2: +50,0 %; envios 4 vs 3: +33,3 %; ventas 1 vs 0: no variation
+    assert 'Total contactos</div><div class="oa-s">contactos distintos en los envíos<br>' in html
+    assert '<span class="oa-d">+50,0 % vs. período anterior</span>' in html
+    assert '<span class="oa-d">+33,3 % vs. período anterior</span>' in html
+    assert "0 en el período anterior: sin variación" in html
+    assert "del 07/08/2026 al 09/08/2026" in html
+    assert 'class="oa-warn"' not in html  # the previous period is loaded and complete
+    # without both dates: no delta, no comparison note
+    plain = _html_parts(_informe().partes("kpis"))
+    assert 'class="oa-d"' not in plain and "período anterior" not in plain
+
+
+def test_kpis_and_periodo_sections_say_when_the_previous_period_is_not_loaded():
+    inf = _informe(fecha_desde="2026-08-06", fecha_hasta="2026-08-06")  # previous: 05/08, before every file
+    kpis = _html_parts(inf.partes("kpis"))
+    assert 'class="oa-d"' not in kpis  # no delta: every anterior is 0
+    expected = "Los archivos cargados no tienen envíos del período anterior (del 05/08/2026 al 05/08/2026)"
+    assert expected in kpis
+    periodo = _html_parts(inf.partes("periodo_anterior"))
+    assert expected in periodo and "<table" in periodo
+    # incomplete: 06/08 is the first loaded day, the previous period of 07..12/08 is 01..06/08
+    inf = _informe(fecha_desde="2026-08-07", fecha_hasta="2026-08-12")
+    assert "Los archivos cargados empiezan el 06/08/2026" in _html_parts(inf.partes("periodo_anterior"))
+
+
+def test_periodo_section_shows_the_table_in_spanish_or_asks_for_both_dates():
+    html = _html_parts(_informe(**PERIODO).partes("periodo_anterior"))
+    assert "del 10/08/2026 al 12/08/2026" in html and "del 07/08/2026 al 09/08/2026" in html
+    assert "<th>Indicador</th><th>Período elegido</th><th>Período anterior</th>" in html
+    # envios 4 vs 3: +33,3 %; envios_fallidos 0 vs 1: -100,0 %; envios_pendientes 1 vs 0: –
+    assert "<td>Envíos</td>" in html and "<td>+33,3 %</td>" in html and "<td>-100,0 %</td>" in html
+    assert "<td>Envíos pendientes</td>" in html
+    asked = _html_parts(_informe(fecha_desde="2026-08-10").partes("periodo_anterior"))
+    assert "elegí fecha_desde y fecha_hasta" in asked and "<table" not in asked
+
+
+def test_evolucion_horarios_fatiga_sections_read_their_tables():
+    import plotly.graph_objects as go
+
+    inf = _informe(**PERIODO)
+    evo = inf.partes("evolucion")
+    assert isinstance(evo[0], go.Figure) and evo[0].layout.title.text == "Evolución diaria"
+    # 10..12/08: 3 days, each with a send of Campaña A
+    assert "3 días, del 10/08/2026 al 12/08/2026, en hora local (America/Argentina/Buenos_Aires)" in evo[1]
+    assert "(3 filas)" in evo[1] and "<details" in evo[1]
+    hor = _html_parts(inf.partes("horarios"))
+    assert "Ninguna franja tiene 30 envíos exitosos o más" in hor  # 3 exitosos in all
+    assert "<td>1 (lunes)</td>" in hor and "<th>Día de la semana</th>" in hor
+    fat = _html_parts(inf.partes("fatiga"))
+    # within the selection: A 10/08 (replied) and B 12/08 (replied) are 1st, A 11/08 (no reply) the 2nd
+    assert (
+        "Respondieron el 100,0 % de los primeros envíos (2 exitosos, poco confiable); "
+        "el 0,0 % de los segundos (1, poco confiable)."
+    ) in fat
+    # no exitoso at all: one sentence, no chart
+    failed = _solo_fallidos()
+    assert failed.partes("fatiga") == [
+        '<div class="oa-empty">Ningún envío exitoso en la selección: no hay tasas para calcular.</div>'
+    ]
+    assert failed.partes("horarios") == failed.partes("fatiga")
+
+
+def _solo_fallidos():
+    from test_sections import dataset
+
+    from outbound_analysis import Informe
+
+    return Informe.de_datos("resumen", dataset(make_envios({"estado": "fallido"})))
+
+
+def test_new_sections_redraw_on_a_filter_change():
+    import ipywidgets as widgets
+
+    inf = _informe(**PERIODO)
+    out = {name: widgets.Output() for name in ("kpis", "evolucion", "fatiga")}
+    inf._outputs.extend(out.items())
+    inf.aplicar(inf.filtros.with_(fecha_desde=dt.date(2026, 8, 11)))
+
+    def html(name: str) -> str:
+        return "".join(b["data"].get("text/html", "") for b in out[name].outputs)
+
+    # 11..12/08 against 09..10/08
+    assert "del 09/08/2026 al 10/08/2026" in html("kpis")
+    assert "2 días, del 11/08/2026 al 12/08/2026" in html("evolucion")
+    assert any("application/vnd.plotly.v1+json" in b["data"] for b in out["fatiga"].outputs)
+
+
+def test_exports_write_the_four_tables_with_the_contract_columns_in_order(tmp_path):
+    import openpyxl
+
+    from outbound_analysis.labels import column_label
+
+    columns = {
+        "evolucion": t.EVOLUCION_COLUMNS,
+        "periodo_anterior": t.PERIODO_ANTERIOR_COLUMNS,
+        "horarios": t.HORARIOS_COLUMNS,
+        "fatiga": t.FATIGA_COLUMNS,
+    }
+    inf = _informe(**PERIODO, formatos=["csv", "json", "xlsx"])
+    inf.escribir(tmp_path)
+    book = openpyxl.load_workbook(tmp_path / "resumen.xlsx", read_only=True)
+    assert [s for s in book.sheetnames if s in columns] == list(columns)  # the registry's order
+    for name, cols in columns.items():
+        csv = pd.read_csv(tmp_path / f"{name}.csv", encoding="utf-8-sig", keep_default_na=False)
+        assert list(csv.columns) == cols, name
+        records = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))
+        assert list(records[0]) == cols, name
+        header = next(book[name].iter_rows(min_row=1, max_row=1, values_only=True))
+        assert list(header) == [column_label(c) for c in cols], name
+        assert len(csv) == len(records) == len(inf.tablas[name]), name
+    assert len(pd.read_csv(tmp_path / "horarios.csv")) == 168
+    variacion = openpyxl.load_workbook(tmp_path / "resumen.xlsx")["periodo_anterior"]["E3"]  # envios
+    assert variacion.value == pytest.approx(1 / 3) and variacion.number_format == "0.0%"
+    fatiga = pd.read_csv(tmp_path / "fatiga.csv", dtype={"envio_numero": str})
+    assert fatiga["envio_numero"].tolist() == ["1", "2", "3", "4", "5 o más"]
+    periodo = json.loads((tmp_path / "periodo_anterior.json").read_text(encoding="utf-8"))
+    assert periodo[1] == {
+        "metrica": "envios",
+        "actual": 4,
+        "anterior": 3,
+        "diferencia": 1,
+        "variacion": pytest.approx(1 / 3),
+    }

@@ -27,6 +27,7 @@ from . import flujos as _flujos_module
 from . import resumen as _resumen_module
 from ._base import ejemplo_envios, indicators, is_false, is_true, is_value, ratio
 from ._entrada import Entrada, Fuente, Registro
+from ._kpis import ETAPAS, KPI_COLUMNS, kpis
 from ._perfil import EventProfile, profile_events
 from .detallado import (
     DETALLADO_COLUMNS,
@@ -37,7 +38,7 @@ from .detallado import (
     envios_detalle,
 )
 from .flujos import RESULTADOS_COLUMNS, SIN_MENSAJE, SIN_OPCION, campanas_en_alcance, flujos
-from .resumen import ETAPAS, KPI_COLUMNS, embudo, fallas, kpis, por_origen, reconciliacion, resumen
+from .resumen import embudo, fallas, por_origen, reconciliacion, resumen
 
 #: each report's registry of tables (what it computes, shows and exports)
 REGISTROS: dict[str, Registro] = {
@@ -61,7 +62,7 @@ def compute(
     if informe == "flujos" and eventos is None:
         raise ValueError("flujos needs eventos")
     entrada = Entrada(filter_envios(envios, filtros), filtros, Fuente(eventos=eventos))
-    return REGISTROS[informe].calcular(entrada, REGISTROS[informe].exportadas)
+    return REGISTROS[informe].calcular(entrada, REGISTROS[informe].exportadas_de(None))
 
 
 __all__ = [

@@ -10,7 +10,7 @@ indicators, the kpis row, the flujos conversations) are computed once per Entrad
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -35,6 +35,13 @@ class Fuente:
 
     eventos: pd.DataFrame | EventProfile | None = None
     datos: Dataset | None = None
+    _memo: dict[Callable[[Fuente], object], object] = field(default_factory=dict, repr=False)
+
+    def una_vez(self, fn: Callable[[Fuente], object]) -> object:
+        """``fn(self)``, computed on the first call only (per-data work that no filter changes)."""
+        if fn not in self._memo:
+            self._memo[fn] = fn(self)
+        return self._memo[fn]
 
     @classmethod
     def de_datos(cls, datos: Dataset) -> Fuente:
@@ -86,18 +93,34 @@ class Registro:
     ``exportadas`` are the report's tables (computed, shown and exported, CONTRACT §4);
     ``apoyo`` are tables that only a section reads (computed and shown, never exported).
     Adding a table is writing its function under ``@REGISTRO.tabla("nombre")``.
+    ``si``: the table exists only when ``si(parametros)`` is true (e.g. ``ab`` needs
+    ``comparar``); ``archivos``: extra CSV files the export writes from the finished table
+    (e.g. one audience file per segment).
     """
 
     def __init__(self) -> None:
         self.funciones: dict[str, TableFn] = {}
         self.exportadas: list[str] = []
         self.apoyo: list[str] = []
+        self.condiciones: dict[str, Callable[[Parametros | None], bool]] = {}
+        self.archivos: dict[str, Callable[[pd.DataFrame], dict[str, pd.DataFrame]]] = {}
 
-    def tabla(self, nombre: str, *, exportar: bool = True) -> Callable[[TableFn], TableFn]:
+    def tabla(
+        self,
+        nombre: str,
+        *,
+        exportar: bool = True,
+        si: Callable[[Parametros | None], bool] | None = None,
+        archivos: Callable[[pd.DataFrame], dict[str, pd.DataFrame]] | None = None,
+    ) -> Callable[[TableFn], TableFn]:
         """Decorator: register ``fn`` as table ``nombre`` (``exportar=False``: shown, not exported)."""
 
         def register(fn: TableFn) -> TableFn:
             self.agregar(nombre, fn, exportar=exportar)
+            if si is not None:
+                self.condiciones[nombre] = si
+            if archivos is not None:
+                self.archivos[nombre] = archivos
             return fn
 
         return register
@@ -108,6 +131,19 @@ class Registro:
             raise ValueError(f"table {nombre!r} registered twice")
         self.funciones[nombre] = fn
         (self.exportadas if exportar else self.apoyo).append(nombre)
+
+    def exportadas_de(self, parametros: Parametros | None) -> list[str]:
+        """The exported tables that exist with ``parametros`` (see ``si``), in order."""
+        return [n for n in self.exportadas if n not in self.condiciones or self.condiciones[n](parametros)]
+
+    def archivos_de(self, tablas: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """The extra files of the finished ``tablas``: file stem -> contents."""
+        return {
+            stem: frame
+            for name, fn in self.archivos.items()
+            if name in tablas
+            for stem, frame in fn(tablas[name]).items()
+        }
 
     def calcular(self, entrada: Entrada, nombres: Iterable[str]) -> dict[str, pd.DataFrame]:
         """The tables ``nombres`` over ``entrada``, in that order."""

@@ -1,6 +1,9 @@
 """Per-conversation facts of the events, computed once per data set (they do not depend on filters).
 
-Order inside a conversation is by fecha, then file order (row position).
+Order inside a conversation is by fecha, then file order (row position). The events are
+sorted once: the flujos facts (:class:`EventProfile`) and the nodo paths
+(:class:`PerfilNodos`, CONTRACT §5.3) come from the same order and share the conversation
+codes.
 """
 
 from __future__ import annotations
@@ -15,6 +18,28 @@ from ._base import is_value
 
 
 @dataclass(frozen=True)
+class PerfilNodos:
+    """Each conversation's non-empty nodo sequence, immediate repeats collapsed (no filters).
+
+    ``ids`` holds the conversacion_id of each conversation with events (the codes of
+    :class:`EventProfile`). ``nombres`` holds the distinct nodo names (trimmed); a nodo is
+    a code into it. ``codigo``/``nodo``: one entry per collapsed step, by conversation
+    code, then position. ``inicio``/``largo``: per conversation, its first entry and its
+    number of steps (0 without any nodo). ``visita_codigo``/``visita_nodo``: the distinct
+    (conversation, nodo) pairs.
+    """
+
+    ids: pd.Index
+    nombres: np.ndarray
+    codigo: np.ndarray
+    nodo: np.ndarray
+    inicio: np.ndarray
+    largo: np.ndarray
+    visita_codigo: np.ndarray
+    visita_nodo: np.ndarray
+
+
+@dataclass(frozen=True)
 class EventProfile:
     """What each conversation's events say, computed once (it does not depend on filters).
 
@@ -24,13 +49,15 @@ class EventProfile:
     tipificación of an autogestión tipo was applied), ``primera_opcion``,
     ``finalizacion_explicita`` and ``ultimo_mensaje_bot``. ``tipificaciones`` and
     ``etiquetas`` list each conversation's distinct values with their ``nivel`` (order
-    of first appearance, from 1) under the conversation's ``codigo``.
+    of first appearance, from 1) under the conversation's ``codigo``. ``nodos`` are the
+    conversations' nodo paths (:class:`PerfilNodos`, same codes).
     """
 
     ids: pd.Index
     conversaciones: pd.DataFrame
     tipificaciones: pd.DataFrame
     etiquetas: pd.DataFrame
+    nodos: PerfilNodos
 
     def codes(self, conversacion_ids: pd.Series) -> np.ndarray:
         """Codes of these conversation ids; -1 for conversations without events."""
@@ -72,6 +99,63 @@ def _levels(ordered: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
     )
 
 
+def _nodo_codes(nodo: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the nodo values (-1 when empty or blank) and the trimmed distinct names.
+
+    Only the distinct values are trimmed, so this stays cheap on millions of events.
+    """
+    codes, uniques = pd.factorize(nodo, use_na_sentinel=True)
+    trimmed = pd.Series(np.asarray(uniques, dtype=object), dtype="string").str.strip()
+    new_codes, names = pd.factorize(trimmed.mask(trimmed == ""), use_na_sentinel=True)
+    remap = np.append(new_codes, -1).astype(np.int64)  # codes' -1 sentinel stays -1
+    return remap[codes], np.asarray(names, dtype=object)
+
+
+def _paths(conv: np.ndarray, nodo: pd.Series, ids: pd.Index) -> PerfilNodos:
+    """The nodo paths of ordered events: blank nodos skipped, then immediate repeats collapsed."""
+    nodo_all, nombres = _nodo_codes(nodo)
+    keep = nodo_all >= 0
+    c = conv[keep].astype(np.int64)
+    k = nodo_all[keep]
+    new = np.ones(len(c), dtype=bool)
+    new[1:] = (c[1:] != c[:-1]) | (k[1:] != k[:-1])
+    c, k = c[new], k[new]
+    largo = np.bincount(c, minlength=len(ids)).astype(np.int64)
+    n_names = max(len(nombres), 1)
+    pairs = pd.unique(c * n_names + k)
+    return PerfilNodos(
+        ids=ids,
+        nombres=nombres,
+        codigo=c,
+        nodo=k,
+        inicio=np.cumsum(largo) - largo,
+        largo=largo,
+        visita_codigo=pairs // n_names,
+        visita_nodo=pairs % n_names,
+    )
+
+
+def perfil_nodos(eventos: pd.DataFrame) -> PerfilNodos:
+    """The events' nodo paths alone (see :class:`PerfilNodos`; :func:`profile_events` has them too).
+
+    Events without conversacion_id are ignored; events are ordered by fecha, then file
+    order; empty or blank nodos are skipped, then immediate repeats collapsed ("A, -, A,
+    B" is "A, B").
+
+    >>> ev = pd.DataFrame({"conversacion_id": ["c1", "c1", "c1", "c2"],
+    ...     "fecha": pd.to_datetime(["2026-08-01 10:02", "2026-08-01 10:00", "2026-08-01 10:01",
+    ...                              "2026-08-01 11:00"]),
+    ...     "nodo": ["menu", "inicio", "inicio", None]})
+    >>> p = perfil_nodos(ev)
+    >>> [str(p.nombres[n]) for n in p.nodo], p.largo.tolist()
+    (['inicio', 'menu'], [2, 0])
+    """
+    ordered, ids = _ordered(
+        eventos.loc[eventos["conversacion_id"].notna(), ["conversacion_id", "fecha", "nodo"]]
+    )
+    return _paths(ordered["_conv"].to_numpy(), ordered["nodo"], ids)
+
+
 def profile_events(eventos: pd.DataFrame) -> EventProfile:
     """Per-conversation facts of the events (see :class:`EventProfile`).
 
@@ -108,4 +192,5 @@ def profile_events(eventos: pd.DataFrame) -> EventProfile:
         conversaciones=profile,
         tipificaciones=_levels(ordered, "tipificacion", "tipificacion"),
         etiquetas=_levels(ordered, "etiqueta", "etiqueta"),
+        nodos=_paths(conv, ordered["nodo"], ids),
     )

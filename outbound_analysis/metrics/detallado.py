@@ -1,13 +1,42 @@
-"""Detallado tables (CONTRACT §3.2): one row per campaign, the per-send detail and the contact search."""
+"""Detallado tables: one row per campaign, the per-send detail and the contact search (CONTRACT §3.2),
+then tiempos, comparacion, ab, segmentos and costos (§5.2).
+
+``ab`` exists only with the parameter ``comparar`` and ``costos`` only with ``costos``
+(``si=``); ``segmentos`` also exports one audience file per segment (``archivos=``). The
+segmentos section reads the support table ``segmentos_conteo``, so a filter change never
+builds the contact list: the (lazy) report computes it only when exported or read.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from ..filters import Filtros, filter_envios
+from ..params import Parametros
+from ._ab import (
+    ab_conclusiones,
+    ab_de,
+    audiencias_de,
+    canales_sin_costo_de,
+    costos_de,
+    validar_comparar,
+)
 from ._base import ratio
-from ._entrada import Entrada, Registro
+from ._detalle import (
+    Base,
+    Codigos,
+    audiencias,
+    codificar,
+    comparacion_de,
+    conteo_de,
+    segmentos_de,
+    seleccion,
+    tiempos_de,
+)
+from ._entrada import Entrada, Fuente, Registro
 
 DETALLADO_COLUMNS = [
     "campana",
@@ -57,13 +86,6 @@ ENVIOS_DETAIL_COLUMNS = [
 REGISTRO = Registro()
 
 
-def _joined_distinct(env: pd.DataFrame, column: str) -> pd.Series:
-    """Per campana: the distinct values of ``column``, sorted, joined by ", "."""
-    pairs = env[["campana", column]].dropna().drop_duplicates()
-    pairs = pairs.assign(campana=pairs["campana"].astype(str), **{column: pairs[column].astype(str)})
-    return pairs.sort_values(column).groupby("campana", sort=False)[column].agg(", ".join)
-
-
 def detallado(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame:
     """One row per campana (CONTRACT §3.2).
 
@@ -75,26 +97,34 @@ def detallado(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFr
 
 @REGISTRO.tabla("detallado")
 def _detallado(e: Entrada) -> pd.DataFrame:
-    env = e.envios
-    grouped = env.groupby("campana", observed=True, sort=False)
-    sums = e.indicadores.groupby(env["campana"], observed=True, sort=False).sum()
+    sel = _sel(e)
+    k = len(sel.campanas)
+    camp = sel.codigo >= 0
+    counts = {"envios": sel.por_campana(np.ones(len(sel.codigo), dtype=bool))}
+    for name, indicator in (
+        ("envios_exitosos", "envios_exitosos"),
+        ("envios_fallidos", "envios_fallidos"),
+        ("envios_pendientes", "envios_pendientes"),
+        ("vistas", "leidos"),
+        ("respondidas", "respondidos"),
+        ("asignadas", "asignadas"),
+        ("ventas", "ventas"),
+    ):
+        counts[name] = sel.por_campana(sel.ind[indicator].to_numpy(dtype=bool))
+    # distinct contacts per campaign: distinct (campaign, contact code) pairs, NA contacts left out
+    cont = _codigos(e, "contacto_id")
+    has = camp & (cont.codigos < len(cont.ids))
+    pairs = pd.unique(sel.codigo[has] * (len(cont.ids) + 1) + cont.codigos[has])
+    total_contactos = np.bincount(pairs // (len(cont.ids) + 1), minlength=k).astype(np.int64)
     out = pd.DataFrame(
         {
-            "total_contactos": grouped["contacto_id"].nunique(),
-            "envios": grouped.size(),
-            "envios_exitosos": sums["envios_exitosos"],
-            "envios_fallidos": sums["envios_fallidos"],
-            "envios_pendientes": sums["envios_pendientes"],
-            "vistas": sums["leidos"],
-            "respondidas": sums["respondidos"],
-            "asignadas": sums["asignadas"],
-            "ventas": sums["ventas"],
+            "campana": pd.array(sel.campanas.tolist(), dtype="string"),
+            "origen": _distintos(e, sel, "origen"),
+            "canal": _distintos(e, sel, "canal"),
+            "total_contactos": total_contactos,
+            **counts,
         }
     )
-    out.index = pd.Index(out.index.astype(str), dtype="string", name="campana")
-    out = out.astype("int64")
-    out.insert(0, "canal", _joined_distinct(env, "canal").reindex(out.index).astype("string"))
-    out.insert(0, "origen", _joined_distinct(env, "origen").reindex(out.index).astype("string"))
     for pct, num in (
         ("pct_vistas", "vistas"),
         ("pct_respondidas", "respondidas"),
@@ -102,9 +132,20 @@ def _detallado(e: Entrada) -> pd.DataFrame:
         ("pct_ventas", "ventas"),
     ):
         out[pct] = ratio(out[num], out["envios_exitosos"]).array
-    out = out.reset_index()
-    out = out.sort_values(["envios_exitosos", "campana"], ascending=[False, True], kind="stable")
-    return out[DETALLADO_COLUMNS].reset_index(drop=True)
+    return out[DETALLADO_COLUMNS]
+
+
+def _distintos(e: Entrada, sel: Base, columna: str) -> pd.arrays.StringArray:
+    """Per campaign (detallado order): the distinct values of ``columna``, sorted, joined by ", "."""
+    cod = _codigos(e, columna)
+    n = len(cod.ids) + 1
+    has = (sel.codigo >= 0) & (cod.codigos < len(cod.ids))
+    pairs = np.unique(sel.codigo[has] * n + cod.codigos[has])  # sorted by campaign, then value
+    values = cod.ids.to_pylist()
+    joined: list[list[str]] = [[] for _ in range(len(sel.campanas))]
+    for pair in pairs.tolist():
+        joined[pair // n].append(values[pair % n])
+    return pd.array([", ".join(v) if v else None for v in joined], dtype="string")
 
 
 def envios_detalle(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame:
@@ -122,9 +163,140 @@ def _envios(e: Entrada) -> pd.DataFrame:
     return out[ENVIOS_DETAIL_COLUMNS].sort_values("fecha_envio", kind="stable").reset_index(drop=True)
 
 
+# --------------------------------------------------------------------------- CONTRACT §5.2
+# Thin wrappers: the formulas live in _detalle / _ab. What several tables
+# share is computed once per selection (the Base) or once per loaded data (contact codes).
+
+
+def _base(e: Entrada) -> Base:
+    return seleccion(e.envios, None, e.indicadores)
+
+
+def _sel(e: Entrada) -> Base:
+    return e.una_vez(_base)  # type: ignore[return-value]
+
+
+def _codificador(columna: str) -> Callable[[Fuente], Codigos]:
+    def codigos_datos(f: Fuente) -> Codigos:
+        return codificar(f.datos.envios[columna])  # type: ignore[union-attr]
+
+    return codigos_datos
+
+
+#: per loaded data set, once: the codes of the text columns several tables group by
+_CODIFICAR_DATOS = {c: _codificador(c) for c in ("contacto_id", "canal", "origen")}
+
+
+def _codigos_de(columna: str) -> Callable[[Entrada], Codigos]:
+    def codigos(e: Entrada) -> Codigos:
+        """The codes of the selected sends: taken from the loaded data's (computed once)."""
+        datos = e.fuente.datos
+        if datos is not None and datos.envios.index.is_unique:
+            posiciones = datos.envios.index.get_indexer(e.envios.index)
+            if (posiciones >= 0).all():
+                todos: Codigos = e.fuente.una_vez(_CODIFICAR_DATOS[columna])  # type: ignore[assignment]
+                return todos.filas(posiciones)
+        return codificar(e.envios[columna])
+
+    return codigos
+
+
+_CODIGOS = {c: _codigos_de(c) for c in _CODIFICAR_DATOS}
+
+
+def _codigos(e: Entrada, columna: str) -> Codigos:
+    """The selection's :class:`Codigos` of ``columna`` (contacto_id, canal, origen), once per selection."""
+    return e.una_vez(_CODIGOS[columna])  # type: ignore[return-value]
+
+
+def _comparar(p: Parametros | None) -> bool:
+    return p is not None and bool(p.comparar)
+
+
+def _costos(p: Parametros | None) -> bool:
+    return p is not None and bool(p.costos)
+
+
+@REGISTRO.tabla("tiempos")
+def _tiempos(e: Entrada) -> pd.DataFrame:
+    """Minutes from the send to lectura, respuesta and asignacion: p25, p50, p75, p90."""
+    return tiempos_de(_sel(e))
+
+
+@REGISTRO.tabla("comparacion")
+def _comparacion(e: Entrada) -> pd.DataFrame:
+    """Reply and sale rate per campaign with its Wilson 95 % interval."""
+    return comparacion_de(_sel(e))
+
+
+def _campanas_datos(f: Fuente) -> pd.DataFrame:
+    return pd.DataFrame({"campana": pd.unique(f.datos.envios["campana"].dropna())})  # type: ignore[union-attr]
+
+
+def _validar_nombres(e: Entrada) -> tuple[str, str]:
+    todas = e.fuente.una_vez(_campanas_datos) if e.fuente.datos is not None else e.envios
+    return validar_comparar(e.parametros.comparar, todas)  # type: ignore[union-attr, arg-type]
+
+
+def _nombres_ab(e: Entrada) -> tuple[str, str]:
+    """``comparar`` checked against the loaded sends (a campaign outside the filters is fine)."""
+    return e.una_vez(_validar_nombres)  # type: ignore[return-value]
+
+
+@REGISTRO.tabla("ab", si=_comparar)
+def _ab(e: Entrada) -> pd.DataFrame:
+    """Campaign B against A per stage (only with the parameter ``comparar``)."""
+    return ab_de(_sel(e), *_nombres_ab(e))
+
+
+@REGISTRO.tabla("segmentos", archivos=audiencias)
+def _segmentos(e: Entrada) -> pd.DataFrame:
+    """One row per contact with an exitoso and its furthest stage; exports one audience per segment."""
+    return segmentos_de(_sel(e), _codigos(e, "contacto_id"))
+
+
+@REGISTRO.tabla("costos", si=_costos)
+def _costos_tabla(e: Entrada) -> pd.DataFrame:
+    """Cost of the exitosos per campaign, then "(total)" (only with the parameter ``costos``)."""
+    return costos_de(_sel(e), e.parametros.costos)  # type: ignore[union-attr]
+
+
+@REGISTRO.tabla("segmentos_conteo", exportar=False)
+def _segmentos_conteo(e: Entrada) -> pd.DataFrame:
+    """Contacts per segment, without building the contact list (what the section shows)."""
+    return conteo_de(_sel(e), _codigos(e, "contacto_id"))
+
+
+@REGISTRO.tabla("ab_textos", exportar=False)
+def _ab_textos(e: Entrada) -> pd.DataFrame:
+    """The A/B sentences (columns a, b, texto, aviso): one per stage, then, when the two
+    audiences differ, the warning that the comparison is observational (aviso true)."""
+    columns = {c: pd.Series([], dtype="string") for c in ("a", "b", "texto")}
+    if not _comparar(e.parametros):
+        return pd.DataFrame({**columns, "aviso": pd.Series([], dtype="boolean")})
+    a, b = _nombres_ab(e)
+    tz = e.filtros.zona_horaria if e.filtros is not None else None
+    diferencias = audiencias_de(_sel(e), a, b, tz)
+    frases = ab_conclusiones(ab_de(_sel(e), a, b), [a, b], diferencias)
+    aviso = [False] * len(frases)
+    if diferencias:
+        aviso[-1] = True
+    out = pd.DataFrame({"a": a, "b": b, "texto": frases}, index=range(len(frases))).astype("string")
+    return out.assign(aviso=pd.array(aviso, dtype="boolean"))
+
+
+@REGISTRO.tabla("costos_info", exportar=False)
+def _costos_info(e: Entrada) -> pd.DataFrame:
+    """One row: the currency and the channels with exitosos but no cost (they count as 0)."""
+    p = e.parametros
+    sin = canales_sin_costo_de(_sel(e), p.costos) if _costos(p) else []  # type: ignore[union-attr]
+    moneda = p.moneda if p is not None else "USD"
+    return pd.DataFrame({"moneda": [moneda], "canales_sin_costo": [", ".join(sin)]}).astype("string")
+
+
 def detallado_tables(envios: pd.DataFrame, filtros: Filtros | None = None) -> dict[str, pd.DataFrame]:
-    """Tables of the detallado report: ``detallado`` and ``envios``."""
-    return REGISTRO.calcular(Entrada(filter_envios(envios, filtros), filtros), REGISTRO.exportadas)
+    """Tables of the detallado report without parameters (no ``ab`` nor ``costos``)."""
+    return REGISTRO.calcular(Entrada(filter_envios(envios, filtros), filtros), REGISTRO.exportadas_de(None))
 
 
 _NO_INFORMADO = "no informado"

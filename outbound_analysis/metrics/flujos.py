@@ -7,6 +7,11 @@ finalizacion_automatica (an autogestión tipificación was applied, in the event
 the send's final tipo), else abandono. primeras_opciones: first non-empty opcion of a
 cliente event. ultimo_mensaje_abandono: mensaje of the last bot event of each abandono.
 Order within a conversation: fecha, then file order.
+
+Beyond the platform (CONTRACT §5.3, formulas in :mod:`._recorridos`): ``recorridos``
+(the first 6 nodos of each flujo respondido, then its finalizacion, as transitions) and
+``abandono_por_nodo``. They read the nodo paths profiled once per data set
+(``perfil_eventos.nodos``) with the answered conversations' codes and finalizacion.
 """
 
 from __future__ import annotations
@@ -21,6 +26,12 @@ from ..schema import FINALIZACIONES, TIPOS_AUTOGESTION
 from ._base import is_true, is_value, ratio
 from ._entrada import Entrada, Fuente, Registro
 from ._perfil import EventProfile
+from ._recorridos import (
+    codigos_finalizacion,
+    sin_fin,
+    tabla_abandono_por_nodo,
+    tabla_recorridos,
+)
 
 SIN_OPCION = "(sin opción)"
 SIN_MENSAJE = "(sin mensaje)"
@@ -74,6 +85,24 @@ class Respondidos:
     codigos: np.ndarray  # conversation codes (positions in the event profile)
     finalizacion: np.ndarray  # per answered conversation
     mascara: np.ndarray  # per profiled conversation: answered and in scope
+    con_eventos: int = 0  # conversations of the scope with at least one event
+
+
+def _codigos_envios(f: Fuente) -> np.ndarray:
+    """The conversation code of every loaded send (-1: no conversation or no events), once per data set."""
+    return f.perfil_eventos.codes(f.datos.envios["conversacion_id"])  # type: ignore[union-attr]
+
+
+def _codigos(e: Entrada, envios: pd.DataFrame) -> np.ndarray:
+    """Conversation codes of these sends: by row position of the loaded sends when the Entrada's sends
+    are rows of its Fuente's data (a filter change then looks no conversacion_id up), else by id."""
+    datos = e.fuente.datos
+    index = datos.envios.index if datos is not None else None
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        rows = envios.index.to_numpy()
+        if rows.dtype.kind == "i" and (not len(rows) or (rows.min() >= 0 and rows.max() < len(index))):
+            return e.fuente.una_vez(_codigos_envios)[rows]  # type: ignore[index]
+    return e.fuente.perfil_eventos.codes(envios["conversacion_id"])
 
 
 def respondidos(e: Entrada) -> Respondidos:
@@ -81,7 +110,7 @@ def respondidos(e: Entrada) -> Respondidos:
     profile = e.fuente.perfil_eventos
     scope = _scope(e)
     with_conv = scope[scope["conversacion_id"].notna().to_numpy()]
-    codes = profile.codes(with_conv["conversacion_id"])
+    codes = _codigos(e, with_conv)
     known = codes >= 0
     n_conv = len(profile.ids)
 
@@ -102,7 +131,8 @@ def respondidos(e: Entrada) -> Respondidos:
         assigned[answered], "asignacion", np.where(autog[answered], "finalizacion_automatica", "abandono")
     )
     explicit = conv["finalizacion_explicita"].iloc[answered].to_numpy(dtype=object, na_value=None)
-    return Respondidos(answered, np.where(pd.isna(explicit), derived, explicit), answered_mask)
+    finalizacion = np.where(pd.isna(explicit), derived, explicit)
+    return Respondidos(answered, finalizacion, answered_mask, int(np.count_nonzero(per_conv(known))))
 
 
 def _respondidos(e: Entrada) -> Respondidos:
@@ -173,6 +203,38 @@ def ultimo_mensaje_abandono(e: Entrada) -> pd.DataFrame:
     return _count_table(last, "mensaje", len(abandoned))
 
 
+def _codigos_fin(e: Entrada) -> np.ndarray:
+    """The answered conversations' finalizacion as codes of FINALIZACIONES (once per selection)."""
+    return codigos_finalizacion(_respondidos(e).finalizacion)
+
+
+def _recorridos_con_fin(e: Entrada) -> pd.DataFrame:
+    r = _respondidos(e)
+    fin = e.una_vez(_codigos_fin)
+    return tabla_recorridos(e.fuente.perfil_eventos.nodos, r.codigos, fin)  # type: ignore[arg-type]
+
+
+@REGISTRO.tabla("recorridos")
+def recorridos(e: Entrada) -> pd.DataFrame:
+    """CONTRACT §5.3: transitions paso, desde, hasta, conversaciones of the first 6 nodos, then the
+    finalizacion (the last ``hasta`` of each conversation); a nodo named like a finalizacion shares
+    its rows (``recorridos_grafico`` keeps them apart)."""
+    return sin_fin(e.una_vez(_recorridos_con_fin))  # type: ignore[arg-type]
+
+
+@REGISTRO.tabla("abandono_por_nodo")
+def abandono_por_nodo(e: Entrada) -> pd.DataFrame:
+    """CONTRACT §5.3: per nodo, conversations that reached it, abandonos whose last nodo it was, pct."""
+    fin = e.una_vez(_codigos_fin)
+    return tabla_abandono_por_nodo(e.fuente.perfil_eventos.nodos, _respondidos(e).codigos, fin)  # type: ignore[arg-type]
+
+
+@REGISTRO.tabla("recorridos_grafico", exportar=False)
+def recorridos_grafico(e: Entrada) -> pd.DataFrame:
+    """``recorridos`` plus a column ``fin`` (``hasta`` is the finalizacion), for the Sankey."""
+    return e.una_vez(_recorridos_con_fin)  # type: ignore[return-value]
+
+
 @REGISTRO.tabla("campanas_flujo", exportar=False)
 def campanas_flujo(e: Entrada) -> pd.DataFrame:
     """The campaigns of the scope, sorted: more than one mixes different flows."""
@@ -187,10 +249,7 @@ def alcance_flujos(e: Entrada) -> pd.DataFrame:
     scope = _scope(e)
     datos = e.fuente.datos
     given = datos is None or bool((datos.archivos["tabla"] == "eventos").any())
-    with_events = 0
-    if len(scope) and given:
-        codes = e.fuente.perfil_eventos.codes(scope["conversacion_id"].dropna())
-        with_events = int(np.unique(codes[codes >= 0]).size)
+    with_events = _respondidos(e).con_eventos if len(scope) and given else 0
     row = {
         "envios_flujo": len(scope),
         "archivo_eventos": given,

@@ -1,4 +1,5 @@
-"""Resumen tables (CONTRACT §3.1): kpis, the sales funnel, and the resumen extras.
+"""Resumen tables (CONTRACT §3.1, §5.1): kpis, the sales funnel, the resumen extras, and
+evolucion, periodo_anterior, horarios and fatiga (formulas in :mod:`._tiempo`).
 
 kpis: total_contactos = distinct contacto_id among all filtered sends (any estado);
 envios / envios_exitosos / envios_fallidos / envios_pendientes; leidos = exitosos with
@@ -15,53 +16,21 @@ import pandas as pd
 
 from ..filters import Filtros, filter_envios
 from ..labels import error_label
+from ..load import Dataset
+from . import _tiempo as mas
 from ._base import is_true, is_value, ratio
-from ._entrada import Entrada, Registro
+from ._entrada import Entrada, Fuente, Registro
+from ._kpis import ETAPAS, kpis_de
 
-ETAPAS = ("enviado", "leido", "respondido", "asignado", "venta")
-KPI_COLUMNS = [
-    "total_contactos",
-    "envios",
-    "envios_exitosos",
-    "envios_fallidos",
-    "envios_pendientes",
-    "leidos",
-    "respondidos",
-    "asignadas",
-    "ventas",
-    "lectura_no_informada",
-    "conversaciones_iniciadas",
-    "sobre_conversacion_abierta",
-]
 #: the first row of :func:`asignadas_sin_respuesta`: every origen together
 TODOS = "(todos)"
 
 REGISTRO = Registro()
 
 
-def kpis(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame:
-    """One row with every metric of CONTRACT §3.1 (see the module docstring for each rule).
-
-    >>> from outbound_analysis.metrics import ejemplo_envios
-    >>> kpis(ejemplo_envios())[["envios", "envios_exitosos", "leidos"]].iloc[0].tolist()
-    [4, 3, 2]
-    """
-    return _kpis(Entrada(filter_envios(envios, filtros), filtros))
-
-
 @REGISTRO.tabla("kpis")
 def _kpis(e: Entrada) -> pd.DataFrame:
-    return e.una_vez(_kpis_from)  # type: ignore[return-value]
-
-
-def _kpis_from(e: Entrada) -> pd.DataFrame:
-    sums = e.indicadores.sum()
-    row = {
-        "total_contactos": int(e.envios["contacto_id"].nunique()),
-        "envios": len(e.envios),
-        **{k: int(sums[k]) for k in sums.index},
-    }
-    return pd.DataFrame([row], columns=KPI_COLUMNS).astype("int64")
+    return e.una_vez(kpis_de)  # type: ignore[return-value]
 
 
 def embudo(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame:
@@ -157,6 +126,108 @@ def fallas(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame
     return out.reset_index(drop=True)
 
 
+# --------------------------------------------------------------------------- CONTRACT §5.1
+
+
+def _cargados(e: Entrada) -> pd.DataFrame:
+    """ALL loaded sends (the previous period lies outside the filters); the selection without data."""
+    return e.fuente.datos.envios if e.fuente.datos is not None else e.envios
+
+
+def _codigos(f: Fuente) -> pd.Series:
+    """Contact codes of every loaded send, once per data set (hashing 1M ids takes ~0.5 s)."""
+    envios = f.datos.envios  # type: ignore[union-attr]
+    return pd.Series(mas.codigos_contacto(envios), index=envios.index)
+
+
+def _contactos(e: Entrada) -> np.ndarray | None:
+    """The selection's contact codes, taken from the per-data-set codes (None without data)."""
+    if e.fuente.datos is None:
+        return None
+    codes: pd.Series = e.fuente.una_vez(_codigos)  # type: ignore[assignment]
+    index = codes.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        positions = e.envios.index.to_numpy()
+    else:
+        positions = index.get_indexer(e.envios.index)
+    if len(positions) and (positions.min() < 0 or positions.max() >= len(codes)):
+        return None  # the selection is not a subset of the loaded sends: hash it afresh
+    return codes.to_numpy()[positions]
+
+
+def _mas(e: Entrada) -> tuple[dict[str, pd.DataFrame], mas.PeriodoAnterior]:
+    """The four §5.1 tables and the previous period, once per selection."""
+    return mas.tablas_de_seleccion(_cargados(e), e.envios, e.filtros, e.indicadores, _kpis(e), _contactos(e))
+
+
+def _tabla_mas(e: Entrada, nombre: str) -> pd.DataFrame:
+    tables, _ = e.una_vez(_mas)  # type: ignore[misc]
+    return tables[nombre]
+
+
+@REGISTRO.tabla("evolucion")
+def evolucion(e: Entrada) -> pd.DataFrame:
+    """One row per local day of the selection, days without sends with zeros (CONTRACT §5.1)."""
+    return _tabla_mas(e, "evolucion")
+
+
+@REGISTRO.tabla("periodo_anterior")
+def periodo_anterior(e: Entrada) -> pd.DataFrame:
+    """The kpis next to those of the previous period of equal length; no rows unless both dates are set."""
+    return _tabla_mas(e, "periodo_anterior")
+
+
+@REGISTRO.tabla("horarios")
+def horarios(e: Entrada) -> pd.DataFrame:
+    """Exitosos and respondidos by local weekday (1 lunes..7 domingo) and hour: always 168 rows."""
+    return _tabla_mas(e, "horarios")
+
+
+@REGISTRO.tabla("fatiga")
+def fatiga(e: Entrada) -> pd.DataFrame:
+    """Reply and sale rates by the exitoso's number for its contact ("1".."4", "5 o más")."""
+    return _tabla_mas(e, "fatiga")
+
+
+#: the columns of :func:`contexto_tiempo`
+CONTEXTO_TIEMPO_COLUMNS = [
+    "fecha_desde",
+    "fecha_hasta",
+    "desde",
+    "hasta",
+    "envios_cargados",
+    "primer_dia_cargado",
+    "zona_horaria",
+]
+
+
+@REGISTRO.tabla("contexto_tiempo", exportar=False)
+def contexto_tiempo(e: Entrada) -> pd.DataFrame:
+    """One row for the §5.1 sections: the selected dates (None when not set), the previous
+    period's first and last day (None when not defined), the loaded sends in it with no
+    other filter, the local day of the earliest loaded send, and the zone local times are
+    in (None: naive times)."""
+    _, p = e.una_vez(_mas)  # type: ignore[misc]
+    f = e.filtros
+    if f is not None:
+        zona = f.zona_horaria
+    else:
+        tz = getattr(e.envios["fecha_envio"].dtype, "tz", None)
+        zona = None if tz is None else str(tz)
+    row = [
+        None if f is None else f.fecha_desde,
+        None if f is None else f.fecha_hasta,
+        p.desde,
+        p.hasta,
+        p.envios_cargados,
+        p.primer_dia_cargado,
+        zona,
+    ]
+    return pd.DataFrame([row], columns=CONTEXTO_TIEMPO_COLUMNS, dtype=object).astype(
+        {"envios_cargados": "int64"}
+    )
+
+
 @REGISTRO.tabla("asignadas_sin_respuesta", exportar=False)
 def asignadas_sin_respuesta(e: Entrada) -> pd.DataFrame:
     """Exitosos assigned to an agent without a reported reply: first all (origen "(todos)"), then
@@ -181,5 +252,7 @@ def asignadas_sin_respuesta(e: Entrada) -> pd.DataFrame:
 
 def resumen(envios: pd.DataFrame, filtros: Filtros | None = None) -> dict[str, pd.DataFrame]:
     """Tables of the resumen report: ``kpis`` and ``embudo`` (CONTRACT §4), plus
-    ``reconciliacion``, ``por_origen`` and ``fallas``."""
-    return REGISTRO.calcular(Entrada(filter_envios(envios, filtros), filtros), REGISTRO.exportadas)
+    ``reconciliacion``, ``por_origen``, ``fallas`` and the CONTRACT §5.1 tables
+    (``envios`` are all loaded sends: the previous period is looked up among them)."""
+    fuente = Fuente(datos=Dataset(envios, pd.DataFrame(), pd.DataFrame(), pd.DataFrame()))
+    return REGISTRO.calcular(Entrada(filter_envios(envios, filtros), filtros, fuente), REGISTRO.exportadas)

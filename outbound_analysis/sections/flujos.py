@@ -1,12 +1,21 @@
-"""Flujos sections: the campaign warning, results, first options, endings, funnels, last messages.
+"""Flujos sections: the campaign warning, results, first options, endings, funnels, last messages,
+and beyond the platform (CONTRACT §5.3) the paths through the bot and where the abandonos left.
 
 Every section but ``aviso`` first asks :func:`motivo` whether there is anything to show.
 """
 
 from __future__ import annotations
 
+import pandas as pd
+
+from .. import _graficos_flujos as graficos_flujos
 from .. import _html, charts
+from ..labels import FINALIZACION_LABELS
+from ..schema import FINALIZACIONES
 from ._base import Etiquetas, Part, Secciones, Tablas, fila, texto
+
+#: the columns of the recorridos table (CONTRACT §5.3)
+RECORRIDOS_COLUMNS = ["paso", "desde", "hasta", "conversaciones"]
 
 #: sends pass the filters, but none of a flow campaign
 SIN_ENVIOS_FLUJO = "No hay envíos de campañas de flujo que cumplan los filtros elegidos."
@@ -131,3 +140,54 @@ SECCIONES.seccion("ultimo_mensaje_abandono")(
         vacia="sections/flujos/ultimo_mensaje_abandono.html.j2",
     )
 )
+
+
+def _sin_nodos(t: Tablas) -> bool:
+    """No flujo respondido went through a nodo (the events carry no nodo): nothing to draw."""
+    return t["abandono_por_nodo"].empty
+
+
+def _recorridos_html(grafico: pd.DataFrame) -> pd.DataFrame:
+    """The Sankey's table as shown: ``hasta`` of an ending reads "fin: Asignación" (no ``fin`` column)."""
+    ending = grafico["fin"].to_numpy(dtype=bool)
+    hasta = grafico["hasta"].astype("string")
+    labelled = "fin: " + hasta.map(lambda v: FINALIZACION_LABELS.get(v, v)).astype("string")
+    return grafico[RECORRIDOS_COLUMNS].assign(hasta=hasta.where(~ending, labelled))
+
+
+@SECCIONES.seccion("recorridos")
+def recorridos(t: Tablas, e: Etiquetas) -> list[Part]:
+    """Paths through the bot: how to read them, the Sankey and the transitions."""
+    reason = motivo(t)
+    if reason is not None:
+        return [_html.empty(reason)]
+    if _sin_nodos(t):
+        return texto("sections/flujos/sin_nodos.html.j2")
+    grafico = t["recorridos_grafico"]
+    como_final = sorted(set(grafico["desde"].astype(str)) & set(FINALIZACIONES))
+    return [
+        *texto(
+            "sections/flujos/recorridos.html.j2",
+            total=fila(t["resultados"])["flujos_respondidos"],
+            como_final=[FINALIZACION_LABELS.get(f, f) for f in como_final],
+            codigos=como_final,
+        ),
+        graficos_flujos.sankey_recorridos(grafico),
+        _html.table(_recorridos_html(grafico)),
+    ]
+
+
+@SECCIONES.seccion("abandono_por_nodo")
+def abandono_por_nodo(t: Tablas, e: Etiquetas) -> list[Part]:
+    """Where the abandonos left: how to read it, the bars and the table."""
+    reason = motivo(t)
+    if reason is not None:
+        return [_html.empty(reason)]
+    if _sin_nodos(t):
+        return texto("sections/flujos/sin_nodos.html.j2")
+    table = t["abandono_por_nodo"]
+    return [
+        *texto("sections/flujos/abandono_por_nodo.html.j2", top=fila(table)),
+        graficos_flujos.abandono_por_nodo(table),
+        _html.table(table),
+    ]

@@ -31,9 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import metrics
-from ._text import fmt_int, fmt_pct
-from .filters import Filtros, envios_mask, filter_envios
+from .._text import fmt_int, fmt_pct
+from ..filters import Filtros, envios_mask, filter_envios
+from ._base import indicators, ratio
+from ._kpis import KPI_COLUMNS, kpis
 
 EVOLUCION_COLUMNS = [
     "fecha",
@@ -156,7 +157,7 @@ def evolucion(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFr
     [['2026-08-10', 2, 2, 1], ['2026-08-11', 0, 0, 0], ['2026-08-12', 3, 1, 0]]
     """
     env = filter_envios(envios, filtros)
-    return _evolucion_from(metrics.indicators(env), _local(env, filtros), filtros)
+    return _evolucion_from(indicators(env), _local(env, filtros), filtros)
 
 
 def _evolucion_from(ind: pd.DataFrame, local: np.ndarray, filtros: Filtros | None) -> pd.DataFrame:
@@ -176,7 +177,7 @@ def _evolucion_from(ind: pd.DataFrame, local: np.ndarray, filtros: Filtros | Non
     days = np.arange(first, first + size, dtype="int64").astype("datetime64[D]")
     out = pd.DataFrame({"fecha": pd.array(np.datetime_as_string(days, unit="D"), dtype="string"), **counts})
     for name in ("leidos", "respondidos", "ventas"):
-        out[f"pct_{name}"] = metrics.ratio(out[name], out["envios_exitosos"]).array
+        out[f"pct_{name}"] = ratio(out[name], out["envios_exitosos"]).array
     return out[EVOLUCION_COLUMNS]
 
 
@@ -264,7 +265,7 @@ def comparar_periodo(
 ) -> PeriodoAnterior:
     """The selection against the previous period; ``envios`` are ALL loaded sends (unfiltered).
 
-    One row per metric of ``metrics.KPI_COLUMNS``, in that order: ``actual``, ``anterior``,
+    One row per metric of ``KPI_COLUMNS``, in that order: ``actual``, ``anterior``,
     ``diferencia`` (actual - anterior) and ``variacion`` (actual / anterior - 1, NA when
     anterior is 0). ``actual`` may pass the selection's kpis table when already computed.
     When the dates are not both set the table has the columns and no rows.
@@ -282,8 +283,8 @@ def comparar_periodo(
     if rango is None or filtros is None:
         return PeriodoAnterior(_periodo_table([], [], []), None, None, 0, None)
     desde, hasta = rango
-    now = metrics.kpis(envios, filtros) if actual is None else actual
-    before = metrics.kpis(envios, filtros.with_(fecha_desde=desde, fecha_hasta=hasta))
+    now = kpis(envios, filtros) if actual is None else actual
+    before = kpis(envios, filtros.with_(fecha_desde=desde, fecha_hasta=hasta))
     solo_fechas = Filtros(fecha_desde=desde, fecha_hasta=hasta, zona_horaria=filtros.zona_horaria)
     cargados = int(envios_mask(envios, solo_fechas).sum())
     primer = None
@@ -291,7 +292,7 @@ def comparar_periodo(
     if not pd.isna(earliest):
         earliest = pd.Timestamp(earliest)
         primer = (earliest.tz_convert(filtros.zona_horaria) if earliest.tzinfo else earliest).date()
-    cols = metrics.KPI_COLUMNS
+    cols = KPI_COLUMNS
     table = _periodo_table(
         cols,
         now[cols].iloc[0].to_numpy(dtype=np.int64),
@@ -303,7 +304,7 @@ def comparar_periodo(
 def _periodo_table(names, actual, anterior) -> pd.DataFrame:
     actual = np.asarray(actual, dtype=np.int64)
     anterior = np.asarray(anterior, dtype=np.int64)
-    variacion = metrics.ratio(actual - anterior, anterior)
+    variacion = ratio(actual - anterior, anterior)
     return pd.DataFrame(
         {
             "metrica": pd.array(list(names), dtype="string"),
@@ -325,11 +326,11 @@ def texto_variacion(variacion: object, digits: int = 1) -> str:
 
     >>> texto_variacion(0.125), texto_variacion(-0.5), texto_variacion(0), texto_variacion(None)
     ('+12,5 % vs. período anterior', '-50,0 % vs. período anterior', 'igual que el período anterior', \
-'sin envíos para comparar en el período anterior')
+'0 en el período anterior: sin variación')
     """
     text = fmt_pct(variacion, digits)
     if text == fmt_pct(None):
-        return "sin envíos para comparar en el período anterior"
+        return "0 en el período anterior: sin variación"
     if float(variacion) == 0:  # type: ignore[arg-type]
         return "igual que el período anterior"
     sign = "+" if float(variacion) > 0 and not text.startswith("-") else ""  # type: ignore[arg-type]
@@ -350,7 +351,7 @@ def horarios(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFra
     (168, [[1, 9, 1], [1, 21, 0], [3, 9, 0]])
     """
     env = filter_envios(envios, filtros)
-    return _horarios_from(metrics.indicators(env), _local(env, filtros))
+    return _horarios_from(indicators(env), _local(env, filtros))
 
 
 def _horarios_from(ind: pd.DataFrame, local: np.ndarray) -> pd.DataFrame:
@@ -368,7 +369,7 @@ def _horarios_from(ind: pd.DataFrame, local: np.ndarray) -> pd.DataFrame:
             "respondidos": respondidos,
         }
     )
-    out["pct_respondidos"] = metrics.ratio(respondidos, exitosos).array
+    out["pct_respondidos"] = ratio(respondidos, exitosos).array
     return out
 
 
@@ -455,7 +456,7 @@ def fatiga(
     [['1', 2, 1], ['2', 1, 0], ['3', 0, 0]]
     """
     env, mask = _filtrar(envios, filtros)
-    return _fatiga_from(env, metrics.indicators(env), _subset(contactos, mask, len(envios)))
+    return _fatiga_from(env, indicators(env), _subset(contactos, mask, len(envios)))
 
 
 def _subset(contactos: np.ndarray | None, mask: np.ndarray | None, n: int) -> np.ndarray | None:
@@ -482,9 +483,9 @@ def _fatiga_from(env: pd.DataFrame, ind: pd.DataFrame, contactos: np.ndarray | N
             "envio_numero": pd.array(ENVIO_NUMEROS, dtype="string"),
             "envios_exitosos": exitosos,
             "respondidos": respondidos,
-            "pct_respondidos": metrics.ratio(respondidos, exitosos).array,
+            "pct_respondidos": ratio(respondidos, exitosos).array,
             "ventas": ventas,
-            "pct_ventas": metrics.ratio(ventas, exitosos).array,
+            "pct_ventas": ratio(ventas, exitosos).array,
         }
     )
 
@@ -505,15 +506,36 @@ def tablas(
     ``contactos``: :func:`codigos_contacto` of ``envios``, computed once per loaded data.
     """
     env, mask = _filtrar(envios, filtros)
-    ind = metrics.indicators(env)
-    local = _local(env, filtros)
-    comparacion = comparar_periodo(envios, filtros, kpis)
+    return tablas_de_seleccion(
+        envios, env, filtros, indicators(env), kpis, _subset(contactos, mask, len(envios))
+    )
+
+
+def tablas_de_seleccion(
+    cargados: pd.DataFrame,
+    envios: pd.DataFrame,
+    filtros: Filtros | None,
+    indicadores: pd.DataFrame,
+    kpis: pd.DataFrame | None = None,
+    contactos: np.ndarray | None = None,
+) -> tuple[dict[str, pd.DataFrame], PeriodoAnterior]:
+    """:func:`tablas` over an already filtered selection (what a report has at hand).
+
+    ``cargados``: ALL loaded sends (for the previous period); ``envios``: the sends that
+    pass ``filtros``; ``indicadores``: ``indicators(envios)``; ``kpis``: the
+    selection's kpis table; ``contactos``: :func:`codigos_contacto` of ``envios`` rows
+    (computed over all loaded sends, then taken for these rows), or None.
+    """
+    if contactos is not None and len(contactos) != len(envios):
+        raise ValueError("contactos must have one code per row of envios")
+    local = _local(envios, filtros)
+    comparacion = comparar_periodo(cargados, filtros, kpis)
     return (
         {
-            "evolucion": _evolucion_from(ind, local, filtros),
+            "evolucion": _evolucion_from(indicadores, local, filtros),
             "periodo_anterior": comparacion.tabla,
-            "horarios": _horarios_from(ind, local),
-            "fatiga": _fatiga_from(env, ind, _subset(contactos, mask, len(envios))),
+            "horarios": _horarios_from(indicadores, local),
+            "fatiga": _fatiga_from(envios, indicadores, contactos),
         },
         comparacion,
     )

@@ -1,0 +1,53 @@
+"""The kpis row of Resumen (CONTRACT §3.1): one definition shared by every table that needs it.
+
+total_contactos = distinct contacto_id among all filtered sends (any estado); envios /
+envios_exitosos / envios_fallidos / envios_pendientes; leidos = exitosos with leido true OR
+respondido true (a reply proves it was seen); respondidos / asignadas / ventas = exitosos
+with that flag true; lectura_no_informada = exitosos with leido NA and respondido not true;
+conversaciones_iniciadas / sobre_conversacion_abierta = exitosos with conversacion_nueva
+true / false.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..filters import Filtros, filter_envios
+from ._entrada import Entrada
+
+ETAPAS = ("enviado", "leido", "respondido", "asignado", "venta")
+KPI_COLUMNS = [
+    "total_contactos",
+    "envios",
+    "envios_exitosos",
+    "envios_fallidos",
+    "envios_pendientes",
+    "leidos",
+    "respondidos",
+    "asignadas",
+    "ventas",
+    "lectura_no_informada",
+    "conversaciones_iniciadas",
+    "sobre_conversacion_abierta",
+]
+
+
+def kpis(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame:
+    """One row with every metric of CONTRACT §3.1 (see the module docstring for each rule).
+
+    >>> from outbound_analysis.metrics import ejemplo_envios
+    >>> kpis(ejemplo_envios())[["envios", "envios_exitosos", "leidos"]].iloc[0].tolist()
+    [4, 3, 2]
+    """
+    return Entrada(filter_envios(envios, filtros), filtros).una_vez(kpis_de)  # type: ignore[return-value]
+
+
+def kpis_de(e: Entrada) -> pd.DataFrame:
+    """The kpis row of one selection (computed once per selection through ``e.una_vez``)."""
+    sums = e.indicadores.sum()
+    row = {
+        "total_contactos": int(e.envios["contacto_id"].nunique()),
+        "envios": len(e.envios),
+        **{k: int(sums[k]) for k in sums.index},
+    }
+    return pd.DataFrame([row], columns=KPI_COLUMNS).astype("int64")
