@@ -308,11 +308,12 @@ def test_export_message_says_how_many_cells_the_xlsx_cut(tmp_path, monkeypatch):
     inf = Informe("detallado", envios=str(path))
     inf.exportar(tmp_path / "salida")
     text = " ".join(str(p) for p in shown)
-    # detallado (one row per campaign) and envios (per send): 1 + 2 cells
-    assert "El XLSX cortó 3 celdas de texto en 32.767 caracteres" in text
-    assert "hojas: detallado (1), envios (2)" in text
+    # the campaign name is cut once per row that carries it: detallado and comparacion (one row
+    # per campaign), envios (per send: 2) and tiempos (the campaign's 3 etapas; "(todas)" is short)
+    assert "El XLSX cortó 7 celdas de texto en 32.767 caracteres" in text
+    assert "hojas: detallado (1), envios (2), tiempos (3), comparacion (1))" in text
     carga = pd.read_csv(tmp_path / "salida" / "carga.csv", encoding="utf-8-sig")
-    assert carga[exports.CUT_COLUMN].sum() == 3
+    assert carga[exports.CUT_COLUMN].sum() == 7
 
 
 def test_docs_say_which_export_is_for_excel_and_how_cuts_are_counted():

@@ -236,7 +236,7 @@ def test_null_and_arrow_typed_columns_agree_with_the_csv(tmp_path):
     arrow_ts = pd.ArrowDtype(pa.timestamp("us", tz=TZ))
     frame = pd.DataFrame(
         {
-            "n": [1, 2],  # a row of only empty cells is no row for a reader
+            "cuenta": [1, 2],  # a row of only empty cells is no row for a reader
             "nulo": pd.Series([None, None], dtype=pd.ArrowDtype(pa.null())),
             "objeto": [None, None],
             "sin_fecha": pd.Series([pd.NaT, pd.NaT], dtype=f"datetime64[ns, {TZ}]"),
@@ -251,5 +251,5 @@ def test_null_and_arrow_typed_columns_agree_with_the_csv(tmp_path):
         assert len(sheet) == len(rows) + 1
         for cells, texts in zip(sheet[1:], csv.itertuples(index=False), strict=True):
             assert all(_same(c, t) for c, t in zip(cells, texts, strict=True)), (cells, texts)
-    assert sheet == [("N", "Nulo", "Objeto", "Sin fecha", "Fecha arrow")]
+    assert sheet == [("Cuenta", "Nulo", "Objeto", "Sin fecha", "Fecha arrow")]
     assert csv.columns.tolist() == list(frame.columns)
