@@ -23,7 +23,7 @@ from plotly.subplots import make_subplots
 
 from . import _plotly_setup
 from ._text import fmt_int, fmt_pct, is_missing
-from .charts import EMPTY_TEXT, MAX_BARS, empty_figure
+from .charts import EMPTY_TEXT, MAX_BARS, empty_figure, truncate
 from .labels import ETAPA_LABELS
 from .metrics._ab import fmt_p_valor
 from .metrics._detalle import SEGMENTO_LABELS, TODAS
@@ -63,8 +63,8 @@ NO_AB_TEXT = "Alguna de las dos campañas no tiene envíos exitosos con estos fi
 
 
 def _truncate(label: object, width: int = 40) -> str:
-    text = str(label)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """Campaign labels here are cut at 40 characters (charts.truncate's default is 48)."""
+    return truncate(label, width)
 
 
 def fmt_minutos(x: object) -> str:

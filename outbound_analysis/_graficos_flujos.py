@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from . import _plotly_setup
 from ._text import fmt_int, fmt_pct, is_missing
 from .charts import EMPTY_TEXT as EMPTY_TEXT  # re-exported: the empty state these charts draw
-from .charts import MAX_BARS, empty_figure
+from .charts import MAX_BARS, empty_figure, truncate
 from .labels import FINALIZACION_LABELS
 from .schema import FINALIZACIONES
 
@@ -39,11 +39,6 @@ _FIN_LINK_COLORS = {
 _NODO_COLOR = "#5C7FC9"
 _GRIS = "#8D99AE"
 _LINK_COLOR = "rgba(141,153,174,0.35)"
-
-
-def _corto(label: object, width: int) -> str:
-    text = str(label)
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _total(values: pd.Series) -> int:
@@ -183,7 +178,7 @@ def _estilo_nodos(keys: list[tuple], last: int) -> dict[str, list[str]]:
     width = 28 if last <= 4 else 18  # the labels of a column must not reach the next one
 
     def label(k: tuple) -> str:
-        return FINALIZACION_LABELS.get(k[1], k[1]) if k[0] == "f" else _corto(k[2], width)
+        return FINALIZACION_LABELS.get(k[1], k[1]) if k[0] == "f" else truncate(k[2], width)
 
     def hover(k: tuple) -> str:
         return f"{label(k)} · cómo terminó" if k[0] == "f" else f"{k[2]} · nodo {k[1]} del recorrido"
@@ -289,7 +284,7 @@ def abandono_por_nodo(
     if _total(table["abandonos"]) == 0:
         return empty_figure(title, SIN_ABANDONOS_TEXT)
     top = table.head(MAX_BARS).iloc[::-1]
-    names = [_corto(n, 40) for n in top["nodo"]]
+    names = [truncate(n, 40) for n in top["nodo"]]
     conv = pd.to_numeric(top["conversaciones"], errors="coerce").fillna(0).astype("int64")
     aband = pd.to_numeric(top["abandonos"], errors="coerce").fillna(0).astype("int64")
     text = [

@@ -56,7 +56,8 @@ def empty_figure(title: str, text: str = EMPTY_TEXT) -> go.Figure:
     return fig
 
 
-def _truncate(label: object, width: int = 48) -> str:
+def truncate(label: object, width: int = 48) -> str:
+    """``label`` as text, cut to ``width`` characters with "…" (chart labels stay readable)."""
     text = str(label)
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -146,7 +147,7 @@ def tasas_por_campana(
     for column, name in _RATE_COLUMNS.items():
         values = top[column].astype("float64")
         fig.add_bar(
-            y=[_truncate(c, 40) for c in top["campana"]],
+            y=[truncate(c, 40) for c in top["campana"]],
             x=values,
             name=name,
             orientation="h",
@@ -177,7 +178,7 @@ def barras(
     text = [f"{fmt_int(n)} ({fmt_pct(p)})" for n, p in zip(top[value], top["pct"], strict=True)]
     fig = go.Figure(
         go.Bar(
-            y=[_truncate(v) for v in top[label]],
+            y=[truncate(v) for v in top[label]],
             x=top[value].astype("int64"),
             orientation="h",
             text=text,
@@ -243,7 +244,7 @@ def embudo_niveles(table: pd.DataFrame, label: str, title: str) -> go.Figure:
         fig.add_bar(
             x=[f"Nivel {n}" for n in levels],
             y=part.astype("int64"),
-            name=_truncate(value, 40),
+            name=truncate(value, 40),
             hovertemplate=f"{value}<br>%{{x}}: %{{y:,}} conversaciones<extra></extra>",
         )
     extra = f" (primeros {MAX_LEVELS} niveles)" if table["nivel"].max() > MAX_LEVELS else ""
@@ -264,7 +265,7 @@ def fallas(table: pd.DataFrame, title: str = "Envíos fallidos por código de er
     top = table.head(MAX_BARS).iloc[::-1]
     fig = go.Figure(
         go.Bar(
-            y=[f"{c} · {_truncate(error_label(c), 40)}" for c in top["codigo_error"]],
+            y=[f"{c} · {truncate(error_label(c), 40)}" for c in top["codigo_error"]],
             x=top["envios"].astype("int64"),
             orientation="h",
             marker_color="#E4572E",
