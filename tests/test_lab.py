@@ -267,7 +267,7 @@ def _accept_dialogs(page) -> None:
 def _run_all(page, lab, name: str) -> None:
     """Open a working copy in Lab and run all its cells (menu Run > Run All Cells) until the last ends.
 
-    If a dialog swallowed the menu click and no cell started within 15 s, the click is repeated.
+    While some cell is left unnumbered and nothing runs for 15 s, the click is repeated.
     """
     from playwright.sync_api import Error as PlaywrightError
 
@@ -279,10 +279,19 @@ def _run_all(page, lab, name: str) -> None:
     prompts = page.locator(f"{PANEL} .jp-CodeCell .jp-InputPrompt")
     deadline = time.monotonic() + SLOW / 1000
     clicked = None
-    while not re.search(r"\[\d+\]", prompts.last.text_content() or ""):
+
+    def states() -> list[str]:
+        return [(t or "").strip() for t in prompts.evaluate_all("ps => ps.map(p => p.textContent)")]
+
+    # every cell must end numbered: a run-all that reached only some cells (seen once on CI: a
+    # click during kernel start-up ran the last cell alone) is repeated once nothing is running
+    while True:
+        current = states()
+        if all(re.fullmatch(r"\[\d+\]:", t) for t in current):
+            break
         assert time.monotonic() < deadline, f"{name}: las celdas no terminaron de ejecutarse"
         _accept_dialogs(page)
-        idle = (prompts.first.text_content() or "").strip() == "[ ]:"
+        idle = not any("*" in t for t in current)
         if clicked is None or (idle and time.monotonic() - clicked > 15):
             try:
                 page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click(timeout=10_000)
