@@ -1,19 +1,19 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make demo   -> .venv + install + the three reports on the bundled demo data (outputs/demo/)
-#   make test   -> .venv + test tools + Chromium (Debian) + lint + the whole test suite
+#   make test   -> .venv + test tools + Chromium and Java 17 (Debian) + lint + the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 
-.PHONY: demo test setup setup-test browser lint bench lab clean
+.PHONY: demo test setup setup-test browser java lint bench lab clean
 
 demo: setup
 	$(BIN)/outbound-analysis run --all --params params/demo.yaml --output outputs/demo
 	@echo "Listo: abrí outputs/demo/resumen.html, detallado.html y flujos.html en el navegador."
 
-test: setup-test browser
+test: setup-test browser java
 	$(BIN)/ruff check outbound_analysis tests benchmarks
 	$(BIN)/pytest tests notebooks outbound_analysis --doctest-modules --nbval-lax --nbval-current-env
 
@@ -46,11 +46,18 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null && \
 	  chromium --version; fi
 
+# Java 17 for the Spark engine (pyspark runs Spark in local mode inside the tests).
+java:
+	@if java -version 2>&1 | grep -q 'version "\(1[7-9]\|2[0-9]\)'; then java -version 2>&1 | head -1; else \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null && \
+	  java -version 2>&1 | head -1; fi
+
 lint: setup-test
 	$(BIN)/ruff check outbound_analysis tests benchmarks
 
-bench: setup-test
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+bench: setup-test java
 	$(BIN)/python benchmarks/bench.py
 
 lab: setup

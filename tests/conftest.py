@@ -68,3 +68,19 @@ def fixture_reports(tmp_path_factory) -> Path:
 def demo_reports(tmp_path_factory) -> Path:
     """The three reports on the bundled demo data, as `make demo` produces them."""
     return _run_reports(tmp_path_factory.mktemp("demo") / "salida", ROOT / "params" / "demo.yaml")
+
+
+@pytest.fixture(scope="session")
+def spark_motor():
+    """One local Spark for the whole test session (starting one takes ~10 s)."""
+    from outbound_analysis.engines import Spark
+
+    return Spark("local[2]")
+
+
+@pytest.fixture
+def duckdb_motor():
+    """A fresh embedded DuckDB."""
+    from outbound_analysis.engines import DuckDB
+
+    return DuckDB(hilos=2)

@@ -1,0 +1,222 @@
+"""Where the SQL engines run: one query text, DuckDB or Spark underneath.
+
+Every query is written once, in DuckDB's SQL, as a Jinja template; a few dialect
+macros cover what no transpiler maps (local time in a zone). :class:`DuckDB` runs the
+text as is; :class:`Spark` transpiles it with sqlglot (``read="duckdb", write="spark"``)
+and runs it through ``spark.sql``. Both return pandas DataFrames of the (small) result.
+
+The relations a query reads are ``envios`` and ``eventos`` as the loader normalizes them
+(one row per send / per event, the loader's column names and types; ``eventos`` carries
+``orden``, its position in the loaded files, so "by fecha, then file order" survives
+partitioning) and ``sel``, the sends that pass the filters (see :func:`where_filtros`).
+
+>>> render("SELECT {{ local('fecha_envio') }} AS f FROM envios", DUCKDB_DIALECT)
+"SELECT timezone('America/Argentina/Buenos_Aires', fecha_envio) AS f FROM envios"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from ..filters import LIST_FILTERS, Filtros
+from ..load import DEFAULT_TZ
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few expressions a query needs that differ by engine (everything else: sqlglot)."""
+
+    name: str
+    tz: str = DEFAULT_TZ
+
+    def local(self, column: str) -> str:
+        """``column`` (an instant) as wall-clock time in the report's zone (a naive timestamp)."""
+        if self.name == "spark":
+            return f"from_utc_timestamp({column}, '{self.tz}')"
+        return f"timezone('{self.tz}', {column})"
+
+    def instant(self, local_text: str) -> str:
+        """The instant of wall-clock ``local_text`` (``'2026-08-01 00:00:00'``) in the report's zone."""
+        if self.name == "spark":
+            return f"to_utc_timestamp(TIMESTAMP '{local_text}', '{self.tz}')"
+        return f"timezone('{self.tz}', TIMESTAMP '{local_text}')"
+
+    def quantile(self, expr: str, q: float) -> str:
+        """The ``q`` quantile of ``expr`` with linear interpolation (as pandas' default)."""
+        if self.name == "spark":
+            return f"percentile({expr}, {q})"
+        return f"quantile_cont({expr}, {q})"
+
+
+DUCKDB_DIALECT = Dialect("duckdb")
+SPARK_DIALECT = Dialect("spark")
+
+_JINJA = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def render(template: str, dialect: Dialect, **context: object) -> str:
+    """``template`` with the dialect's macros (``local``, ``instant``) and ``context`` filled in."""
+    return _JINJA.from_string(template).render(
+        local=dialect.local, instant=dialect.instant, quantile=dialect.quantile, q=_quote, **context
+    )
+
+
+def where_filtros(filtros: Filtros | None, dialect: Dialect) -> str:
+    """The SQL condition of CONTRACT §2 for ``filtros`` over ``envios`` (``TRUE`` when none).
+
+    Same rules as :func:`outbound_analysis.filters.envios_mask`: inclusive local dates,
+    a list keeps rows whose value is in it, a row with no value fails a non-empty list.
+    """
+    if filtros is None:
+        return "TRUE"
+    d = Dialect(dialect.name, filtros.zona_horaria)
+    parts = []
+    if filtros.fecha_desde is not None:
+        parts.append(f"fecha_envio >= {d.instant(f'{filtros.fecha_desde:%Y-%m-%d} 00:00:00')}")
+    if filtros.fecha_hasta is not None:
+        end = filtros.fecha_hasta + dt.timedelta(days=1)
+        parts.append(f"fecha_envio < {d.instant(f'{end:%Y-%m-%d} 00:00:00')}")
+    for name, (column, _) in LIST_FILTERS.items():
+        values = getattr(filtros, name)
+        if values:
+            parts.append(f"{column} IN ({', '.join(_quote(v) for v in values)})")
+    return " AND ".join(parts) or "TRUE"
+
+
+def _spark_sql(sql: str) -> str:
+    import sqlglot
+
+    return ";\n".join(sqlglot.transpile(sql, read="duckdb", write="spark"))
+
+
+class Motor:
+    """An SQL engine: relations by name, and queries in DuckDB's SQL that return DataFrames."""
+
+    nombre: str
+    dialecto: Dialect
+
+    def registrar(self, nombre: str, datos: pd.DataFrame | str | Path) -> None:
+        """Make ``datos`` (a DataFrame, or a Parquet file/folder/glob) queryable as ``nombre``."""
+        raise NotImplementedError
+
+    def vista(self, nombre: str, sql: str) -> None:
+        """Define ``nombre`` as the (lazy) result of ``sql``."""
+        raise NotImplementedError
+
+    def consulta(self, sql: str) -> pd.DataFrame:
+        """The result of ``sql`` (DuckDB dialect) as a pandas DataFrame."""
+        raise NotImplementedError
+
+    def render(self, template: str, tz: str = DEFAULT_TZ, **context: object) -> str:
+        return render(template, Dialect(self.dialecto.name, tz), **context)
+
+
+class DuckDB(Motor):
+    """DuckDB, embedded: reads Parquet out of core, spills to disk past ``memoria``."""
+
+    nombre = "duckdb"
+    dialecto = DUCKDB_DIALECT
+
+    def __init__(self, memoria: str | None = None, hilos: int | None = None) -> None:
+        import duckdb
+
+        self.con = duckdb.connect(config={"threads": hilos or os.cpu_count() or 1})
+        if memoria:
+            self.con.execute(f"SET memory_limit = {_quote(memoria)}")
+        self.con.execute("SET TimeZone = 'UTC'")
+
+    def registrar(self, nombre: str, datos: pd.DataFrame | str | Path) -> None:
+        if isinstance(datos, pd.DataFrame):
+            self.con.register(nombre, datos)
+            return
+        path = Path(datos)
+        pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+        self.con.execute(
+            f"CREATE OR REPLACE VIEW {nombre} AS SELECT * FROM read_parquet({_quote(pattern)}, "
+            "hive_partitioning = false, union_by_name = true)"
+        )
+
+    def vista(self, nombre: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {nombre} AS {sql}")
+
+    def consulta(self, sql: str) -> pd.DataFrame:
+        return self.con.execute(sql).df()
+
+
+class Spark(Motor):
+    """Spark through pyspark: ``master`` local (tests, one machine) or a cluster URL.
+
+    ``master`` None reads ``OUTBOUND_ANALYSIS_SPARK_MASTER`` (default ``local[2]``); a
+    Spark Connect URL (``sc://host:15002``) goes through ``SparkSession.builder.remote``.
+    """
+
+    nombre = "spark"
+    dialecto = SPARK_DIALECT
+
+    def __init__(self, master: str | None = None) -> None:
+        self.spark = _spark_session(master or os.environ.get("OUTBOUND_ANALYSIS_SPARK_MASTER", "local[2]"))
+
+    def registrar(self, nombre: str, datos: pd.DataFrame | str | Path) -> None:
+        if isinstance(datos, pd.DataFrame):
+            frame = self.spark.createDataFrame(_spark_ready(datos))
+        else:
+            frame = self.spark.read.parquet(str(datos))
+        frame.createOrReplaceTempView(nombre)
+
+    def vista(self, nombre: str, sql: str) -> None:
+        self.spark.sql(_spark_sql(sql)).createOrReplaceTempView(nombre)
+
+    def consulta(self, sql: str) -> pd.DataFrame:
+        return self.spark.sql(_spark_sql(sql)).toPandas()
+
+
+@cache
+def _spark_session(master: str):  # pyspark is optional: imported here
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("outbound_analysis")
+    builder = builder.remote(master) if master.startswith("sc://") else builder.master(master)
+    session = (
+        builder.config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _spark_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with types Spark's Arrow conversion takes: categories as text, instants in UTC."""
+    out = {}
+    for name, col in frame.items():
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            col = col.astype("string")
+        elif isinstance(col.dtype, pd.DatetimeTZDtype):
+            col = col.dt.tz_convert("UTC")
+        out[name] = col
+    return pd.DataFrame(out, index=range(len(frame)))
+
+
+def motor(nombre: str, **opciones: object) -> Motor:
+    """The engine called ``nombre`` ("duckdb" or "spark")."""
+    engines: Mapping[str, type[Motor]] = {"duckdb": DuckDB, "spark": Spark}
+    if nombre not in engines:
+        raise ValueError(f"unknown SQL engine {nombre!r}")
+    return engines[nombre](**opciones)  # type: ignore[arg-type]
