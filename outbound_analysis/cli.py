@@ -90,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-h", "--help", action="help", help="mostrar esta ayuda y salir")
     sub = parser.add_subparsers(dest="command", metavar="COMANDO", parser_class=_Parser)
-    for add in (_add_demo, _add_validate, _add_run, _add_lab):
+    for add in (_add_demo, _add_validate, _add_importar, _add_run, _add_lab):
         add(sub)
     return parser
 
@@ -134,6 +134,51 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
     )
     validate.add_argument(
         "--mostrar", type=_int_in(0), default=10, help="rechazos a mostrar (por defecto 10)"
+    )
+
+
+class _Listas(argparse.Action):
+    """``--envios A B`` then DESTINO: remembers which list came last (DESTINO may end up in it)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest) or []), *values])
+        namespace.ultima_lista = self.dest
+
+
+def _add_importar(sub: argparse._SubParsersAction) -> None:
+    importar = _command(
+        sub,
+        "importar",
+        "normalizar descargas una vez en un almacén Parquet (para muchos meses o millones de envíos)",
+        description=(
+            "Lee las descargas con las mismas reglas que los informes (encabezados, códigos, rechazos) y "
+            "las agrega al almacén DESTINO, particionado por mes de fecha_envio. Un envio_id que ya "
+            "estaba se reemplaza por el de la descarga nueva. Después usá la carpeta como envios: en "
+            "los parámetros."
+        ),
+    )
+    importar.add_argument(
+        "destino", nargs="?", metavar="DESTINO", help="carpeta del almacén (nueva, vacía o un almacén)"
+    )
+    for name, what in (("--envios", "envíos"), ("--eventos", "eventos")):
+        importar.add_argument(
+            name,
+            nargs="+",
+            action=_Listas,
+            required=name == "--envios",
+            metavar="ARCHIVO",
+            help=f"archivo(s) o patrones de {what}",
+        )
+    importar.add_argument(
+        "--columnas",
+        action="append",
+        metavar="ENCABEZADO=COLUMNA",
+        help='encabezado extra del archivo y su columna, p. ej. --columnas "Mi campaña=campana" (repetible)',
+    )
+    importar.add_argument(
+        "--zona-horaria",
+        dest="zona_horaria",
+        help="zona de las fechas sin zona (por defecto la del almacén, o America/Argentina/Buenos_Aires)",
     )
 
 
@@ -288,6 +333,35 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_importar(args: argparse.Namespace) -> int:
+    from .errors import DataError
+    from .load import importar
+
+    destino = args.destino
+    if destino is None:  # argparse gave DESTINO to the list just before it: take it back
+        lista = getattr(args, getattr(args, "ultima_lista", "envios")) or []
+        if len(lista) < 2:
+            print("Error: indicá la carpeta del almacén (DESTINO) al final del comando.", file=sys.stderr)
+            return EXIT_USAGE
+        destino = lista.pop()
+    columnas: dict[str, str] = {}
+    for item in args.columnas or []:
+        header, sep, target = item.partition("=")
+        if not sep or not header.strip() or not target.strip():
+            raise DataError(
+                f"--columnas «{item}»: escribilo como ENCABEZADO=COLUMNA, "
+                'p. ej. --columnas "Mi campaña=campana".'
+            )
+        columnas[header.strip()] = target.strip()
+    start = time.perf_counter()
+    resultado = importar(
+        destino, args.envios, args.eventos, columnas=columnas or None, zona_horaria=args.zona_horaria
+    )
+    print(resultado.resumen())
+    print(f"Listo en {time.perf_counter() - start:.1f} s. Usalo en los parámetros: envios: {destino}")
+    return EXIT_OK
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from .runner import run
 
@@ -401,7 +475,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    handlers = {"demo": _cmd_demo, "validate": _cmd_validate, "run": _cmd_run, "lab": _cmd_lab}
+    handlers = {
+        "demo": _cmd_demo,
+        "validate": _cmd_validate,
+        "importar": _cmd_importar,
+        "run": _cmd_run,
+        "lab": _cmd_lab,
+    }
     try:
         return handlers[args.command](args)
     except OutboundError as exc:

@@ -15,7 +15,8 @@ then ``datos.envios``, ``datos.eventos``, ``datos.resumen_carga()`` and ``datos.
 
 Modules: ``_dataset`` (Dataset and the load report), ``_paths`` (paths and globs),
 ``_readers`` (one file of each format to Arrow), ``_tables`` (headers, conversion,
-rejections, deduplication, tables), ``_config`` (columnas, zona horaria, YAML, key).
+rejections, deduplication, tables), ``_config`` (columnas, zona horaria, YAML, key),
+``_store`` (the Parquet store of ``outbound-analysis importar``: write, read back, prune by month).
 """
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ from ._dataset import (
 )
 from ._paths import expand_paths
 from ._readers import read_raw
+from ._store import (
+    ResultadoImportacion,
+    almacen_de,
+    archivos_almacen,
+    es_almacen,
+    importar,
+    leer_almacen,
+    meses_necesarios,
+)
 from ._tables import frame_from_records, load_data, load_table, map_headers
 
 __all__ = [
@@ -53,13 +63,20 @@ __all__ = [
     "WHOLE_ROW",
     "Dataset",
     "PathSpec",
+    "ResultadoImportacion",
+    "almacen_de",
+    "archivos_almacen",
     "check_columnas",
     "check_tz",
+    "es_almacen",
     "expand_paths",
     "frame_from_records",
+    "importar",
+    "leer_almacen",
     "load_data",
     "load_table",
     "map_headers",
+    "meses_necesarios",
     "read_raw",
     "read_secret_key",
     "read_yaml",

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,9 @@ from ._config import check_columnas, check_tz
 from ._dataset import DEFAULT_TZ, FILE_REPORT_COLUMNS, REJECT_COLUMNS, WHOLE_ROW, Dataset, PathSpec
 from ._paths import expand_paths
 from ._readers import frame_to_arrow, read_file
+
+if TYPE_CHECKING:
+    from ..filters import Filtros
 
 # --------------------------------------------------------------------------- headers
 
@@ -379,8 +383,13 @@ def _dedup(frame: pd.DataFrame, files: list[str]) -> tuple[pd.DataFrame, pd.Data
 
 
 def _load_table(
-    tabla: str, files: list[Path], columnas: Mapping[str, str] | None, tz: str
+    tabla: str, files: list[Path], columnas: Mapping[str, str] | None, tz: str, keep_source: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Load, convert and deduplicate the files of one table.
+
+    ``keep_source`` keeps the columns ``_archivo`` (position of the file in ``files``) and
+    ``_fila`` (the row's "fila") for the Parquet store's own deduplication.
+    """
     names = [str(p) for p in files]
     # files are independent and Arrow releases the GIL: read and convert them in parallel
     with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
@@ -422,7 +431,9 @@ def _load_table(
     rejects = pd.concat(
         [load.rejects for load in loads] + [dup_list[REJECT_COLUMNS]], ignore_index=True
     ).astype({"fila": "int64"})
-    frame = frame.drop(columns=["_fila", "_archivo"]).reset_index(drop=True)
+    if not keep_source:
+        frame = frame.drop(columns=["_fila", "_archivo"])
+    frame = frame.reset_index(drop=True)
     return frame, pd.DataFrame(report, columns=FILE_REPORT_COLUMNS), rejects
 
 
@@ -434,22 +445,107 @@ def load_data(
     zona_horaria: str = DEFAULT_TZ,
     base: str | Path | None = None,
     require_envios: bool = True,
+    filtros: Filtros | None = None,
+    cargar_eventos: bool = True,
 ) -> Dataset:
     """Load ``envios`` (required) and ``eventos`` (optional) into a :class:`Dataset`.
 
     ``columnas`` maps extra file headers to canonical names; ``base`` is the folder
     relative paths are taken from. ``require_envios=False`` lets ``validate`` check
     eventos files alone.
+
+    ``envios`` may be a Parquet store made by ``outbound-analysis importar`` (a folder with
+    ``almacen.json``): it is read with :func:`leer_almacen`, only the months ``filtros``
+    need, and its eventos are used unless ``eventos`` names other files (``cargar_eventos``
+    False: no eventos at all). ``filtros`` does nothing for plain files.
     """
     check_columnas(columnas)
     check_tz(zona_horaria)
     base_path = Path(base) if base is not None else None
+    from ._store import almacen_de  # the store module builds on this one
+
+    store = almacen_de(envios, base_path)
+    if store is not None:
+        return _load_store(store, eventos, columnas, zona_horaria, base_path, filtros, cargar_eventos)
     env_files = expand_paths(envios, "envios", base_path)
     if not env_files and require_envios:
         raise DataError("No indicaste ningún archivo de envíos (parámetro envios).")
     ev_files = expand_paths(eventos, "eventos", base_path)
-    env, env_report, env_rejects = _load_table("envios", env_files, columnas, zona_horaria)
-    ev, ev_report, ev_rejects = _load_table("eventos", ev_files, columnas, zona_horaria)
+    return _load_files(env_files, ev_files, columnas, zona_horaria)
+
+
+def _load_files(
+    env_files: list[Path], ev_files: list[Path], columnas: Mapping[str, str] | None, tz: str
+) -> Dataset:
+    env, env_report, env_rejects = _load_table("envios", env_files, columnas, tz)
+    ev, ev_report, ev_rejects = _load_table("eventos", ev_files, columnas, tz)
+    return Dataset(
+        envios=env,
+        eventos=ev,
+        archivos=pd.concat([env_report, ev_report], ignore_index=True),
+        rechazos=pd.concat([env_rejects, ev_rejects], ignore_index=True),
+        zona_horaria=tz,
+    )
+
+
+def _load_store(
+    store: Path,
+    eventos: PathSpec | None,
+    columnas: Mapping[str, str] | None,
+    tz: str,
+    base: Path | None,
+    filtros: Filtros | None,
+    cargar_eventos: bool,
+) -> Dataset:
+    """A store's envios, with its eventos, another store's or event files (see :func:`load_data`)."""
+    from ._store import almacen_de, leer_almacen
+
+    has_files = bool(eventos) and not (isinstance(eventos, str) and not eventos.strip())
+    ev_store = almacen_de(eventos, base) if has_files and cargar_eventos else None
+    own_events = cargar_eventos and not has_files
+    datos = leer_almacen(store, filtros=filtros, zona_horaria=tz, eventos=own_events)
+    if ev_store is not None:
+        other = leer_almacen(ev_store, filtros=filtros, zona_horaria=tz)
+        return _with_events(datos, other.eventos, other.archivos, other.rechazos)
+    if has_files and cargar_eventos:
+        ev_files = expand_paths(eventos, "eventos", base)
+        ev, ev_report, ev_rejects = _load_table("eventos", ev_files, columnas, tz)
+        return _with_events(datos, ev, ev_report, ev_rejects)
+    return datos
+
+
+def _with_events(
+    datos: Dataset, eventos: pd.DataFrame, archivos: pd.DataFrame, rechazos: pd.DataFrame
+) -> Dataset:
+    env_report = datos.archivos[datos.archivos["tabla"] == "envios"]
+    env_rejects = datos.rechazos[datos.rechazos["tabla"] == "envios"]
+    return Dataset(
+        envios=datos.envios,
+        eventos=eventos,
+        archivos=pd.concat([env_report, archivos[archivos["tabla"] == "eventos"]], ignore_index=True),
+        rechazos=pd.concat([env_rejects, rechazos[rechazos["tabla"] == "eventos"]], ignore_index=True),
+        zona_horaria=datos.zona_horaria,
+    )
+
+
+def load_for_import(
+    envios: PathSpec,
+    eventos: PathSpec | None,
+    *,
+    columnas: Mapping[str, str] | None = None,
+    zona_horaria: str = DEFAULT_TZ,
+    base: str | Path | None = None,
+) -> Dataset:
+    """Like :func:`load_data` on files, both tables keeping ``_archivo`` and ``_fila`` (for the store)."""
+    check_columnas(columnas)
+    check_tz(zona_horaria)
+    base_path = Path(base) if base is not None else None
+    env_files = expand_paths(envios, "envios", base_path)
+    if not env_files:
+        raise DataError("No indicaste ningún archivo de envíos (--envios).")
+    ev_files = expand_paths(eventos, "eventos", base_path)
+    env, env_report, env_rejects = _load_table("envios", env_files, columnas, zona_horaria, keep_source=True)
+    ev, ev_report, ev_rejects = _load_table("eventos", ev_files, columnas, zona_horaria, keep_source=True)
     return Dataset(
         envios=env,
         eventos=ev,
@@ -457,6 +553,11 @@ def load_data(
         rechazos=pd.concat([env_rejects, ev_rejects], ignore_index=True),
         zona_horaria=zona_horaria,
     )
+
+
+def as_category(series: pd.Series, categories: Sequence[str] | None = None) -> pd.Series:
+    """Arrow strings -> category with the loader's rule (fixed codes, else sorted distinct values)."""
+    return _category(series, categories)
 
 
 def load_table(
