@@ -21,6 +21,12 @@ from __future__ import annotations
 import pandas as pd
 
 from ..filters import Filtros, filter_envios
+
+# formulas over counts (one definition each), shared with the SQL engines (outbound_analysis.engines)
+from . import _ab as formulas_ab
+from . import _detalle as formulas_detalle
+from . import _kpis as formulas_kpis
+from . import _tiempo as formulas_tiempo
 from . import carga
 from . import detallado as _detallado_module
 from . import flujos as _flujos_module
@@ -90,6 +96,10 @@ __all__ = [
     "envios_detalle",
     "fallas",
     "flujos",
+    "formulas_ab",
+    "formulas_detalle",
+    "formulas_kpis",
+    "formulas_tiempo",
     "indicators",
     "is_false",
     "is_true",

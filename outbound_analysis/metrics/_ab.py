@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,8 @@ from ._detalle import (
 
 TOTAL = "(total)"
 ETAPAS_AB = ("leido", "respondido", "asignado", "venta")
-_AB_INDICATOR = {"leido": "leidos", "respondido": "respondidos", "asignado": "asignadas", "venta": "ventas"}
+#: the indicator (see :func:`metrics.indicators`) that counts each A/B stage
+AB_INDICADOR = {"leido": "leidos", "respondido": "respondidos", "asignado": "asignadas", "venta": "ventas"}
 AB_COLUMNS = [
     "etapa",
     "a_exitosos",
@@ -129,16 +130,25 @@ def ab_de(base: Base, a: str, b: str) -> pd.DataFrame:
     pos = {name: i for i, name in enumerate(names)}
     exitosos = base.por_campana(base.ok)
     counts = {
-        etapa: base.por_campana(base.ind[_AB_INDICATOR[etapa]].to_numpy(dtype=bool)) for etapa in ETAPAS_AB
+        etapa: base.por_campana(base.ind[AB_INDICADOR[etapa]].to_numpy(dtype=bool)) for etapa in ETAPAS_AB
     }
 
     def pick(values: np.ndarray, name: str) -> int:
         return int(values[pos[name]]) if name in pos else 0
 
-    a_n = np.full(len(ETAPAS_AB), pick(exitosos, a), dtype=np.int64)
-    b_n = np.full(len(ETAPAS_AB), pick(exitosos, b), dtype=np.int64)
-    a_k = np.array([pick(counts[e], a) for e in ETAPAS_AB], dtype=np.int64)
-    b_k = np.array([pick(counts[e], b) for e in ETAPAS_AB], dtype=np.int64)
+    a_k = [pick(counts[e], a) for e in ETAPAS_AB]
+    b_k = [pick(counts[e], b) for e in ETAPAS_AB]
+    return ab_tabla(pick(exitosos, a), a_k, pick(exitosos, b), b_k)
+
+
+def ab_tabla(
+    a_exitosos: int, a_cantidad: Sequence[int], b_exitosos: int, b_cantidad: Sequence[int]
+) -> pd.DataFrame:
+    """The ``ab`` table from each campaign's exitosos and its count per stage (:data:`ETAPAS_AB` order)."""
+    a_n = np.full(len(ETAPAS_AB), a_exitosos, dtype=np.int64)
+    b_n = np.full(len(ETAPAS_AB), b_exitosos, dtype=np.int64)
+    a_k = np.asarray(a_cantidad, dtype=np.int64)
+    b_k = np.asarray(b_cantidad, dtype=np.int64)
     r = _stats.dos_proporciones(a_k, a_n, b_k, b_n)
     p = r.p_valor
     significativo = pd.arrays.BooleanArray(np.where(np.isnan(p), False, p < _stats.ALFA), np.isnan(p))
@@ -189,7 +199,7 @@ def ab_audiencias(envios: pd.DataFrame, comparar: object, filtros: Filtros | Non
     a, b = validar_comparar(comparar, envios)
     ok = exitosos_filtrados(envios, filtros, ["campana", "canal", "origen", "fecha_envio"])
     tz = filtros.zona_horaria if filtros is not None else None
-    return _diferencias({name: ok[bandera(ok["campana"] == name)] for name in (a, b)}, a, b, tz)
+    return diferencias_audiencias({name: ok[bandera(ok["campana"] == name)] for name in (a, b)}, a, b, tz)
 
 
 def audiencias_de(base: Base, a: str, b: str, tz: str | None = None) -> list[str]:
@@ -199,10 +209,12 @@ def audiencias_de(base: Base, a: str, b: str, tz: str | None = None) -> list[str
     for name in (a, b):
         rows = base.ok & (base.codigo == pos.get(name, -2))
         parts[name] = base.env.loc[rows, ["canal", "origen", "fecha_envio"]]
-    return _diferencias(parts, a, b, tz)
+    return diferencias_audiencias(parts, a, b, tz)
 
 
-def _diferencias(parts: Mapping[str, pd.DataFrame], a: str, b: str, tz: str | None) -> list[str]:
+def diferencias_audiencias(parts: Mapping[str, pd.DataFrame], a: str, b: str, tz: str | None) -> list[str]:
+    """How A's and B's exitosos differ: ``parts[name]`` has their canal, origen and fecha_envio
+    (only the distinct canal/origen values and the first and last fecha_envio are read)."""
     diffs: list[str] = []
     for column in ("canal", "origen"):
         values = {
@@ -328,26 +340,38 @@ def costos_de(base: Base, mapa: Mapping[str, float]) -> pd.DataFrame:
     costo = np.append(costo, cost.sum())
     ind = base.ind
 
-    def with_total(values: np.ndarray) -> np.ndarray:
-        return np.append(values, int(values.sum()) if k else 0).astype(np.int64)
+    def with_total(mask: np.ndarray) -> np.ndarray:
+        # the total counts every send, also one without campaign (none exist after loading)
+        return np.append(base.por_campana(mask), int(mask.sum())).astype(np.int64)
 
-    exitosos = with_total(base.por_campana(base.ok))
-    # the total counts every exitoso, also one without campaign (none exist after loading)
-    exitosos[-1] = int(base.ok.sum())
+    divisores = {
+        name: with_total(ind[indicator].to_numpy(dtype=bool))
+        for name, indicator in COSTO_POR.items()
+    }
+    return costos_tabla(base.campanas.tolist(), with_total(base.ok), costo, divisores)
+
+
+#: costos' columns "cost per ..." and the indicator each one divides by
+COSTO_POR = {
+    "costo_por_respuesta": "respondidos",
+    "costo_por_asignacion": "asignadas",
+    "costo_por_venta": "ventas",
+}
+
+
+def costos_tabla(
+    campanas: list[str], exitosos: np.ndarray, costo: np.ndarray, divisores: Mapping[str, np.ndarray]
+) -> pd.DataFrame:
+    """The ``costos`` table: per campaign (detallado order) then "(total)" (the last element of
+    each array): exitosos, costo, and costo divided by ``divisores`` (respondidos, asignadas,
+    ventas, by column name), empty when the divisor is 0."""
     cols: dict[str, object] = {
-        "campana": pd.array([*base.campanas.tolist(), TOTAL], dtype="string"),
-        "envios_exitosos": exitosos,
+        "campana": pd.array([*campanas, TOTAL], dtype="string"),
+        "envios_exitosos": np.asarray(exitosos, dtype=np.int64),
         "costo": as_float(costo),
     }
-    for name, indicator in (
-        ("costo_por_respuesta", "respondidos"),
-        ("costo_por_asignacion", "asignadas"),
-        ("costo_por_venta", "ventas"),
-    ):
-        mask = ind[indicator].to_numpy(dtype=bool)
-        divisor = with_total(base.por_campana(mask))
-        divisor[-1] = int(mask.sum())
-        cols[name] = as_float(_stats.proporcion(costo, divisor))
+    for name in COSTO_POR:
+        cols[name] = as_float(_stats.proporcion(costo, np.asarray(divisores[name], dtype=np.int64)))
     return pd.DataFrame(cols)[COSTOS_COLUMNS]
 
 
@@ -357,13 +381,17 @@ def canales_sin_costo(
     """Channels with exitosos but no cost in ``costos`` (they count as 0: the report lists them)."""
     mapa = validar_costos(costos)
     ok = exitosos_filtrados(envios, filtros, ["canal"])
-    return sorted(str(c) for c in pd.unique(ok["canal"].dropna()) if str(c) not in mapa)
+    return sin_costo(pd.unique(ok["canal"].dropna()), mapa)
+
+
+def sin_costo(canales: Iterable[object], costos: Mapping[str, float]) -> list[str]:
+    """The ``canales`` (with exitosos) that ``costos`` does not price, sorted."""
+    return sorted(str(c) for c in canales if str(c) not in costos)
 
 
 def canales_sin_costo_de(base: Base, costos: Mapping[str, float]) -> list[str]:
     """:func:`canales_sin_costo` of a selection's :class:`Base` (``costos`` already validated)."""
-    canales = pd.unique(base.env["canal"][base.ok].dropna())
-    return sorted(str(c) for c in canales if str(c) not in costos)
+    return sin_costo(pd.unique(base.env["canal"][base.ok].dropna()), costos)
 
 
 # --------------------------------------------------------------------------- all at once

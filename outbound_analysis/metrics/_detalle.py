@@ -32,7 +32,8 @@ from ._base import indicators
 
 TODAS = "(todas)"
 ETAPAS_TIEMPO = ("lectura", "respuesta", "asignacion")
-_STAMPS = {"lectura": "fecha_lectura", "respuesta": "fecha_respuesta", "asignacion": "fecha_asignacion"}
+#: the timestamp each tiempos stage measures to
+ESTAMPAS = {"lectura": "fecha_lectura", "respuesta": "fecha_respuesta", "asignacion": "fecha_asignacion"}
 CUANTILES = (0.25, 0.5, 0.75, 0.9)
 SEGMENTOS = ("venta", "asignado", "respondio", "leyo", "lectura_no_informada", "no_leyo")
 SEGMENTO_LABELS = {
@@ -197,7 +198,7 @@ def tiempos_de(base: Base) -> pd.DataFrame:
     descartados = np.zeros((k + 1, 3), dtype=np.int64)
     q = np.full((k + 1, 3, len(CUANTILES)), np.nan)
     for e, etapa in enumerate(ETAPAS_TIEMPO):
-        stamp = _ns(env[_STAMPS[etapa]])
+        stamp = _ns(env[ESTAMPAS[etapa]])
         present = sent_ok & (stamp != np.iinfo(np.int64).min)
         delta = stamp - sent  # int64 ns; only read where present
         earlier = present & (delta < 0)
@@ -208,7 +209,15 @@ def tiempos_de(base: Base) -> pd.DataFrame:
         n[:, e], q[:, e] = _por_grupo(minutes[in_camp], codes[in_camp], k)
         descartados[0, e] = int(earlier.sum())
         descartados[1:, e] = base.por_campana(earlier)
-    campanas = np.repeat(np.asarray([TODAS, *base.campanas.tolist()], dtype=object), 3)
+    return tiempos_tabla(base.campanas.tolist(), n, descartados, q)
+
+
+def tiempos_tabla(campanas: list[str], n: np.ndarray, descartados: np.ndarray, q: np.ndarray) -> pd.DataFrame:
+    """The ``tiempos`` table from its numbers: row 0 is "(todas)", row i the i-th of ``campanas``
+    (detallado order); ``n`` and ``descartados`` are (k+1, 3) by :data:`ETAPAS_TIEMPO`, ``q`` is
+    (k+1, 3, 4) quantiles in minutes (NaN when n = 0)."""
+    k = len(campanas)
+    campanas = np.repeat(np.asarray([TODAS, *campanas], dtype=object), 3)
     out = pd.DataFrame(
         {
             "campana": pd.array(campanas, dtype="string"),
@@ -237,13 +246,25 @@ def comparacion(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.Data
 
 def comparacion_de(base: Base) -> pd.DataFrame:
     ind = base.ind
-    n = base.por_campana(base.ok)
+    return comparacion_tabla(
+        base.campanas.tolist(),
+        base.por_campana(base.ok),
+        base.por_campana(ind["respondidos"].to_numpy(dtype=bool)),
+        base.por_campana(ind["ventas"].to_numpy(dtype=bool)),
+    )
+
+
+def comparacion_tabla(
+    campanas: list[str], n: np.ndarray, respondidas: np.ndarray, ventas: np.ndarray
+) -> pd.DataFrame:
+    """The ``comparacion`` table from per-campaign counts (detallado order): rates and Wilson intervals."""
+    n = np.asarray(n, dtype=np.int64)
     cols: dict[str, object] = {
-        "campana": pd.array(base.campanas.tolist(), dtype="string"),
+        "campana": pd.array(list(campanas), dtype="string"),
         "envios_exitosos": n,
     }
-    for name, indicator in (("respondidas", "respondidos"), ("ventas", "ventas")):
-        count = base.por_campana(ind[indicator].to_numpy(dtype=bool))
+    for name, values in (("respondidas", respondidas), ("ventas", ventas)):
+        count = np.asarray(values, dtype=np.int64)
         inf, sup = _stats.wilson(count, n)
         cols[name] = count
         cols[f"pct_{name}"] = as_float(_stats.proporcion(count, n))
@@ -287,16 +308,23 @@ class Codigos:
 
 
 def codificar(ids: pd.Series) -> Codigos:
-    """The :class:`Codigos` of a text column (sorted distinct values, one code per row)."""
-    arr = pa.chunked_array([pa.array(ids.astype("string").array, type=pa.large_string())])
-    encoded = pc.dictionary_encode(arr).combine_chunks()
-    dictionary = encoded.dictionary
+    """The :class:`Codigos` of a text column (sorted distinct values, one code per row).
+
+    A categorical column reuses its categories (its ``ids`` may then include values no row has).
+    """
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        dictionary = pa.array(ids.cat.categories.astype("string").array, type=pa.large_string())
+        index = ids.cat.codes.to_numpy().astype(np.int64)  # -1 (missing) lands on rank[-1]
+    else:
+        arr = pa.chunked_array([pa.array(ids.astype("string").array, type=pa.large_string())])
+        encoded = pc.dictionary_encode(arr).combine_chunks()
+        dictionary = encoded.dictionary
+        index = encoded.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False).astype(np.int64)
     order = pc.sort_indices(dictionary).to_numpy()
     rank = np.empty(len(dictionary) + 1, dtype=np.int64)
     rank[order] = np.arange(len(dictionary))
-    rank[-1] = len(dictionary)  # no contacto_id
-    index = encoded.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False)
-    return Codigos(rank[index.astype(np.int64)], dictionary.take(pa.array(order)))
+    rank[-1] = len(dictionary)  # no value
+    return Codigos(rank[index], dictionary.take(pa.array(order)))
 
 
 def _niveles(base: Base, keep: np.ndarray) -> np.ndarray:
@@ -329,7 +357,7 @@ def conteo_de(base: Base, cont: Codigos | None = None) -> pd.DataFrame:
     best = np.full(len(cont.ids), len(SEGMENTOS), dtype=np.int64)
     np.minimum.at(best, codes, level)
     counts = np.bincount(best, minlength=len(SEGMENTOS) + 1)[: len(SEGMENTOS)]
-    return _conteo(counts.astype(np.int64))
+    return conteo_tabla(counts.astype(np.int64))
 
 
 def segmentos_de(base: Base, cont: Codigos | None = None) -> pd.DataFrame:
@@ -368,10 +396,11 @@ def segmentos_conteo(tabla: pd.DataFrame) -> pd.DataFrame:
     [0, 0, 0, 2, 0, 1]
     """
     counts = tabla["segmento"].value_counts().reindex(list(SEGMENTOS), fill_value=0)
-    return _conteo(counts.to_numpy(dtype=np.int64))
+    return conteo_tabla(counts.to_numpy(dtype=np.int64))
 
 
-def _conteo(contactos: np.ndarray) -> pd.DataFrame:
+def conteo_tabla(contactos: np.ndarray) -> pd.DataFrame:
+    """The ``segmentos_conteo`` table from the contacts per segment (:data:`SEGMENTOS` order)."""
     total = np.repeat(int(contactos.sum()), len(SEGMENTOS))
     return pd.DataFrame(
         {

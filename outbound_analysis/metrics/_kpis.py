@@ -10,6 +10,8 @@ true / false.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from ..filters import Filtros, filter_envios
@@ -50,4 +52,9 @@ def kpis_de(e: Entrada) -> pd.DataFrame:
         "envios": len(e.envios),
         **{k: int(sums[k]) for k in sums.index},
     }
-    return pd.DataFrame([row], columns=KPI_COLUMNS).astype("int64")
+    return kpis_tabla(row)
+
+
+def kpis_tabla(valores: Mapping[str, int]) -> pd.DataFrame:
+    """The kpis row from each metric's value (by name, :data:`KPI_COLUMNS`)."""
+    return pd.DataFrame([{c: int(valores[c]) for c in KPI_COLUMNS}], columns=KPI_COLUMNS).astype("int64")

@@ -163,17 +163,29 @@ def evolucion(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFr
 def _evolucion_from(ind: pd.DataFrame, local: np.ndarray, filtros: Filtros | None) -> pd.DataFrame:
     day = local // _NS_PER_DAY
     keep = local != _NAT
-    if filtros is not None and filtros.fecha_desde is not None and filtros.fecha_hasta is not None:
-        first, last = _day_number(filtros.fecha_desde), _day_number(filtros.fecha_hasta)
-        keep &= (day >= first) & (day <= last)  # the filter already ensures it; kept as a guard
-    elif keep.any():
-        first, last = int(day[keep].min()), int(day[keep].max())
-    else:
-        first, last = 0, -1
+    first, last = rango_evolucion(day[keep], filtros)
+    keep &= (day >= first) & (day <= last)  # with both dates the filter already ensures it: a guard
     if not keep.all():
         day, ind = day[keep], ind[keep]
     size = last - first + 1
-    counts = _counts((day - first).astype(np.intp), ind, size)
+    return evolucion_tabla(first, _counts((day - first).astype(np.intp), ind, size))
+
+
+def rango_evolucion(dias: np.ndarray, filtros: Filtros | None) -> tuple[int, int]:
+    """First and last day number (days since 1970-01-01) of ``evolucion``: fecha_desde..fecha_hasta
+    when both are set, else the first..last of ``dias`` (the local days with a send); (0, -1)
+    when there is none."""
+    if filtros is not None and filtros.fecha_desde is not None and filtros.fecha_hasta is not None:
+        return _day_number(filtros.fecha_desde), _day_number(filtros.fecha_hasta)
+    if len(dias):
+        return int(dias.min()), int(dias.max())
+    return 0, -1
+
+
+def evolucion_tabla(first: int, counts: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The ``evolucion`` table from per-day counts: ``counts[name][i]`` is day ``first + i``'s
+    count of ``envios`` and each of envios_exitosos, leidos, respondidos, asignadas, ventas."""
+    size = len(counts["envios"])
     days = np.arange(first, first + size, dtype="int64").astype("datetime64[D]")
     out = pd.DataFrame({"fecha": pd.array(np.datetime_as_string(days, unit="D"), dtype="string"), **counts})
     for name in ("leidos", "respondidos", "ventas"):
@@ -281,7 +293,7 @@ def comparar_periodo(
     """
     rango = rango_anterior(filtros)
     if rango is None or filtros is None:
-        return PeriodoAnterior(_periodo_table([], [], []), None, None, 0, None)
+        return PeriodoAnterior(periodo_tabla([], [], []), None, None, 0, None)
     desde, hasta = rango
     now = kpis(envios, filtros) if actual is None else actual
     before = kpis(envios, filtros.with_(fecha_desde=desde, fecha_hasta=hasta))
@@ -293,7 +305,7 @@ def comparar_periodo(
         earliest = pd.Timestamp(earliest)
         primer = (earliest.tz_convert(filtros.zona_horaria) if earliest.tzinfo else earliest).date()
     cols = KPI_COLUMNS
-    table = _periodo_table(
+    table = periodo_tabla(
         cols,
         now[cols].iloc[0].to_numpy(dtype=np.int64),
         before[cols].iloc[0].to_numpy(dtype=np.int64),
@@ -301,7 +313,8 @@ def comparar_periodo(
     return PeriodoAnterior(table, desde, hasta, cargados, primer)
 
 
-def _periodo_table(names, actual, anterior) -> pd.DataFrame:
+def periodo_tabla(names, actual, anterior) -> pd.DataFrame:
+    """The ``periodo_anterior`` table from the metrics' names and their actual and previous values."""
     actual = np.asarray(actual, dtype=np.int64)
     anterior = np.asarray(anterior, dtype=np.int64)
     variacion = ratio(actual - anterior, anterior)
@@ -361,15 +374,25 @@ def _horarios_from(ind: pd.DataFrame, local: np.ndarray) -> pd.DataFrame:
     cell = (weekday * 24 + (ns // _NS_PER_HOUR) % 24).astype(np.intp)
     exitosos = np.bincount(cell, minlength=168).astype(np.int64)
     respondidos = np.bincount(cell[ind["respondidos"].to_numpy()[ok]], minlength=168).astype(np.int64)
+    return horarios_tabla(exitosos, respondidos)
+
+
+def dia_semana(dias: np.ndarray) -> np.ndarray:
+    """Weekday of day numbers (days since 1970-01-01): 0 lunes .. 6 domingo."""
+    return (np.asarray(dias, dtype=np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+
+
+def horarios_tabla(exitosos: np.ndarray, respondidos: np.ndarray) -> pd.DataFrame:
+    """The ``horarios`` table from 168 cells (lunes 0 h, lunes 1 h, ..., domingo 23 h) of counts."""
     out = pd.DataFrame(
         {
             "dia_semana": np.repeat(np.arange(1, 8, dtype=np.int64), 24),
             "hora": np.tile(np.arange(24, dtype=np.int64), 7),
-            "envios_exitosos": exitosos,
-            "respondidos": respondidos,
+            "envios_exitosos": np.asarray(exitosos, dtype=np.int64),
+            "respondidos": np.asarray(respondidos, dtype=np.int64),
         }
     )
-    out["pct_respondidos"] = ratio(respondidos, exitosos).array
+    out["pct_respondidos"] = ratio(out["respondidos"], out["envios_exitosos"]).array
     return out
 
 
@@ -478,6 +501,12 @@ def _fatiga_from(env: pd.DataFrame, ind: pd.DataFrame, contactos: np.ndarray | N
     exitosos = np.bincount(bucket, minlength=size).astype(np.int64)
     respondidos = np.bincount(bucket[ind["respondidos"].to_numpy()[ok]], minlength=size).astype(np.int64)
     ventas = np.bincount(bucket[ind["ventas"].to_numpy()[ok]], minlength=size).astype(np.int64)
+    return fatiga_tabla(exitosos, respondidos, ventas)
+
+
+def fatiga_tabla(exitosos: np.ndarray, respondidos: np.ndarray, ventas: np.ndarray) -> pd.DataFrame:
+    """The ``fatiga`` table from counts per envio_numero (five values: 1, 2, 3, 4, 5 or more)."""
+    exitosos, respondidos, ventas = (np.asarray(v, dtype=np.int64) for v in (exitosos, respondidos, ventas))
     return pd.DataFrame(
         {
             "envio_numero": pd.array(ENVIO_NUMEROS, dtype="string"),

@@ -116,13 +116,35 @@ def _detallado(e: Entrada) -> pd.DataFrame:
     has = camp & (cont.codigos < len(cont.ids))
     pairs = pd.unique(sel.codigo[has] * (len(cont.ids) + 1) + cont.codigos[has])
     total_contactos = np.bincount(pairs // (len(cont.ids) + 1), minlength=k).astype(np.int64)
+    return detallado_tabla(
+        sel.campanas.tolist(),
+        _distintos(e, sel, "origen"),
+        _distintos(e, sel, "canal"),
+        total_contactos,
+        counts,
+    )
+
+
+#: detallado's counts per campaign, after total_contactos
+DETALLADO_CONTEOS = DETALLADO_COLUMNS[4:12]
+
+
+def detallado_tabla(
+    campanas: list[str],
+    origen: pd.arrays.StringArray,
+    canal: pd.arrays.StringArray,
+    total_contactos: np.ndarray,
+    counts: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """The ``detallado`` table from per-campaign values in detallado order (see
+    :func:`orden_campanas`): origen and canal already joined, counts by :data:`DETALLADO_CONTEOS`."""
     out = pd.DataFrame(
         {
-            "campana": pd.array(sel.campanas.tolist(), dtype="string"),
-            "origen": _distintos(e, sel, "origen"),
-            "canal": _distintos(e, sel, "canal"),
-            "total_contactos": total_contactos,
-            **counts,
+            "campana": pd.array(list(campanas), dtype="string"),
+            "origen": pd.array(origen, dtype="string"),
+            "canal": pd.array(canal, dtype="string"),
+            "total_contactos": np.asarray(total_contactos, dtype=np.int64),
+            **{name: np.asarray(counts[name], dtype=np.int64) for name in DETALLADO_CONTEOS},
         }
     )
     for pct, num in (
@@ -159,8 +181,36 @@ def envios_detalle(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.D
 @REGISTRO.tabla("envios")
 def _envios(e: Entrada) -> pd.DataFrame:
     env = e.envios
-    out = env.assign(visto=env["leido"] | env["respondido"])
-    return out[ENVIOS_DETAIL_COLUMNS].sort_values("fecha_envio", kind="stable").reset_index(drop=True)
+    out = env.assign(visto=env["leido"] | env["respondido"])[ENVIOS_DETAIL_COLUMNS]
+    return out.take(_orden_envios(env)).reset_index(drop=True)
+
+
+def _orden_envios(env: pd.DataFrame) -> np.ndarray:
+    """Row order by :data:`ENVIOS_ORDEN`: a numeric sort by fecha_envio, and only the rows
+    that share a fecha re-sorted by envio_id (sorting a million ids as text takes ~1 s)."""
+    when = env["fecha_envio"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    order = np.arange(len(when)) if (when[1:] >= when[:-1]).all() else np.argsort(when, kind="stable")
+    w = when[order]
+    equal = w[1:] == w[:-1]
+    if equal.any():
+        tied = np.zeros(len(w), dtype=bool)
+        tied[1:] |= equal
+        tied[:-1] |= equal
+        pos = np.flatnonzero(tied)
+        rows = order[pos]
+        sub = pd.DataFrame({"w": w[pos], "id": env["envio_id"].iloc[rows].astype("string").array})
+        order[pos] = rows[sub.sort_values(["w", "id"], kind="stable").index.to_numpy()]
+    return order
+
+
+#: the order of the per-send detail: by fecha_envio, ties by envio_id (unique: one order on every engine)
+ENVIOS_ORDEN = ["fecha_envio", "envio_id"]
+
+
+def orden_campanas(campanas: list[str], exitosos: list[int]) -> list[int]:
+    """Positions of ``campanas`` in detallado order: envios_exitosos descending, then campana
+    (code-point order)."""
+    return sorted(range(len(campanas)), key=lambda i: (-exitosos[i], campanas[i]))
 
 
 # --------------------------------------------------------------------------- CONTRACT §5.2
@@ -271,13 +321,23 @@ def _segmentos_conteo(e: Entrada) -> pd.DataFrame:
 def _ab_textos(e: Entrada) -> pd.DataFrame:
     """The A/B sentences (columns a, b, texto, aviso): one per stage, then, when the two
     audiences differ, the warning that the comparison is observational (aviso true)."""
-    columns = {c: pd.Series([], dtype="string") for c in ("a", "b", "texto")}
     if not _comparar(e.parametros):
-        return pd.DataFrame({**columns, "aviso": pd.Series([], dtype="boolean")})
+        return ab_textos_tabla(None, None, None, [])
     a, b = _nombres_ab(e)
     tz = e.filtros.zona_horaria if e.filtros is not None else None
     diferencias = audiencias_de(_sel(e), a, b, tz)
-    frases = ab_conclusiones(ab_de(_sel(e), a, b), [a, b], diferencias)
+    return ab_textos_tabla(a, b, ab_de(_sel(e), a, b), diferencias)
+
+
+def ab_textos_tabla(
+    a: str | None, b: str | None, ab: pd.DataFrame | None, diferencias: list[str]
+) -> pd.DataFrame:
+    """The ``ab_textos`` table from the ``ab`` table of A and B and how their audiences differ
+    (no rows when ``ab`` is None: no ``comparar``)."""
+    if ab is None:
+        columns = {c: pd.Series([], dtype="string") for c in ("a", "b", "texto")}
+        return pd.DataFrame({**columns, "aviso": pd.Series([], dtype="boolean")})
+    frases = ab_conclusiones(ab, [a, b], diferencias)  # type: ignore[list-item]
     aviso = [False] * len(frases)
     if diferencias:
         aviso[-1] = True
@@ -290,8 +350,13 @@ def _costos_info(e: Entrada) -> pd.DataFrame:
     """One row: the currency and the channels with exitosos but no cost (they count as 0)."""
     p = e.parametros
     sin = canales_sin_costo_de(_sel(e), p.costos) if _costos(p) else []  # type: ignore[union-attr]
+    return costos_info_tabla(p, sin)
+
+
+def costos_info_tabla(p: Parametros | None, sin_costo: list[str]) -> pd.DataFrame:
+    """The ``costos_info`` row: the currency and the channels with exitosos but no cost."""
     moneda = p.moneda if p is not None else "USD"
-    return pd.DataFrame({"moneda": [moneda], "canales_sin_costo": [", ".join(sin)]}).astype("string")
+    return pd.DataFrame({"moneda": [moneda], "canales_sin_costo": [", ".join(sin_costo)]}).astype("string")
 
 
 def detallado_tables(envios: pd.DataFrame, filtros: Filtros | None = None) -> dict[str, pd.DataFrame]:

@@ -11,6 +11,8 @@ with conversacion_nueva true / false.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -44,7 +46,12 @@ def embudo(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame
 
 @REGISTRO.tabla("embudo")
 def _embudo(e: Entrada) -> pd.DataFrame:
-    k = _kpis(e).iloc[0]
+    return embudo_tabla(_kpis(e))
+
+
+def embudo_tabla(kpis: pd.DataFrame) -> pd.DataFrame:
+    """The ``embudo`` table of a selection's kpis row."""
+    k = kpis.iloc[0]
     counts = np.array(
         [k["envios_exitosos"], k["leidos"], k["respondidos"], k["asignadas"], k["ventas"]],
         dtype=np.int64,
@@ -71,7 +78,12 @@ def reconciliacion(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.D
 
 @REGISTRO.tabla("reconciliacion")
 def _reconciliacion(e: Entrada) -> pd.DataFrame:
-    k = _kpis(e).iloc[0]
+    return reconciliacion_tabla(_kpis(e))
+
+
+def reconciliacion_tabla(kpis: pd.DataFrame) -> pd.DataFrame:
+    """The ``reconciliacion`` table of a selection's kpis row."""
+    k = kpis.iloc[0]
     sin_dato = k["envios_exitosos"] - k["conversaciones_iniciadas"] - k["sobre_conversacion_abierta"]
     rows = [
         ("envios_exitosos", k["envios_exitosos"]),
@@ -96,8 +108,25 @@ def por_origen(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataF
 @REGISTRO.tabla("por_origen")
 def _por_origen(e: Entrada) -> pd.DataFrame:
     sums = e.indicadores.groupby(e.envios["origen"], observed=True, sort=True).sum()
-    cols = ["envios_exitosos", "leidos", "respondidos", "asignadas", "ventas", "lectura_no_informada"]
-    out = sums[cols].rename_axis("origen").reset_index()
+    return por_origen_tabla(sums[POR_ORIGEN_CONTEOS].rename_axis("origen").reset_index())
+
+
+#: the counts of :func:`por_origen`, per origen
+POR_ORIGEN_CONTEOS = [
+    "envios_exitosos",
+    "leidos",
+    "respondidos",
+    "asignadas",
+    "ventas",
+    "lectura_no_informada",
+]
+
+
+def por_origen_tabla(sums: pd.DataFrame) -> pd.DataFrame:
+    """The ``por_origen`` table from per-origen counts (column origen, then :data:`POR_ORIGEN_CONTEOS`),
+    rows already in order (the origen codes' order)."""
+    cols = POR_ORIGEN_CONTEOS
+    out = sums[["origen", *cols]].reset_index(drop=True)
     out["origen"] = out["origen"].astype("string")
     for name in ("leidos", "respondidos", "asignadas", "lectura_no_informada"):
         out[f"pct_{name}"] = ratio(out[name], out["envios_exitosos"]).array
@@ -116,13 +145,25 @@ def fallas(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame
     """
     env = filter_envios(envios, filtros)
     failed = env[is_value(env["estado"], "fallido")]
-    codes = failed["codigo_error"].astype("string").fillna("(sin código)")
+    codes = failed["codigo_error"].astype("string").fillna(SIN_CODIGO)
     counts = codes.value_counts(sort=False)
+    return fallas_tabla(counts.index, counts.to_numpy(dtype=np.int64), len(failed))
+
+
+#: the codigo_error of a failed send without one
+SIN_CODIGO = "(sin código)"
+
+
+def fallas_tabla(codigos: pd.Index | list[str], envios: np.ndarray, fallidos: int) -> pd.DataFrame:
+    """The ``fallas`` table from failed sends per distinct code (no code: :data:`SIN_CODIGO`)."""
     out = pd.DataFrame(
-        {"codigo_error": counts.index.astype("string"), "envios": counts.to_numpy(dtype=np.int64)}
+        {
+            "codigo_error": pd.array(list(codigos), dtype="string"),
+            "envios": np.asarray(envios, dtype=np.int64),
+        }
     ).sort_values(["envios", "codigo_error"], ascending=[False, True], kind="stable")
     out.insert(1, "descripcion", out["codigo_error"].map(error_label).astype("string"))
-    out["pct"] = ratio(out["envios"], np.repeat(len(failed), len(out))).array
+    out["pct"] = ratio(out["envios"], np.repeat(fallidos, len(out))).array
     return out.reset_index(drop=True)
 
 
@@ -214,9 +255,17 @@ def contexto_tiempo(e: Entrada) -> pd.DataFrame:
     else:
         tz = getattr(e.envios["fecha_envio"].dtype, "tz", None)
         zona = None if tz is None else str(tz)
+    desde, hasta = (None, None) if f is None else (f.fecha_desde, f.fecha_hasta)
+    return contexto_tiempo_tabla(desde, hasta, p, zona)
+
+
+def contexto_tiempo_tabla(
+    desde: dt.date | None, hasta: dt.date | None, p: mas.PeriodoAnterior, zona: str | None
+) -> pd.DataFrame:
+    """The ``contexto_tiempo`` row from the selected dates, the previous period and the zone."""
     row = [
-        None if f is None else f.fecha_desde,
-        None if f is None else f.fecha_hasta,
+        desde,
+        hasta,
         p.desde,
         p.hasta,
         p.envios_cargados,
@@ -241,11 +290,21 @@ def asignadas_sin_respuesta(e: Entrada) -> pd.DataFrame:
     """
     ok = e.envios[is_value(e.envios["estado"], "exitoso")]
     assigned = ok[is_true(ok["asignada"]) & ~is_true(ok["respondido"])]
-    by_origin = assigned["origen"].astype("string").value_counts()
+    by_origin = assigned["origen"].astype("string").value_counts(sort=False)
+    return asignadas_sin_respuesta_tabla(by_origin.index, by_origin.to_numpy(), len(assigned))
+
+
+def asignadas_sin_respuesta_tabla(
+    origenes: pd.Index | list[str], envios: np.ndarray, total: int
+) -> pd.DataFrame:
+    """The ``asignadas_sin_respuesta`` table from the count per origen: "(todos)" first, then
+    the origenes with most first, ties by origen."""
+    por = pd.DataFrame({"origen": pd.array(list(origenes), dtype="string"), "envios": np.asarray(envios)})
+    por = por.sort_values(["envios", "origen"], ascending=[False, True], kind="stable")
     return pd.DataFrame(
         {
-            "origen": pd.array([TODOS, *by_origin.index], dtype="string"),
-            "envios": np.array([len(assigned), *by_origin.to_numpy()], dtype=np.int64),
+            "origen": pd.array([TODOS, *por["origen"]], dtype="string"),
+            "envios": np.array([total, *por["envios"]], dtype=np.int64),
         }
     )
 
