@@ -54,6 +54,28 @@ def _cell(value: object, name: str, dtype: object) -> tuple[str, str | None]:
     return str(value), None
 
 
+def _td(value: object, name: str, dtype: object) -> str:
+    text, raw = _cell(value, name, dtype)
+    attrs = f' class="oa-num" data-v="{raw}"' if raw is not None else ""
+    return f"<td{attrs}>{html.escape(text)}</td>"
+
+
+def _column_cells(values: list[object], name: str, dtype: object) -> list[str]:
+    """The ``<td>`` of each value of one column; a repeated value is formatted once."""
+    done: dict[tuple[type, object], str] = {}
+    out = []
+    for value in values:
+        try:
+            key = (type(value), value)
+            cell = done.get(key)
+            if cell is None:
+                cell = done[key] = _td(value, name, dtype)
+        except TypeError:  # unhashable (a list of etiquetas)
+            cell = _td(value, name, dtype)
+        out.append(cell)
+    return out
+
+
 def table(
     frame: pd.DataFrame,
     max_rows: int = MAX_HTML_ROWS,
@@ -74,16 +96,9 @@ def table(
         }
     )
     head = "".join(f"<th>{html.escape(column_label(c) if labels else c)}</th>" for c in cols)
-    body = []
     dtypes = frame.dtypes
-    columns_data = [shown[c].tolist() for c in cols]
-    for i in range(len(shown)):
-        cells = []
-        for c, data in zip(cols, columns_data, strict=True):
-            text, raw = _cell(data[i], c, dtypes[c])
-            attrs = f' class="oa-num" data-v="{raw}"' if raw is not None else ""
-            cells.append(f"<td{attrs}>{html.escape(text)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+    columns_html = [_column_cells(shown[c].tolist(), c, dtypes[c]) for c in cols]
+    body = ["<tr>" + "".join(row) + "</tr>" for row in zip(*columns_html, strict=True)]
     cls = "oa-table oa-sortable" if sortable else "oa-table"
     out = (
         f'<div class="oa-scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'

@@ -17,14 +17,17 @@ from pathlib import Path
 
 from .errors import OutboundError, ParamsError
 from .filters import Filtros, parse_date
-from .load import DEFAULT_TZ, check_columnas, check_tz, expand_paths, read_yaml
+from .load import DEFAULT_TZ, almacen_de, check_columnas, check_tz, expand_paths, read_yaml
 
 FORMATOS = ("csv", "xlsx", "json")
 
 #: key -> (expected type in words, Spanish help). Notebooks show the same help as comments.
 SPEC: dict[str, tuple[str, str]] = {
-    "envios": ("ruta", "archivo(s) de envíos: una ruta, una lista o un patrón como envios_*.csv"),
-    "eventos": ("ruta", "archivo(s) de eventos de los flujos (vacío = sin eventos)"),
+    "envios": (
+        "ruta",
+        "archivo(s) de envíos: una ruta, una lista o un patrón como envios_*.csv, o un almacén Parquet",
+    ),
+    "eventos": ("ruta", "archivo(s) de eventos de los flujos (vacío = sin eventos, o los del almacén)"),
     "fecha_desde": ("fecha", "primer día incluido (AAAA-MM-DD), vacío = sin límite"),
     "fecha_hasta": ("fecha", "último día incluido (AAAA-MM-DD), vacío = sin límite"),
     "canales": ("lista", "códigos de canal, p. ej. [WA, IG]; vacío = todos"),
@@ -41,7 +44,10 @@ SPEC: dict[str, tuple[str, str]] = {
     "comparar": ("lista", "Detallado: dos campañas para la prueba A/B, la A primero; vacío = sin A/B"),
     "costos": ("costos", "Detallado: costo de un envío exitoso por canal, p. ej. {WA: 0.0618}; vacío = sin"),
     "moneda": ("texto", "Detallado: moneda de los costos, p. ej. USD"),
+    "motor": ("texto", "pandas (en memoria, por defecto), duckdb (más datos que memoria) o spark (cluster)"),
 }
+#: the engines a report can run on (the same tables on each; see docs/escala.md)
+MOTORES = ("pandas", "duckdb", "spark")
 _TYPE_WORDS = {
     "ruta": "una ruta o una lista de rutas (texto)",
     "fecha": "una fecha AAAA-MM-DD o vacío",
@@ -115,6 +121,7 @@ class Parametros:
     comparar: list[str] = field(default_factory=list)
     costos: dict[str, float] = field(default_factory=dict)
     moneda: str = "USD"
+    motor: str = "pandas"
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object], source: str = "parámetros") -> Parametros:
@@ -145,6 +152,11 @@ class Parametros:
         if bad:
             raise ParamsError(
                 f"{source}: formatos {', '.join(bad)} no existen; elegí entre {', '.join(FORMATOS)}."
+            )
+        if clean.get("motor", "pandas") not in MOTORES:
+            raise ParamsError(
+                f"{source}: motor «{clean['motor']}» no existe; elegí entre {', '.join(MOTORES)} "
+                "(pandas salvo que los datos no entren en memoria: ver docs/escala.md)."
             )
         params = cls(**clean)  # type: ignore[arg-type]
         try:  # filter values, time zone and column mapping: checked before anything runs
@@ -187,8 +199,9 @@ class Parametros:
         resolved = Parametros(
             **{**asdict(self), "envios": absolute(self.envios), "eventos": absolute(self.eventos)}
         )
-        expand_paths(resolved.envios, "envios")
-        expand_paths(resolved.eventos, "eventos")
+        for spec, tabla in ((resolved.envios, "envios"), (resolved.eventos, "eventos")):
+            if almacen_de(spec) is None:  # a Parquet store (outbound-analysis importar) is a folder
+                expand_paths(spec, tabla)
         return resolved
 
 

@@ -98,6 +98,7 @@ class Informe:
                 self.parametros.filtros(),
                 read_secret_key() if self.parametros.anonimizar else None,
                 self.parametros,
+                self.parametros.motor,
             )
         #: the report's state; a filter change replaces it (:meth:`aplicar`)
         self.vista = vista
@@ -117,6 +118,9 @@ class Informe:
             columnas=p.columnas,
             zona_horaria=p.zona_horaria,
             base=self.base,
+            # a Parquet store is read only for the months of the dates (not with the panel: it moves them)
+            filtros=None if self.interactivo else p.filtros(),
+            cargar_eventos=cargar_eventos,
         )
 
     @classmethod

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import engines
 from ._outputs import (
     OutputFolder,
     clean_leftovers,
@@ -284,12 +285,19 @@ def run_report(
 def preflight(params: Parametros, informes: Iterable[str]) -> None:
     """Load the data as the notebooks will (eventos only for flujos/guia) and check the key.
 
-    Raises the loader's :class:`DataError`, or a :class:`ParamsError` for the key or for a
-    ``comparar`` campaign that the loaded sends do not have (detallado).
+    Raises the loader's :class:`DataError`, or a :class:`ParamsError` for the key, for a
+    ``comparar`` campaign that the loaded sends do not have (detallado) or for an engine
+    (``motor``) this machine cannot run.
     """
+    engines.verificar(params.motor)
     eventos = params.eventos if EVENT_NOTEBOOKS & set(informes) else None
     datos = load_data(
-        params.envios, eventos or None, columnas=params.columnas, zona_horaria=params.zona_horaria
+        params.envios,
+        eventos or None,
+        columnas=params.columnas,
+        zona_horaria=params.zona_horaria,
+        filtros=params.filtros(),  # a Parquet store: only the months the notebooks will read
+        cargar_eventos=eventos is not None,
     )
     if params.comparar and "detallado" in informes:  # a name not in the data: stop before any notebook
         validar_comparar(params.comparar, datos.envios)

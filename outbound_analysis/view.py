@@ -5,8 +5,10 @@
 ``dataclasses.replace(vista, filtros=...)``, a new value whose tables are computed
 afresh, so no cache is ever invalidated by hand. Views of the same data share one
 :class:`~outbound_analysis.metrics.Fuente`, which keeps what does not depend on filters
-(the events' profile), so a filter change does not redo it. An engine choice (pandas,
-DuckDB, Spark) becomes one more field here.
+(the events' profile), so a filter change does not redo it. ``motor`` says which engine
+computes the report's tables: pandas (:mod:`~outbound_analysis.metrics`), or DuckDB or
+Spark (:mod:`~outbound_analysis.engines`, the same tables from one SQL definition each);
+the engine and its registered data are kept by the Fuente, once per data set.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
-from . import metrics, sections
+from . import engines, metrics, sections
 from .filters import Filtros, envios_mask, unmatched_values
 from .load import Dataset
 from .params import Parametros
@@ -40,6 +43,7 @@ class Vista:
     filtros: Filtros
     clave: bytes | None = None
     parametros: Parametros | None = None
+    motor: str = "pandas"
 
     @classmethod
     def de_datos(
@@ -49,23 +53,37 @@ class Vista:
         filtros: Filtros,
         clave: bytes | None = None,
         parametros: Parametros | None = None,
+        motor: str = "pandas",
     ) -> Vista:
         """A view over a loaded :class:`Dataset`."""
-        return cls(nombre, metrics.Fuente.de_datos(datos), filtros, clave, parametros)
+        return cls(nombre, metrics.Fuente.de_datos(datos), filtros, clave, parametros, motor)
 
     @property
     def datos(self) -> Dataset:
         return self.fuente.datos  # type: ignore[return-value]
 
     @cached_property
+    def posiciones(self) -> np.ndarray:
+        """Positions (in the loaded sends) of the sends that pass the filters."""
+        return np.flatnonzero(envios_mask(self.datos.envios, self.filtros))
+
+    @cached_property
     def envios(self) -> pd.DataFrame:
         """The sends that pass the filters."""
-        return self.datos.envios[envios_mask(self.datos.envios, self.filtros)]
+        todos = self.datos.envios
+        return todos if len(self.posiciones) == len(todos) else todos.take(self.posiciones)
 
     @cached_property
     def entrada(self) -> metrics.Entrada:
         """What the tables are computed from (the filtered sends, the filters, the data)."""
-        return metrics.Entrada(self.envios, self.filtros, self.fuente, self.parametros)
+        return metrics.Entrada(self.envios, self.filtros, self.fuente, self.parametros, self.posiciones)
+
+    def _calcular(self, registro: metrics.Registro, name: str) -> pd.DataFrame:
+        """Table ``name`` of ``registro`` on this view's engine (the header's come from the load)."""
+        if self.motor == "pandas" or registro is metrics.carga.REGISTRO:
+            return registro.calcular(self.entrada, [name])[name]
+        sql: engines.Motor = self.fuente.una_vez(_MOTOR_SQL[self.motor])  # type: ignore[assignment]
+        return engines.calcular(sql, self.nombre, [name], self.filtros, self.parametros)[name]
 
     def _anonymous(self, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         return anonymize(tables, self.clave) if self.clave is not None else tables
@@ -80,7 +98,7 @@ class Vista:
         registro = metrics.REGISTROS[self.nombre]
 
         def one(name: str) -> pd.DataFrame:
-            return self._anonymous(registro.calcular(self.entrada, [name]))[name]
+            return self._anonymous({name: self._calcular(registro, name)})[name]
 
         return _Perezosas(registro.exportadas_de(self.parametros), one)
 
@@ -95,7 +113,7 @@ class Vista:
 
         def one(name: str) -> pd.DataFrame:
             fuente = header if name in header.apoyo else registro
-            return self._anonymous(fuente.calcular(self.entrada, [name]))[name]
+            return self._anonymous({name: self._calcular(fuente, name)})[name]
 
         return _Perezosas([*header.apoyo, *registro.apoyo], one)
 
@@ -124,6 +142,20 @@ class Vista:
     def rechazos(self) -> pd.DataFrame:
         """The rejected rows of the load, pseudonymized when there is a key."""
         return self._anonymous({"r": self.datos.rechazos})["r"]
+
+
+def _duckdb(fuente: metrics.Fuente) -> engines.Motor:
+    datos = fuente.datos
+    return engines.registrar_datos(engines.DuckDB(), datos.envios, datos.eventos)  # type: ignore[union-attr]
+
+
+def _spark(fuente: metrics.Fuente) -> engines.Motor:
+    datos = fuente.datos
+    return engines.registrar_datos(engines.Spark(), datos.envios, datos.eventos)  # type: ignore[union-attr]
+
+
+#: per data set, once: the SQL engine with the loaded envios and eventos registered
+_MOTOR_SQL: dict[str, Callable[[metrics.Fuente], engines.Motor]] = {"duckdb": _duckdb, "spark": _spark}
 
 
 class _Perezosas(Mapping[str, pd.DataFrame]):

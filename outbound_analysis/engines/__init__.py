@@ -10,6 +10,7 @@ SQL and transpiled for Spark by sqlglot (:mod:`._sql`).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,10 @@ import pandas as pd
 from . import _registro
 from ._registro import CONSULTAS, Contexto, calcular, consulta
 from ._sql import DuckDB, Motor, Spark, motor, where_filtros
+
+#: eventos' optional columns (text), registered all NA when no eventos are given
+_EVENTOS_TEXTO = ("mensaje", "nodo", "opcion", "tipificacion", "tipo_tipificacion", "etiqueta")
+_EVENTOS_TEXTO += ("finalizacion",)
 
 #: the engines a report can run on (parameter ``motor``)
 MOTORES = ("pandas", "duckdb", "spark")
@@ -40,6 +45,8 @@ def registrar_datos(
                 "conversacion_id": pd.Series(dtype="string"),
                 "fecha": pd.Series(dtype="datetime64[ns, UTC]"),
                 "autor": pd.Series(dtype="string"),
+                # the optional columns too: the flujos queries read them (all NA here)
+                **{c: pd.Series(dtype="string") for c in _EVENTOS_TEXTO},
                 "orden": pd.Series(dtype="int64"),
             }
         )
@@ -47,6 +54,31 @@ def registrar_datos(
         eventos = eventos.assign(orden=np.arange(len(eventos), dtype="int64"))
     m.registrar("eventos", eventos)
     return m
+
+
+def verificar(nombre: str) -> None:
+    """Raise a Spanish :class:`ParamsError` when engine ``nombre`` cannot run on this machine."""
+    import importlib.util
+    import shutil
+
+    from ..errors import ParamsError
+
+    if nombre not in MOTORES:
+        raise ParamsError(f"motor «{nombre}» no existe; elegí entre {', '.join(MOTORES)}.")
+    if nombre != "spark":
+        return
+    if importlib.util.find_spec("pyspark") is None:
+        raise ParamsError(
+            "motor: spark necesita pyspark, que no está instalado. Instalalo con "
+            "«pip install -e '.[spark]'» (o usá motor: duckdb, que no necesita nada más)."
+        )
+    remote = os.environ.get("OUTBOUND_ANALYSIS_SPARK_MASTER", "").startswith("sc://")
+    if not remote and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise ParamsError(
+            "motor: spark necesita Java 17 para correr Spark en esta máquina y no lo encontré. "
+            "Instalalo (Debian: «sudo apt-get install openjdk-17-jre-headless», o «make java») o "
+            "apuntá OUTBOUND_ANALYSIS_SPARK_MASTER a un Spark Connect (sc://host:15002)."
+        )
 
 
 # the table definitions register themselves on import
@@ -65,6 +97,7 @@ __all__ = [
     "consulta",
     "motor",
     "registrar_datos",
+    "verificar",
     "where_filtros",
 ]
 del _registro

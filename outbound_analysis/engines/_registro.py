@@ -68,7 +68,7 @@ class Contexto:
     def render(self, template: str, **context: object) -> str:
         """``template`` (SQL text, or a ``.sql`` path under ``engines/sql/``) ready to run."""
         text = plantilla(template) if template.endswith(".sql") else template
-        return self.motor.render(text, self.tz, where=self.where, tz=self.tz, **context)
+        return self.motor.render(text, self.tz, where=self.where, **context)
 
     def sql(self, template: str, **context: object) -> pd.DataFrame:
         """Run ``template`` (see :meth:`render`) and return its result."""

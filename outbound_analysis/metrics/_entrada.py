@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from ..filters import Filtros
@@ -62,13 +63,16 @@ class Entrada:
     """One selection: the sends that passed ``filtros`` and the :class:`Fuente` they came from.
 
     ``parametros`` are the report's parameters, for tables that depend on one beyond the
-    filters (None when a table is computed outside a report).
+    filters (None when a table is computed outside a report). ``posiciones``: the rows of
+    ``fuente.datos.envios`` that ``envios`` are, when known (per-data-set work, such as the
+    contacts' codes, is then taken by position instead of being redone per selection).
     """
 
     envios: pd.DataFrame
     filtros: Filtros | None = None
     fuente: Fuente = field(default_factory=Fuente)
     parametros: Parametros | None = None
+    posiciones: np.ndarray | None = field(default=None, repr=False)
     _memo: dict[Callable[[Entrada], object], object] = field(default_factory=dict, repr=False)
 
     def una_vez(self, fn: Callable[[Entrada], object]) -> object:
