@@ -617,9 +617,13 @@ def test_report_exports_the_four_tables_after_the_platform_ones_and_equal_to_the
 
 
 def test_contact_codes_are_hashed_once_per_data_set_not_per_filter_change(monkeypatch):
+    from outbound_analysis.metrics import _entrada
+
     calls = []
-    real = t.codigos_contacto
-    monkeypatch.setattr(t, "codigos_contacto", lambda env: calls.append(len(env)) or real(env))
+    real = _entrada._codigos_contacto
+    monkeypatch.setattr(
+        _entrada, "_codigos_contacto", lambda f: calls.append(len(f.datos.envios)) or real(f)
+    )
     inf = _informe()
     first = inf.tablas["fatiga"]
     inf.aplicar(Filtros(campanas=["Campaña A"]))

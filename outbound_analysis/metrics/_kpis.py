@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from ..filters import Filtros, filter_envios
-from ._entrada import Entrada
+from ._entrada import Entrada, Fuente
 
 ETAPAS = ("enviado", "leido", "respondido", "asignado", "venta")
 KPI_COLUMNS = [
@@ -47,12 +48,23 @@ def kpis(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame:
 def kpis_de(e: Entrada) -> pd.DataFrame:
     """The kpis row of one selection (computed once per selection through ``e.una_vez``)."""
     sums = e.indicadores.sum()
+    codes = e.codigos_contacto()
+    if codes is None:
+        total_contactos = int(e.envios["contacto_id"].nunique())
+    else:  # distinct codes among the selection, the "no contacto_id" code left out
+        missing = e.fuente.una_vez(_sin_contacto)
+        total_contactos = int(np.count_nonzero(np.bincount(codes, minlength=missing + 1)[:missing]))
     row = {
-        "total_contactos": int(e.envios["contacto_id"].nunique()),
+        "total_contactos": total_contactos,
         "envios": len(e.envios),
         **{k: int(sums[k]) for k in sums.index},
     }
     return kpis_tabla(row)
+
+
+def _sin_contacto(f: Fuente) -> int:
+    """The code of a missing contacto_id in :meth:`Entrada.codigos_contacto` (the number of ids)."""
+    return int(f.datos.envios["contacto_id"].nunique())  # type: ignore[union-attr]
 
 
 def kpis_tabla(valores: Mapping[str, int]) -> pd.DataFrame:

@@ -114,8 +114,14 @@ def _detallado(e: Entrada) -> pd.DataFrame:
     # distinct contacts per campaign: distinct (campaign, contact code) pairs, NA contacts left out
     cont = _codigos(e, "contacto_id")
     has = camp & (cont.codigos < len(cont.ids))
-    pairs = pd.unique(sel.codigo[has] * (len(cont.ids) + 1) + cont.codigos[has])
-    total_contactos = np.bincount(pairs // (len(cont.ids) + 1), minlength=k).astype(np.int64)
+    width = len(cont.ids) + 1
+    pairs = sel.codigo[has] * width + cont.codigos[has]
+    if k * width <= 50_000_000:  # a bitmap of (campaign, contact) is faster than hashing the pairs
+        seen = np.zeros(k * width, dtype=bool)
+        seen[pairs] = True
+        total_contactos = seen.reshape(k, width).sum(axis=1).astype(np.int64)
+    else:
+        total_contactos = np.bincount(pd.unique(pairs) // width, minlength=k).astype(np.int64)
     return detallado_tabla(
         sel.campanas.tolist(),
         _distintos(e, sel, "origen"),
@@ -241,6 +247,9 @@ def _codigos_de(columna: str) -> Callable[[Entrada], Codigos]:
     def codigos(e: Entrada) -> Codigos:
         """The codes of the selected sends: taken from the loaded data's (computed once)."""
         datos = e.fuente.datos
+        if datos is not None and e.posiciones is not None:
+            todos: Codigos = e.fuente.una_vez(_CODIFICAR_DATOS[columna])  # type: ignore[assignment]
+            return todos.filas(e.posiciones)
         if datos is not None and datos.envios.index.is_unique:
             posiciones = datos.envios.index.get_indexer(e.envios.index)
             if (posiciones >= 0).all():

@@ -107,8 +107,20 @@ def por_origen(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataF
 
 @REGISTRO.tabla("por_origen")
 def _por_origen(e: Entrada) -> pd.DataFrame:
-    sums = e.indicadores.groupby(e.envios["origen"], observed=True, sort=True).sum()
-    return por_origen_tabla(sums[POR_ORIGEN_CONTEOS].rename_axis("origen").reset_index())
+    origen = e.envios["origen"]
+    if not isinstance(origen.dtype, pd.CategoricalDtype):
+        sums = e.indicadores.groupby(origen, observed=True, sort=True).sum()
+        return por_origen_tabla(sums[POR_ORIGEN_CONTEOS].rename_axis("origen").reset_index())
+    # the same sums by the category codes (a groupby of a million rows takes ~0.2 s)
+    codes = origen.cat.codes.to_numpy()
+    valid = codes >= 0
+    k = len(origen.cat.categories)
+    present = np.bincount(codes[valid], minlength=k) > 0
+    sums = {"origen": origen.cat.categories[present]}
+    for name in POR_ORIGEN_CONTEOS:
+        flags = e.indicadores[name].to_numpy(dtype=bool)[valid]
+        sums[name] = np.bincount(codes[valid][flags], minlength=k)[present].astype(np.int64)
+    return por_origen_tabla(pd.DataFrame(sums))
 
 
 #: the counts of :func:`por_origen`, per origen
@@ -185,6 +197,8 @@ def _contactos(e: Entrada) -> np.ndarray | None:
     """The selection's contact codes, taken from the per-data-set codes (None without data)."""
     if e.fuente.datos is None:
         return None
+    if e.posiciones is not None:
+        return e.codigos_contacto()
     codes: pd.Series = e.fuente.una_vez(_codigos)  # type: ignore[assignment]
     index = codes.index
     if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
@@ -288,10 +302,14 @@ def asignadas_sin_respuesta(e: Entrada) -> pd.DataFrame:
     >>> asignadas_sin_respuesta(Entrada(env)).to_dict("list")
     {'origen': ['(todos)', 'plantilla_individual'], 'envios': [1, 1]}
     """
-    ok = e.envios[is_value(e.envios["estado"], "exitoso")]
-    assigned = ok[is_true(ok["asignada"]) & ~is_true(ok["respondido"])]
-    by_origin = assigned["origen"].astype("string").value_counts(sort=False)
-    return asignadas_sin_respuesta_tabla(by_origin.index, by_origin.to_numpy(), len(assigned))
+    env = e.envios
+    assigned = (
+        np.asarray(is_value(env["estado"], "exitoso"), dtype=bool)
+        & np.asarray(is_true(env["asignada"]), dtype=bool)
+        & ~np.asarray(is_true(env["respondido"]), dtype=bool)
+    )
+    by_origin = env["origen"][assigned].astype("string").value_counts(sort=False)
+    return asignadas_sin_respuesta_tabla(by_origin.index, by_origin.to_numpy(), int(assigned.sum()))
 
 
 def asignadas_sin_respuesta_tabla(
