@@ -11,7 +11,7 @@ engine's table equals the pandas table of CONTRACT §3/§5 exactly.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 import pandas as pd
@@ -56,6 +56,13 @@ class Contexto:
     motor: Motor
     filtros: Filtros | None = None
     parametros: Parametros | None = None
+    _memo: dict[Callable[[Contexto], object], object] = field(default_factory=dict, compare=False, repr=False)
+
+    def una_vez(self, fn: Callable[[Contexto], object]) -> object:
+        """``fn(self)``, run on the first call only: one query whose result several tables share."""
+        if fn not in self._memo:
+            self._memo[fn] = fn(self)
+        return self._memo[fn]
 
     @property
     def tz(self) -> str:

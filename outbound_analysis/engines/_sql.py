@@ -49,6 +49,12 @@ class Dialect:
             return f"to_utc_timestamp(TIMESTAMP '{local_text}', '{self.tz}')"
         return f"timezone('{self.tz}', TIMESTAMP '{local_text}')"
 
+    def micros(self, expr: str) -> str:
+        """Microseconds since the epoch of instant ``expr`` (a BIGINT)."""
+        if self.name == "spark":
+            return f"unix_micros({expr})"
+        return f"epoch_us(CAST({expr} AS TIMESTAMPTZ))"
+
     def quantile(self, expr: str, q: float) -> str:
         """The ``q`` quantile of ``expr`` with linear interpolation (as pandas' default)."""
         if self.name == "spark":
@@ -69,7 +75,12 @@ def _quote(value: str) -> str:
 def render(template: str, dialect: Dialect, **context: object) -> str:
     """``template`` with the dialect's macros (``local``, ``instant``) and ``context`` filled in."""
     return _JINJA.from_string(template).render(
-        local=dialect.local, instant=dialect.instant, quantile=dialect.quantile, q=_quote, **context
+        local=dialect.local,
+        instant=dialect.instant,
+        quantile=dialect.quantile,
+        micros=dialect.micros,
+        q=_quote,
+        **context,
     )
 
 
@@ -120,7 +131,7 @@ class Motor:
         raise NotImplementedError
 
     def render(self, template: str, tz: str = DEFAULT_TZ, **context: object) -> str:
-        return render(template, Dialect(self.dialecto.name, tz), **context)
+        return render(template, Dialect(self.dialecto.name, tz), tz=tz, **context)
 
 
 class DuckDB(Motor):
@@ -170,7 +181,11 @@ class Spark(Motor):
 
     def registrar(self, nombre: str, datos: pd.DataFrame | str | Path) -> None:
         if isinstance(datos, pd.DataFrame):
-            frame = self.spark.createDataFrame(_spark_ready(datos))
+            import pyarrow as pa
+
+            # through Arrow: keeps every column's type (list<string> etiquetas, all-NA and empty columns)
+            table = pa.Table.from_pandas(_spark_ready(datos), preserve_index=False)
+            frame = self.spark.createDataFrame(table)
         else:
             frame = self.spark.read.parquet(str(datos))
         frame.createOrReplaceTempView(nombre)
@@ -179,7 +194,12 @@ class Spark(Motor):
         self.spark.sql(_spark_sql(sql)).createOrReplaceTempView(nombre)
 
     def consulta(self, sql: str) -> pd.DataFrame:
-        return self.spark.sql(_spark_sql(sql)).toPandas()
+        import warnings
+
+        with warnings.catch_warnings():
+            # pyspark 4's toPandas passes copy= to pandas 3 (a Pandas4Warning) when it converts instants
+            warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
+            return self.spark.sql(_spark_sql(sql)).toPandas()
 
 
 @cache

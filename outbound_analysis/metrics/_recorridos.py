@@ -100,15 +100,29 @@ def tabla_recorridos(perfil: PerfilNodos, codigos: np.ndarray, fin: np.ndarray) 
     uniq_codes, uniq = pd.factorize(key)
     uniq = np.asarray(uniq, dtype=np.int64)
     u_hasta = uniq % width
+    return terminar_recorridos(
+        uniq // (width * width),
+        names[(uniq // width) % width],
+        names[u_hasta],
+        np.bincount(uniq_codes, minlength=len(uniq)),
+        u_hasta > n_names,
+    )
+
+
+def terminar_recorridos(
+    paso: object, desde: object, hasta: object, conversaciones: object, fin: object
+) -> pd.DataFrame:
+    """The ``con_fin`` recorridos table from its counted transitions (one row per paso, desde, hasta
+    and fin): typed and sorted by paso, conversaciones descending, desde, hasta, then fin."""
     out = pd.DataFrame(
         {
-            "paso": uniq // (width * width),
-            "desde": pd.array(names[(uniq // width) % width], dtype="string"),
-            "hasta": pd.array(names[u_hasta], dtype="string"),
-            "conversaciones": np.bincount(uniq_codes, minlength=len(uniq)).astype(np.int64),
-            "fin": u_hasta > n_names,
+            "paso": np.asarray(paso, dtype=np.int64),
+            "desde": pd.array(np.asarray(desde, dtype=object), dtype="string"),
+            "hasta": pd.array(np.asarray(hasta, dtype=object), dtype="string"),
+            "conversaciones": np.asarray(conversaciones, dtype=np.int64),
+            "fin": np.asarray(fin, dtype=bool),
         }
-    ).astype({"paso": "int64"})
+    )
     by, ascending = _SORT
     return out.sort_values([*by, "fin"], ascending=[*ascending, True], kind="stable").reset_index(drop=True)
 
@@ -174,11 +188,17 @@ def tabla_abandono_por_nodo(perfil: PerfilNodos, codigos: np.ndarray, fin: np.nd
     abandonos = np.bincount(last, minlength=n_names).astype(np.int64)
 
     rows = np.flatnonzero(reached > 0)
+    return terminar_abandono_por_nodo(perfil.nombres[rows].astype(str), reached[rows], abandonos[rows])
+
+
+def terminar_abandono_por_nodo(nodo: object, conversaciones: object, abandonos: object) -> pd.DataFrame:
+    """The ``abandono_por_nodo`` table from its counts (one row per nodo reached): pct_abandono, sorted
+    by abandonos descending, then nodo."""
     out = pd.DataFrame(
         {
-            "nodo": pd.array(perfil.nombres[rows].astype(str), dtype="string"),
-            "conversaciones": reached[rows],
-            "abandonos": abandonos[rows],
+            "nodo": pd.array(np.asarray(nodo, dtype=object), dtype="string"),
+            "conversaciones": np.asarray(conversaciones, dtype=np.int64),
+            "abandonos": np.asarray(abandonos, dtype=np.int64),
         }
     )
     out["pct_abandono"] = ratio(out["abandonos"], out["conversaciones"]).array

@@ -26,12 +26,18 @@ from ..schema import FINALIZACIONES, TIPOS_AUTOGESTION
 from ._base import is_true, is_value, ratio
 from ._entrada import Entrada, Fuente, Registro
 from ._perfil import EventProfile
+
+# "X as X": re-exported for the SQL engines' flujos tables (``_recorridos`` is private)
+from ._recorridos import MAX_NODOS as MAX_NODOS
+from ._recorridos import SIN_NODO as SIN_NODO
 from ._recorridos import (
     codigos_finalizacion,
     sin_fin,
     tabla_abandono_por_nodo,
     tabla_recorridos,
 )
+from ._recorridos import terminar_abandono_por_nodo as terminar_abandono_por_nodo
+from ._recorridos import terminar_recorridos as terminar_recorridos
 
 SIN_OPCION = "(sin opción)"
 SIN_MENSAJE = "(sin mensaje)"
@@ -47,19 +53,34 @@ RESULTADOS_COLUMNS = [
 REGISTRO = Registro()
 
 
-def _count_table(values: pd.Series, label: str, total: int) -> pd.DataFrame:
-    """Counts of ``values`` most frequent first, ties by name, with pct over ``total``."""
-    counts = values.value_counts(sort=False)
+def tabla_conteos(etiquetas: object, conversaciones: object, label: str, total: int) -> pd.DataFrame:
+    """A table of counts (one row per distinct ``etiquetas`` value, its ``conversaciones``): most
+    frequent first, ties by name, with pct over ``total`` (CONTRACT §3.3)."""
     out = pd.DataFrame(
-        {label: counts.index.astype("string"), "conversaciones": counts.to_numpy(dtype=np.int64)}
+        {
+            label: pd.array(np.asarray(etiquetas, dtype=object), dtype="string"),
+            "conversaciones": np.asarray(conversaciones, dtype=np.int64),
+        }
     )
     out = out.sort_values(["conversaciones", label], ascending=[False, True], kind="stable")
     out["pct"] = ratio(out["conversaciones"], np.repeat(total, len(out))).array
     return out.reset_index(drop=True)
 
 
+def _count_table(values: pd.Series, label: str, total: int) -> pd.DataFrame:
+    """Counts of ``values`` most frequent first, ties by name, with pct over ``total``."""
+    counts = values.value_counts(sort=False)
+    return tabla_conteos(counts.index.astype("string"), counts.to_numpy(dtype=np.int64), label, total)
+
+
 def _level_table(levels: pd.DataFrame, label: str, total: int) -> pd.DataFrame:
     counts = levels.groupby(["nivel", label], sort=False).size().rename("conversaciones").reset_index()
+    return tabla_niveles(counts, label, total)
+
+
+def tabla_niveles(counts: pd.DataFrame, label: str, total: int) -> pd.DataFrame:
+    """An embudo table from ``counts`` (columns nivel, ``label``, conversaciones; one row per pair):
+    by nivel, then most frequent first, ties by name; pct over ``total`` (the flujos respondidos)."""
     counts = counts.sort_values(
         ["nivel", "conversaciones", label], ascending=[True, False, True], kind="stable"
     )
@@ -144,15 +165,21 @@ def resultados(e: Entrada) -> pd.DataFrame:
     """One row: the flow sends' contacts, exitosos, conversations, asignadas, ventas, flujos respondidos."""
     scope = _scope(e)
     ok = scope[is_value(scope["estado"], "exitoso")]
-    row = {
-        "total_contactos": int(scope["contacto_id"].nunique()),
-        "envios_exitosos": len(ok),
-        "conversaciones": int(ok["conversacion_id"].nunique()),
-        "asignadas": int(is_true(ok["asignada"]).sum()),
-        "ventas": int(is_true(ok["venta"]).sum()),
-        "flujos_respondidos": len(_respondidos(e).codigos),
-    }
-    return pd.DataFrame([row], columns=RESULTADOS_COLUMNS).astype("int64")
+    return tabla_resultados(
+        total_contactos=int(scope["contacto_id"].nunique()),
+        envios_exitosos=len(ok),
+        conversaciones=int(ok["conversacion_id"].nunique()),
+        asignadas=int(is_true(ok["asignada"]).sum()),
+        ventas=int(is_true(ok["venta"]).sum()),
+        flujos_respondidos=len(_respondidos(e).codigos),
+    )
+
+
+def tabla_resultados(**counts: int) -> pd.DataFrame:
+    """The one-row ``resultados`` table from its counts (keys: ``RESULTADOS_COLUMNS``)."""
+    return pd.DataFrame([{k: int(counts[k]) for k in RESULTADOS_COLUMNS}], columns=RESULTADOS_COLUMNS).astype(
+        "int64"
+    )
 
 
 @REGISTRO.tabla("primeras_opciones")
@@ -167,14 +194,19 @@ def primeras_opciones(e: Entrada) -> pd.DataFrame:
 def finalizacion(e: Entrada) -> pd.DataFrame:
     """Always three rows: abandono, asignacion, finalizacion_automatica; pct over flujos respondidos."""
     r = _respondidos(e)
-    counts = pd.Series(r.finalizacion).value_counts().reindex(list(FINALIZACIONES), fill_value=0)
+    return tabla_finalizacion(pd.Series(r.finalizacion).value_counts(), len(r.codigos))
+
+
+def tabla_finalizacion(counts: pd.Series, total: int) -> pd.DataFrame:
+    """The three ``finalizacion`` rows from ``counts`` (conversations by finalizacion; missing: 0)."""
+    counts = counts.reindex(list(FINALIZACIONES), fill_value=0)
     out = pd.DataFrame(
         {
             "finalizacion": pd.Series(FINALIZACIONES, dtype="string"),
             "conversaciones": counts.to_numpy(dtype=np.int64),
         }
     )
-    out["pct"] = ratio(out["conversaciones"], np.repeat(len(r.codigos), 3)).array
+    out["pct"] = ratio(out["conversaciones"], np.repeat(total, 3)).array
     return out
 
 
@@ -238,7 +270,12 @@ def recorridos_grafico(e: Entrada) -> pd.DataFrame:
 @REGISTRO.tabla("campanas_flujo", exportar=False)
 def campanas_flujo(e: Entrada) -> pd.DataFrame:
     """The campaigns of the scope, sorted: more than one mixes different flows."""
-    return pd.DataFrame({"campana": pd.array(campanas_en_alcance(e.envios), dtype="string")})
+    return tabla_campanas(campanas_en_alcance(e.envios))
+
+
+def tabla_campanas(campanas: object) -> pd.DataFrame:
+    """The ``campanas_flujo`` table from the scope's distinct campaigns (sorted here)."""
+    return pd.DataFrame({"campana": pd.array(sorted(str(c) for c in campanas), dtype="string")})
 
 
 @REGISTRO.tabla("alcance_flujos", exportar=False)
@@ -249,12 +286,19 @@ def alcance_flujos(e: Entrada) -> pd.DataFrame:
     scope = _scope(e)
     datos = e.fuente.datos
     given = datos is None or bool((datos.archivos["tabla"] == "eventos").any())
-    with_events = _respondidos(e).con_eventos if len(scope) and given else 0
+    return tabla_alcance(len(scope), given, _respondidos(e).con_eventos, len(_respondidos(e).codigos))
+
+
+def tabla_alcance(
+    envios_flujo: int, archivo_eventos: bool, con_eventos: int, respondidos: int
+) -> pd.DataFrame:
+    """The one-row ``alcance_flujos`` table (conversations with events count only when there are flow
+    sends and an eventos file)."""
     row = {
-        "envios_flujo": len(scope),
-        "archivo_eventos": given,
-        "conversaciones_con_eventos": with_events,
-        "flujos_respondidos": len(_respondidos(e).codigos),
+        "envios_flujo": int(envios_flujo),
+        "archivo_eventos": bool(archivo_eventos),
+        "conversaciones_con_eventos": int(con_eventos) if envios_flujo and archivo_eventos else 0,
+        "flujos_respondidos": int(respondidos),
     }
     return pd.DataFrame([row]).astype({"archivo_eventos": "bool"})
 
