@@ -15,7 +15,7 @@ demo: setup
 
 test: setup-test browser java
 	$(BIN)/ruff check outbound_analysis tests benchmarks
-	$(BIN)/pytest tests notebooks outbound_analysis --doctest-modules --nbval-lax --nbval-current-env
+	$(BIN)/pytest tests notebooks outbound_analysis --doctest-modules --nbval-lax --nbval-current-env --durations=25
 
 setup: $(RUNTIME_STAMP)
 setup-test: $(TEST_STAMP)
