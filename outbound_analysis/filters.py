@@ -198,13 +198,23 @@ def apply_filters(
 
 def unmatched_values(envios: pd.DataFrame, filtros: Filtros) -> list[str]:
     """Warnings for filter values that no loaded send has (a typo empties a report silently)."""
+    present = {
+        column: set(envios[column].dropna().unique().tolist())
+        for name, (column, _) in LIST_FILTERS.items()
+        if getattr(filtros, name)
+    }
+    return unmatched_warnings(present, len(envios), filtros)
+
+
+def unmatched_warnings(present: Mapping[str, set[str]], loaded: int, filtros: Filtros) -> list[str]:
+    """:func:`unmatched_values` from the values each filtered column has (``present``, by column)
+    among the ``loaded`` sends: an SQL engine finds them without loading the sends."""
     warnings = []
     for name, (column, label) in LIST_FILTERS.items():
-        present = set(envios[column].dropna().unique().tolist())
-        missing = [v for v in getattr(filtros, name) if v not in present]
+        missing = [v for v in getattr(filtros, name) if v not in present.get(column, set())]
         if missing:
             warnings.append(
                 f"{label}: {', '.join(f'«{m}»' for m in missing)} no aparece en los datos cargados "
-                f"({fmt_int(len(envios))} envíos)."
+                f"({fmt_int(loaded)} envíos)."
             )
     return warnings

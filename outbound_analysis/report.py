@@ -24,12 +24,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import _display, _html, _plotly_setup, metrics, sections
+from . import _display, _html, _plotly_setup, _run_cache, metrics, sections
 from ._text import fmt_int
 from .errors import ParamsError
 from .exports import export_report
 from .filters import Filtros
-from .load import Dataset, load_data, read_secret_key
+from .load import Dataset, almacen_de, leer_almacen, load_data, read_secret_key
 from .params import Parametros
 from .sections import (
     SIN_ARCHIVO_EVENTOS,
@@ -102,6 +102,11 @@ class Informe:
             )
         #: the report's state; a filter change replaces it (:meth:`aplicar`)
         self.vista = vista
+        # the panel and the contact lookup work on the sends in memory; an SQL engine over a
+        # store never loads them, so that report is drawn as a static one (and says why)
+        self._sin_panel = self.interactivo and vista.datos.sin_filas
+        if self._sin_panel:
+            self.interactivo = False
         #: the interactive sections drawn so far, redrawn by :meth:`aplicar`
         self._outputs: list[tuple[str, object]] = []
         #: XLSX cells cut at 32,767 characters by the last export, per sheet
@@ -112,6 +117,14 @@ class Informe:
         if cargar_eventos is None:
             cargar_eventos = nombre == "flujos"
         p = self.parametros
+        almacen = almacen_de(p.envios, self.base) if p.motor != "pandas" else None
+        if almacen is not None and not p.eventos:
+            # an SQL engine reads the store's files itself: no row is loaded into memory here
+            return leer_almacen(almacen, zona_horaria=p.zona_horaria, eventos=cargar_eventos, filas=False)
+        if not self.interactivo:  # inside `outbound-analysis run`: the data its pre-flight loaded
+            cached = _run_cache.cargar(p, cargar_eventos)
+            if cached is not None:
+                return cached
         return load_data(
             p.envios,
             p.eventos if cargar_eventos else None,
@@ -202,6 +215,16 @@ class Informe:
     def panel(self) -> None:
         """The filter panel, only when interactive (headless runs never display widgets)."""
         if not self.interactivo:
+            if self._sin_panel:
+                _display.show(
+                    [
+                        _html.note(
+                            f"Con motor {self.vista.motor} sobre un almacén los envíos no se cargan en "
+                            "memoria y el panel de filtros no está disponible: cambiá los filtros en la "
+                            "celda de parámetros y volvé a ejecutar, o usá motor pandas."
+                        )
+                    ]
+                )
             return
         from .interactive import FilterPanel
 

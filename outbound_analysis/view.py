@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import engines, metrics, sections
-from .filters import Filtros, envios_mask, unmatched_values
+from .filters import Filtros, envios_mask, unmatched_values, unmatched_warnings
 from .load import Dataset
 from .params import Parametros
 from .privacy import anonymize
@@ -67,23 +67,48 @@ class Vista:
         """Positions (in the loaded sends) of the sends that pass the filters."""
         return np.flatnonzero(envios_mask(self.datos.envios, self.filtros))
 
-    @cached_property
+    @property
     def envios(self) -> pd.DataFrame:
-        """The sends that pass the filters."""
-        todos = self.datos.envios
-        return todos if len(self.posiciones) == len(todos) else todos.take(self.posiciones)
+        """The sends that pass the filters (taken from the loaded ones on first read, once)."""
+        return self.entrada.envios
 
     @cached_property
     def entrada(self) -> metrics.Entrada:
-        """What the tables are computed from (the filtered sends, the filters, the data)."""
-        return metrics.Entrada(self.envios, self.filtros, self.fuente, self.parametros, self.posiciones)
+        """What the tables are computed from (the filters, the data, the selection's positions; the
+        filtered sends are taken only if a table reads them)."""
+        return metrics.Entrada(None, self.filtros, self.fuente, self.parametros, self.posiciones)  # type: ignore[arg-type]
+
+    @property
+    def sql(self) -> engines.Motor:
+        """This view's SQL engine with the data registered (one per data set, shared by views)."""
+        return self.fuente.una_vez(_MOTOR_SQL[self.motor])  # type: ignore[return-value]
 
     def _calcular(self, registro: metrics.Registro, name: str) -> pd.DataFrame:
-        """Table ``name`` of ``registro`` on this view's engine (the header's come from the load)."""
-        if self.motor == "pandas" or registro is metrics.carga.REGISTRO:
+        """Table ``name`` of ``registro`` on this view's engine.
+
+        The header's tables come from the load report, except the row counts, which an SQL
+        engine counts itself (its data may never have been loaded into memory).
+        """
+        if self.motor == "pandas":
             return registro.calcular(self.entrada, [name])[name]
-        sql: engines.Motor = self.fuente.una_vez(_MOTOR_SQL[self.motor])  # type: ignore[assignment]
-        return engines.calcular(sql, self.nombre, [name], self.filtros, self.parametros)[name]
+        if registro is metrics.carga.REGISTRO:
+            if name == "totales_carga":
+                ctx = engines.Contexto(self.sql, self.filtros, self.parametros).preparar()
+                filas = engines.filas_cargadas(ctx)
+                if not self._eventos_dados:  # not loaded for this report: none kept, as with pandas
+                    filas["eventos"] = 0
+                return metrics.carga.totales_tabla(self.datos, filas)
+            if name not in engines.CONSULTAS["carga"]:
+                return registro.calcular(self.entrada, [name])[name]
+            return engines.calcular(self.sql, "carga", [name], self.filtros, self.parametros)[name]
+        return engines.calcular(
+            self.sql, self.nombre, [name], self.filtros, self.parametros, self._eventos_dados
+        )[name]
+
+    @property
+    def _eventos_dados(self) -> bool:
+        """Whether an eventos file was loaded (the load report lists one)."""
+        return bool((self.datos.archivos["tabla"] == "eventos").any())
 
     def _anonymous(self, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         return anonymize(tables, self.clave) if self.clave is not None else tables
@@ -120,9 +145,14 @@ class Vista:
     @cached_property
     def etiquetas(self) -> Etiquetas:
         """The labels of this view (filters in words, values that match nothing, key, time)."""
+        if self.motor == "pandas":
+            sin_coincidencia = unmatched_values(self.datos.envios, self.filtros)
+        else:
+            presentes, cargados = engines.valores_presentes(self.sql, self.filtros)
+            sin_coincidencia = unmatched_warnings(presentes, cargados, self.filtros)
         return Etiquetas(
             filtros=self.filtros.describe(),
-            sin_coincidencia=tuple(unmatched_values(self.datos.envios, self.filtros)),
+            sin_coincidencia=tuple(sin_coincidencia),
             anonimizado=self.clave is not None,
             generado=f"{dt.datetime.now():%d/%m/%Y %H:%M}",
         )
@@ -144,14 +174,19 @@ class Vista:
         return self._anonymous({"r": self.datos.rechazos})["r"]
 
 
+def _registrar(motor: engines.Motor, datos: Dataset) -> engines.Motor:
+    """``datos`` on ``motor``: a store's Parquet files as they are (read out of core), else the frames."""
+    if datos.almacen is not None:
+        return engines.registrar_almacen(motor, datos.almacen)
+    return engines.registrar_datos(motor, datos.envios, datos.eventos)
+
+
 def _duckdb(fuente: metrics.Fuente) -> engines.Motor:
-    datos = fuente.datos
-    return engines.registrar_datos(engines.DuckDB(), datos.envios, datos.eventos)  # type: ignore[union-attr]
+    return _registrar(engines.DuckDB(), fuente.datos)  # type: ignore[arg-type]
 
 
 def _spark(fuente: metrics.Fuente) -> engines.Motor:
-    datos = fuente.datos
-    return engines.registrar_datos(engines.Spark(), datos.envios, datos.eventos)  # type: ignore[union-attr]
+    return _registrar(engines.Spark(), fuente.datos)  # type: ignore[arg-type]
 
 
 #: per data set, once: the SQL engine with the loaded envios and eventos registered

@@ -16,9 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..filters import Filtros
 from . import _registro
 from ._registro import CONSULTAS, Contexto, calcular, consulta
 from ._sql import DuckDB, Motor, Spark, motor, where_filtros
+from .carga import filas_cargadas
 
 #: eventos' optional columns (text), registered all NA when no eventos are given
 _EVENTOS_TEXTO = ("mensaje", "nodo", "opcion", "tipificacion", "tipo_tipificacion", "etiqueta")
@@ -56,6 +58,42 @@ def registrar_datos(
     return m
 
 
+def registrar_almacen(m: Motor, ruta: str | Path) -> Motor:
+    """Register a Parquet store's envios and eventos files on ``m``, as they are: the engine
+    reads only the columns and row groups each query needs (the files are one month each)."""
+    from ..load import archivos_almacen, leer_almacen
+
+    envios = archivos_almacen(ruta, "envios")
+    eventos = archivos_almacen(ruta, "eventos")
+    if envios and eventos:
+        m.registrar("envios", envios)
+        m.registrar("eventos", eventos)
+        return m
+    vacio = leer_almacen(ruta, filas=False)  # a store without sends or events: empty frames for those
+    registrar_datos(m, vacio.envios, vacio.eventos)
+    if envios:
+        m.registrar("envios", envios)
+    if eventos:
+        m.registrar("eventos", eventos)
+    return m
+
+
+def valores_presentes(m: Motor, filtros: Filtros) -> tuple[dict[str, set[str]], int]:
+    """For each list filter in use, the values of its column that the loaded sends have
+    (among those it asks for), and how many sends are loaded."""
+    from ..filters import LIST_FILTERS
+
+    present: dict[str, set[str]] = {}
+    for name, (column, _) in LIST_FILTERS.items():
+        values = getattr(filtros, name)
+        if values:
+            quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+            found = m.consulta(f"SELECT DISTINCT {column} AS v FROM envios WHERE {column} IN ({quoted})")
+            present[column] = set(found["v"].astype(str))
+    loaded = int(m.consulta("SELECT count(*) AS n FROM envios")["n"].iloc[0])
+    return present, loaded
+
+
 def verificar(nombre: str) -> None:
     """Raise a Spanish :class:`ParamsError` when engine ``nombre`` cannot run on this machine."""
     import importlib.util
@@ -82,6 +120,7 @@ def verificar(nombre: str) -> None:
 
 
 # the table definitions register themselves on import
+from . import carga as _carga  # noqa: E402,F401
 from . import detallado as _detallado  # noqa: E402,F401
 from . import flujos as _flujos  # noqa: E402,F401
 from . import resumen as _resumen  # noqa: E402,F401
@@ -95,8 +134,11 @@ __all__ = [
     "Spark",
     "calcular",
     "consulta",
+    "filas_cargadas",
     "motor",
+    "registrar_almacen",
     "registrar_datos",
+    "valores_presentes",
     "verificar",
     "where_filtros",
 ]

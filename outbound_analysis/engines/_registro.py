@@ -24,7 +24,7 @@ from ._sql import Motor, where_filtros
 ConsultaFn = Callable[["Contexto"], pd.DataFrame]
 
 #: report -> table name -> function of a Contexto
-CONSULTAS: dict[str, dict[str, ConsultaFn]] = {"resumen": {}, "detallado": {}, "flujos": {}}
+CONSULTAS: dict[str, dict[str, ConsultaFn]] = {"resumen": {}, "detallado": {}, "flujos": {}, "carga": {}}
 
 
 def consulta(informe: str, nombre: str) -> Callable[[ConsultaFn], ConsultaFn]:
@@ -56,6 +56,8 @@ class Contexto:
     motor: Motor
     filtros: Filtros | None = None
     parametros: Parametros | None = None
+    #: whether an eventos file was loaded (the load report knows; None: judge by the parameters)
+    eventos_dados: bool | None = None
     _memo: dict[Callable[[Contexto], object], object] = field(default_factory=dict, compare=False, repr=False)
 
     def una_vez(self, fn: Callable[[Contexto], object]) -> object:
@@ -93,7 +95,8 @@ def calcular(
     nombres: Iterable[str],
     filtros: Filtros | None = None,
     parametros: Parametros | None = None,
+    eventos_dados: bool | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Tables ``nombres`` of ``informe`` on ``motor`` (which has ``envios``/``eventos`` registered)."""
-    ctx = Contexto(motor, filtros, parametros).preparar()
+    ctx = Contexto(motor, filtros, parametros, eventos_dados).preparar()
     return {name: CONSULTAS[informe][name](ctx) for name in nombres}

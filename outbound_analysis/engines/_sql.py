@@ -118,8 +118,9 @@ class Motor:
     nombre: str
     dialecto: Dialect
 
-    def registrar(self, nombre: str, datos: pd.DataFrame | str | Path) -> None:
-        """Make ``datos`` (a DataFrame, or a Parquet file/folder/glob) queryable as ``nombre``."""
+    def registrar(self, nombre: str, datos: pd.DataFrame | str | Path | list[Path]) -> None:
+        """Make ``datos`` (a DataFrame, or Parquet: a file, folder, glob or list of files)
+        queryable as ``nombre``."""
         raise NotImplementedError
 
     def vista(self, nombre: str, sql: str) -> None:
@@ -148,14 +149,17 @@ class DuckDB(Motor):
             self.con.execute(f"SET memory_limit = {_quote(memoria)}")
         self.con.execute("SET TimeZone = 'UTC'")
 
-    def registrar(self, nombre: str, datos: pd.DataFrame | str | Path) -> None:
+    def registrar(self, nombre: str, datos: pd.DataFrame | str | Path | list[Path]) -> None:
         if isinstance(datos, pd.DataFrame):
             self.con.register(nombre, datos)
             return
-        path = Path(datos)
-        pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+        if isinstance(datos, list):
+            source = "[" + ", ".join(_quote(str(f)) for f in datos) + "]"
+        else:
+            path = Path(datos)
+            source = _quote(str(path / "**" / "*.parquet") if path.is_dir() else str(path))
         self.con.execute(
-            f"CREATE OR REPLACE VIEW {nombre} AS SELECT * FROM read_parquet({_quote(pattern)}, "
+            f"CREATE OR REPLACE VIEW {nombre} AS SELECT * FROM read_parquet({source}, "
             "hive_partitioning = false, union_by_name = true)"
         )
 
@@ -179,7 +183,7 @@ class Spark(Motor):
     def __init__(self, master: str | None = None) -> None:
         self.spark = _spark_session(master or os.environ.get("OUTBOUND_ANALYSIS_SPARK_MASTER", "local[2]"))
 
-    def registrar(self, nombre: str, datos: pd.DataFrame | str | Path) -> None:
+    def registrar(self, nombre: str, datos: pd.DataFrame | str | Path | list[Path]) -> None:
         if isinstance(datos, pd.DataFrame):
             import pyarrow as pa
 
@@ -187,7 +191,8 @@ class Spark(Motor):
             table = pa.Table.from_pandas(_spark_ready(datos), preserve_index=False)
             frame = self.spark.createDataFrame(table)
         else:
-            frame = self.spark.read.parquet(str(datos))
+            files = datos if isinstance(datos, list) else [datos]
+            frame = self.spark.read.parquet(*(str(f) for f in files))
         frame.createOrReplaceTempView(nombre)
 
     def vista(self, nombre: str, sql: str) -> None:

@@ -163,5 +163,7 @@ def alcance_flujos(ctx: Contexto) -> pd.DataFrame:
     ``eventos`` parameter; True without parameters, as the pandas engine without a Dataset), flow
     conversations with events, flujos respondidos."""
     t: dict[str, int] = ctx.una_vez(_totales)  # type: ignore[assignment]
-    given = ctx.parametros is None or bool(ctx.parametros.eventos)
+    given = ctx.eventos_dados
+    if given is None:
+        given = ctx.parametros is None or bool(ctx.parametros.eventos)
     return tabla_alcance(t["envios_flujo"], given, t["conversaciones_con_eventos"], t["flujos_respondidos"])

@@ -53,6 +53,10 @@ class Dataset:
     archivos: pd.DataFrame = field(repr=False)
     rechazos: pd.DataFrame = field(repr=False)
     zona_horaria: str = DEFAULT_TZ
+    #: the Parquet store the data came from (``outbound-analysis importar``), when it did;
+    #: with ``sin_filas`` the frames are empty and the SQL engines read the store's files
+    almacen: Path | None = None
+    sin_filas: bool = False
 
     def totales(self, tabla: str = "envios") -> dict[str, int]:
         """Rows read, loaded, rejected, duplicated and replaced for one table."""

@@ -314,8 +314,12 @@ def leer_almacen(
     *,
     zona_horaria: str | None = None,
     eventos: bool = True,
+    filas: bool = True,
 ) -> Dataset:
     """A store read back as the loader's :class:`Dataset` (same columns and dtypes).
+
+    ``filas=False`` reads no rows (empty envios/eventos with their columns, the full load
+    report and rejects): for the SQL engines, which read the store's files themselves.
 
     Reads only the months ``filtros``' dates need (:func:`meses_necesarios`; other filters
     do not prune) and only ``columnas`` (names of envios or eventos columns; None = all).
@@ -340,7 +344,7 @@ def leer_almacen(
             frames[tabla] = _to_frame(_empty_table(tabla), tabla, tz).drop(columns=list(EXTRA))
             continue
         names = [c.name for c in TABLES[tabla] if wanted is None or c.name in wanted]
-        files = archivos_almacen(root, tabla, filtros)
+        files = archivos_almacen(root, tabla, filtros) if filas else []
         cols = [*names, "orden"]
         table = _read_files(files, cols) if files else _empty_table(tabla).select(cols)
         frame = _to_frame(table, tabla, tz)
@@ -353,7 +357,15 @@ def leer_almacen(
     if not eventos:
         carga = carga[carga["tabla"] == "envios"].reset_index(drop=True)
         rechazos = rechazos[rechazos["tabla"] == "envios"].reset_index(drop=True)
-    return Dataset(frames["envios"], frames["eventos"], carga, rechazos, zona_horaria=tz)
+    return Dataset(
+        frames["envios"],
+        frames["eventos"],
+        carga,
+        rechazos,
+        zona_horaria=tz,
+        almacen=root,
+        sin_filas=not filas,
+    )
 
 
 def _read_side(root: Path, manifest: Mapping, tabla: str, columns: list[str]) -> pd.DataFrame:

@@ -34,10 +34,15 @@ def _datos(e: Entrada) -> Dataset:
 def totales_carga(e: Entrada) -> pd.DataFrame:
     """Rows envios, eventos and total: files read, rows kept (``filas``) and the file counts summed."""
     d = _datos(e)
+    return totales_tabla(d, {"envios": len(d.envios), "eventos": len(d.eventos)})
+
+
+def totales_tabla(d: Dataset, filas: dict[str, int]) -> pd.DataFrame:
+    """:func:`totales_carga` with the rows kept per table given (an SQL engine counts them)."""
     rows = []
-    for tabla, frame in (("envios", d.envios), ("eventos", d.eventos)):
+    for tabla in ("envios", "eventos"):
         files = d.archivos[d.archivos["tabla"] == tabla]
-        rows.append({"tabla": tabla, "archivos": len(files), "filas": len(frame), **d.totales(tabla)})
+        rows.append({"tabla": tabla, "archivos": len(files), "filas": filas[tabla], **d.totales(tabla)})
     out = pd.DataFrame(rows)
     total = {"tabla": "total", **{c: int(out[c].sum()) for c in TOTALES_COLUMNS[1:]}}
     out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
@@ -98,7 +103,7 @@ def seleccion(e: Entrada) -> pd.DataFrame:
     last = fechas.max().tz_convert(tz).date() if len(fechas) else None
     return pd.DataFrame(
         {
-            "envios": np.array([len(e.envios)], dtype=np.int64),
+            "envios": np.array([e.cantidad], dtype=np.int64),
             "envios_cargados": np.array([len(d.envios)], dtype=np.int64),
             "primer_dia": [first],
             "ultimo_dia": [last],
