@@ -19,7 +19,9 @@ that reads a :class:`Base` (one selection's shared work), which the report compu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -76,20 +78,36 @@ def bandera(s: pd.Series) -> np.ndarray:
     return s.to_numpy(dtype=bool, na_value=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Base:
     """What every table needs, computed once per selection.
 
-    ``env``: filtered sends; ``ok``: exitoso mask; ``ind``: :func:`metrics.indicators`;
+    ``envios``: filtered sends, or a function returning them (read only when a table needs a
+    column not in ``columna``); ``ok``: exitoso mask; ``ind``: :func:`metrics.indicators`;
     ``campanas``: campaign names in detallado order; ``codigo``: per send, the position
-    of its campaign in ``campanas`` (-1 for a send without campaign).
+    of its campaign in ``campanas`` (-1 for a send without campaign). ``columna(name)``:
+    per selected send, a value computed once per data set (:data:`COLUMNAS`), when known.
     """
 
-    env: pd.DataFrame
+    envios: pd.DataFrame | Callable[[], pd.DataFrame]
     ok: np.ndarray
     ind: pd.DataFrame
     campanas: pd.Index
     codigo: np.ndarray
+    columna: Callable[[str], np.ndarray] | None = None
+
+    @cached_property
+    def env(self) -> pd.DataFrame:
+        """The filtered sends."""
+        return self.envios if isinstance(self.envios, pd.DataFrame) else self.envios()
+
+    def ns(self, name: str) -> np.ndarray:
+        """Timestamp column ``name`` of the selected sends as int64 nanoseconds (NaT: int64 min)."""
+        return self.columna(name) if self.columna is not None else _ns(self.env[name])
+
+    def leido_na(self) -> np.ndarray:
+        """Per selected send: leido is not reported."""
+        return self.columna("leido_na") if self.columna is not None else self.env["leido"].isna().to_numpy()
 
     def por_campana(self, mask: np.ndarray) -> np.ndarray:
         """Per campaign (detallado order): how many sends satisfy ``mask``."""
@@ -104,9 +122,26 @@ def seleccion(envios: pd.DataFrame, filtros: Filtros | None, ind: pd.DataFrame |
     """
     env = filter_envios(envios, filtros) if filtros is not None else envios
     ind = indicators(env) if ind is None else ind
-    ok = ind["envios_exitosos"].to_numpy(dtype=bool)
     codes, uniques = pd.factorize(env["campana"], use_na_sentinel=True)
-    names = np.asarray([str(u) for u in uniques], dtype=object)
+    return base_de_codigos(env, ind, codes, pd.Index(uniques))
+
+
+def base_de_codigos(
+    envios: pd.DataFrame | Callable[[], pd.DataFrame],
+    ind: pd.DataFrame,
+    codes: np.ndarray,
+    valores: pd.Index,
+    columna: Callable[[str], np.ndarray] | None = None,
+) -> Base:
+    """The :class:`Base` of a selection whose campaigns are ``codes`` into ``valores`` (-1: none;
+    values no selected send has are left out)."""
+    ok = ind["envios_exitosos"].to_numpy(dtype=bool)
+    valid = codes >= 0
+    present = np.flatnonzero(np.bincount(codes[valid], minlength=len(valores)))
+    names = np.asarray([str(valores[i]) for i in present], dtype=object)
+    compact = np.full(len(valores), -1, dtype=np.int64)
+    compact[present] = np.arange(len(present))
+    codes = np.where(valid, compact[np.maximum(codes, 0)], -1) if len(valores) else np.full(len(codes), -1)
     exitosos = np.bincount(codes[ok & (codes >= 0)], minlength=len(names))
     # detallado's order: envios_exitosos descending, then campana (code-point order)
     order = np.lexsort((names, -exitosos)) if len(names) else np.array([], dtype=np.int64)
@@ -114,11 +149,12 @@ def seleccion(envios: pd.DataFrame, filtros: Filtros | None, ind: pd.DataFrame |
     position[order] = np.arange(len(names))
     codigo = np.where(codes >= 0, position[np.maximum(codes, 0)] if len(names) else -1, -1)
     return Base(
-        env=env,
+        envios=envios,
         ok=ok,
         ind=ind,
         campanas=pd.Index(names[order].tolist(), dtype="string", name="campana"),
         codigo=codigo.astype(np.int64),
+        columna=columna,
     )
 
 
@@ -191,14 +227,13 @@ def tiempos(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFram
 
 def tiempos_de(base: Base) -> pd.DataFrame:
     k = len(base.campanas)
-    env = base.env
-    sent = _ns(env["fecha_envio"])
+    sent = base.ns("fecha_envio")
     sent_ok = base.ok & (sent != np.iinfo(np.int64).min)
     n = np.zeros((k + 1, 3), dtype=np.int64)
     descartados = np.zeros((k + 1, 3), dtype=np.int64)
     q = np.full((k + 1, 3, len(CUANTILES)), np.nan)
     for e, etapa in enumerate(ETAPAS_TIEMPO):
-        stamp = _ns(env[ESTAMPAS[etapa]])
+        stamp = base.ns(ESTAMPAS[etapa])
         present = sent_ok & (stamp != np.iinfo(np.int64).min)
         delta = stamp - sent  # int64 ns; only read where present
         earlier = present & (delta < 0)
@@ -226,6 +261,8 @@ def tiempos_tabla(campanas: list[str], n: np.ndarray, descartados: np.ndarray, q
             "descartados": descartados.ravel(),
         }
     )
+    # to 1e-9 min: engines interpolate quantiles in a different order (last-bit differences)
+    q = np.round(q, 9)
     for j, name in enumerate(("p25_min", "p50_min", "p75_min", "p90_min")):
         out[name] = as_float(q[:, :, j].ravel())
     return out[TIEMPOS_COLUMNS]
@@ -329,14 +366,14 @@ def codificar(ids: pd.Series) -> Codigos:
 
 def _niveles(base: Base, keep: np.ndarray) -> np.ndarray:
     """Per kept exitoso: the index in :data:`SEGMENTOS` of the furthest stage it reached."""
-    ind = base.ind[keep]
+    ind = base.ind
     return np.select(
         [
-            ind["ventas"].to_numpy(dtype=bool),
-            ind["asignadas"].to_numpy(dtype=bool),
-            ind["respondidos"].to_numpy(dtype=bool),
-            ind["leidos"].to_numpy(dtype=bool),
-            base.env["leido"].isna().to_numpy()[keep],
+            ind["ventas"].to_numpy(dtype=bool)[keep],
+            ind["asignadas"].to_numpy(dtype=bool)[keep],
+            ind["respondidos"].to_numpy(dtype=bool)[keep],
+            ind["leidos"].to_numpy(dtype=bool)[keep],
+            base.leido_na()[keep],
         ],
         [0, 1, 2, 3, 4],
         default=5,
@@ -345,8 +382,7 @@ def _niveles(base: Base, keep: np.ndarray) -> np.ndarray:
 
 def _por_contacto(base: Base, cont: Codigos | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, Codigos]:
     """Kept rows (exitosos with a contact), their contact codes, their levels, and the codes."""
-    env = base.env
-    cont = cont if cont is not None else codificar(env["contacto_id"])
+    cont = cont if cont is not None else codificar(base.env["contacto_id"])
     keep = base.ok & (cont.codigos < len(cont.ids))
     return keep, cont.codigos[keep], _niveles(base, keep), cont
 

@@ -52,17 +52,17 @@ def kpis_de(e: Entrada) -> pd.DataFrame:
     if codes is None:
         total_contactos = int(e.envios["contacto_id"].nunique())
     else:  # distinct codes among the selection, the "no contacto_id" code left out
-        missing = e.fuente.una_vez(_sin_contacto)
+        missing = e.fuente.una_vez(codigo_sin_contacto)
         total_contactos = int(np.count_nonzero(np.bincount(codes, minlength=missing + 1)[:missing]))
     row = {
         "total_contactos": total_contactos,
-        "envios": len(e.envios),
+        "envios": e.cantidad,
         **{k: int(sums[k]) for k in sums.index},
     }
     return kpis_tabla(row)
 
 
-def _sin_contacto(f: Fuente) -> int:
+def codigo_sin_contacto(f: Fuente) -> int:
     """The code of a missing contacto_id in :meth:`Entrada.codigos_contacto` (the number of ids)."""
     return int(f.datos.envios["contacto_id"].nunique())  # type: ignore[union-attr]
 

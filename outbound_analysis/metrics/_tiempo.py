@@ -92,6 +92,35 @@ def _local(env: pd.DataFrame, filtros: Filtros | None) -> np.ndarray:
     return _local_ns(env["fecha_envio"], _zona(env, filtros))
 
 
+@dataclass(frozen=True)
+class Locales:
+    """Per send, its local time as codes: ``dia`` (days since 1970-01-01), ``celda`` (weekday ×
+    24 + hour: 0 is lunes 0 h, 167 domingo 23 h) and ``valida`` (fecha_envio is not NaT; the
+    other two mean nothing where it is)."""
+
+    dia: np.ndarray
+    celda: np.ndarray
+    valida: np.ndarray
+
+    def filas(self, posiciones: np.ndarray) -> Locales:
+        """The rows at ``posiciones``."""
+        return Locales(self.dia[posiciones], self.celda[posiciones], self.valida[posiciones])
+
+
+def locales(local: np.ndarray) -> Locales:
+    """The :class:`Locales` of local times in int64 nanoseconds (:data:`_NAT` for NaT)."""
+    valida = local != _NAT
+    ns = np.where(valida, local, 0)
+    weekday = dia_semana(ns // _NS_PER_DAY)  # Monday = 0
+    celda = (weekday * 24 + (ns // _NS_PER_HOUR) % 24).astype(np.int16)
+    return Locales(local // _NS_PER_DAY, celda, valida)
+
+
+def locales_de(envios: pd.DataFrame, zona: str | None) -> Locales:
+    """The :class:`Locales` of ``envios``' fecha_envio in ``zona`` (None: as loaded)."""
+    return locales(_local_ns(envios["fecha_envio"], zona))
+
+
 def _day_number(day: dt.date) -> int:
     return (day - _EPOCH).days
 
@@ -161,8 +190,13 @@ def evolucion(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFr
 
 
 def _evolucion_from(ind: pd.DataFrame, local: np.ndarray, filtros: Filtros | None) -> pd.DataFrame:
-    day = local // _NS_PER_DAY
-    keep = local != _NAT
+    return evolucion_de(ind, locales(local), filtros)
+
+
+def evolucion_de(ind: pd.DataFrame, loc: Locales, filtros: Filtros | None) -> pd.DataFrame:
+    """``evolucion`` of a selection from its indicators and :class:`Locales`."""
+    day = loc.dia
+    keep = loc.valida.copy()
     first, last = rango_evolucion(day[keep], filtros)
     keep &= (day >= first) & (day <= last)  # with both dates the filter already ensures it: a guard
     if not keep.all():
@@ -368,10 +402,13 @@ def horarios(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFra
 
 
 def _horarios_from(ind: pd.DataFrame, local: np.ndarray) -> pd.DataFrame:
-    ok = ind["envios_exitosos"].to_numpy() & (local != _NAT)
-    ns = local[ok]
-    weekday = (ns // _NS_PER_DAY + 3) % 7  # 1970-01-01 was a Thursday (Monday = 0)
-    cell = (weekday * 24 + (ns // _NS_PER_HOUR) % 24).astype(np.intp)
+    return horarios_de(ind, locales(local))
+
+
+def horarios_de(ind: pd.DataFrame, loc: Locales) -> pd.DataFrame:
+    """``horarios`` of a selection from its indicators and :class:`Locales`."""
+    ok = ind["envios_exitosos"].to_numpy() & loc.valida
+    cell = loc.celda[ok].astype(np.intp)
     exitosos = np.bincount(cell, minlength=168).astype(np.int64)
     respondidos = np.bincount(cell[ind["respondidos"].to_numpy()[ok]], minlength=168).astype(np.int64)
     return horarios_tabla(exitosos, respondidos)
@@ -433,7 +470,18 @@ def _numero(codes: np.ndarray, when: np.ndarray, ids: pd.Series) -> np.ndarray:
             rows = order[pos]
             sub = pd.DataFrame({"w": w[pos], "id": ids.iloc[rows].astype("string").array})
             order[pos] = rows[sub.sort_values(["w", "id"], kind="stable").index.to_numpy()]
-    c = codes[order]
+    out = np.empty(n, dtype=np.int64)
+    out[order] = numero_en_orden(codes[order])
+    return out
+
+
+def numero_en_orden(c: np.ndarray) -> np.ndarray:
+    """Per row of ``c`` (contact codes, rows already in send order): its number among its contact's
+    rows so far, capped at 5 (four vectorized passes that each mark the first remaining row of every
+    contact)."""
+    n = len(c)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
     rank = np.full(n, len(ENVIO_NUMEROS), dtype=np.int64)
     rest = np.arange(n)
     first = np.empty(int(c.max()) + 1, dtype=np.int64)
@@ -446,9 +494,7 @@ def _numero(codes: np.ndarray, when: np.ndarray, ids: pd.Series) -> np.ndarray:
         is_first = first[cr] == rest
         rank[rest[is_first]] = number
         rest = rest[~is_first]
-    out = np.empty(n, dtype=np.int64)
-    out[order] = rank
-    return out
+    return rank
 
 
 def envio_numero(envios: pd.DataFrame, contactos: np.ndarray | None = None) -> np.ndarray:
@@ -496,12 +542,19 @@ def _fatiga_from(env: pd.DataFrame, ind: pd.DataFrame, contactos: np.ndarray | N
         pd.factorize(env["contacto_id"][ok], use_na_sentinel=False)[0] if contactos is None else contactos[ok]
     )
     when = env["fecha_envio"].to_numpy(dtype="datetime64[ns]").view(np.int64)[ok]
-    bucket = (_numero(codes, when, env["envio_id"][ok]) - 1).astype(np.intp)
+    numero = _numero(codes, when, env["envio_id"][ok])
+    return fatiga_de(numero, ind["respondidos"].to_numpy()[ok], ind["ventas"].to_numpy()[ok])
+
+
+def fatiga_de(numero: np.ndarray, respondidos: np.ndarray, ventas: np.ndarray) -> pd.DataFrame:
+    """``fatiga`` from each exitoso's number (1..5) and its respondido and venta indicators."""
+    bucket = (numero - 1).astype(np.intp)
     size = len(ENVIO_NUMEROS)
-    exitosos = np.bincount(bucket, minlength=size).astype(np.int64)
-    respondidos = np.bincount(bucket[ind["respondidos"].to_numpy()[ok]], minlength=size).astype(np.int64)
-    ventas = np.bincount(bucket[ind["ventas"].to_numpy()[ok]], minlength=size).astype(np.int64)
-    return fatiga_tabla(exitosos, respondidos, ventas)
+    return fatiga_tabla(
+        np.bincount(bucket, minlength=size).astype(np.int64),
+        np.bincount(bucket[respondidos], minlength=size).astype(np.int64),
+        np.bincount(bucket[ventas], minlength=size).astype(np.int64),
+    )
 
 
 def fatiga_tabla(exitosos: np.ndarray, respondidos: np.ndarray, ventas: np.ndarray) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..filters import Filtros, filter_envios
 from ..params import Parametros
+from . import _columnas as col
 from ._ab import (
     ab_conclusiones,
     ab_de,
@@ -29,6 +30,7 @@ from ._detalle import (
     Base,
     Codigos,
     audiencias,
+    base_de_codigos,
     codificar,
     comparacion_de,
     conteo_de,
@@ -168,7 +170,9 @@ def _distintos(e: Entrada, sel: Base, columna: str) -> pd.arrays.StringArray:
     cod = _codigos(e, columna)
     n = len(cod.ids) + 1
     has = (sel.codigo >= 0) & (cod.codigos < len(cod.ids))
-    pairs = np.unique(sel.codigo[has] * n + cod.codigos[has])  # sorted by campaign, then value
+    seen = np.zeros(len(sel.campanas) * n, dtype=bool)  # a bitmap of (campaign, value): no sort
+    seen[sel.codigo[has] * n + cod.codigos[has]] = True
+    pairs = np.flatnonzero(seen)  # sorted by campaign, then value
     values = cod.ids.to_pylist()
     joined: list[list[str]] = [[] for _ in range(len(sel.campanas))]
     for pair in pairs.tolist():
@@ -186,27 +190,18 @@ def envios_detalle(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.D
 
 @REGISTRO.tabla("envios")
 def _envios(e: Entrada) -> pd.DataFrame:
+    if e.por_posicion:  # the loaded sends' order restricted to the selection: one take, no sort
+        env = e.fuente.datos.envios.take(col.en_orden(e))  # type: ignore[union-attr]
+        out = env.assign(visto=env["leido"] | env["respondido"])[ENVIOS_DETAIL_COLUMNS]
+        return out.reset_index(drop=True)
     env = e.envios
     out = env.assign(visto=env["leido"] | env["respondido"])[ENVIOS_DETAIL_COLUMNS]
     return out.take(_orden_envios(env)).reset_index(drop=True)
 
 
 def _orden_envios(env: pd.DataFrame) -> np.ndarray:
-    """Row order by :data:`ENVIOS_ORDEN`: a numeric sort by fecha_envio, and only the rows
-    that share a fecha re-sorted by envio_id (sorting a million ids as text takes ~1 s)."""
-    when = env["fecha_envio"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    order = np.arange(len(when)) if (when[1:] >= when[:-1]).all() else np.argsort(when, kind="stable")
-    w = when[order]
-    equal = w[1:] == w[:-1]
-    if equal.any():
-        tied = np.zeros(len(w), dtype=bool)
-        tied[1:] |= equal
-        tied[:-1] |= equal
-        pos = np.flatnonzero(tied)
-        rows = order[pos]
-        sub = pd.DataFrame({"w": w[pos], "id": env["envio_id"].iloc[rows].astype("string").array})
-        order[pos] = rows[sub.sort_values(["w", "id"], kind="stable").index.to_numpy()]
-    return order
+    """Row order by :data:`ENVIOS_ORDEN` (:func:`._columnas.ordenar_envios`)."""
+    return col.ordenar_envios(env)
 
 
 #: the order of the per-send detail: by fecha_envio, ties by envio_id (unique: one order on every engine)
@@ -225,7 +220,22 @@ def orden_campanas(campanas: list[str], exitosos: list[int]) -> list[int]:
 
 
 def _base(e: Entrada) -> Base:
-    return seleccion(e.envios, None, e.indicadores)
+    campana = col.codigos(e, "campana")
+    if campana is None:
+        return seleccion(e.envios, None, e.indicadores)
+    # by position: campaign codes, timestamps and leido NA come from the loaded sends (once per data set)
+
+    def columna(name: str) -> np.ndarray:
+        return e.tomar(_COLUMNAS[name])  # type: ignore[no-any-return]
+
+    return base_de_codigos(lambda: e.envios, e.indicadores, *campana, columna=columna)
+
+
+#: what :class:`Base` reads per send, computed once per data set
+_COLUMNAS = {
+    **{c: col.fecha_ns(c) for c in ("fecha_envio", "fecha_lectura", "fecha_respuesta", "fecha_asignacion")},
+    "leido_na": col.leido_na,
+}
 
 
 def _sel(e: Entrada) -> Base:

@@ -23,8 +23,10 @@ import pandas as pd
 
 from ..filters import Filtros, filter_envios
 from ..schema import FINALIZACIONES, TIPOS_AUTOGESTION
+from . import _columnas as col
 from ._base import is_true, is_value, ratio
-from ._entrada import Entrada, Fuente, Registro
+from ._entrada import Entrada, Fuente, Registro, indicadores_datos, solo_lectura
+from ._kpis import codigo_sin_contacto
 from ._perfil import EventProfile
 
 # "X as X": re-exported for the SQL engines' flujos tables (``_recorridos`` is private)
@@ -99,6 +101,21 @@ def _scope(e: Entrada) -> pd.DataFrame:
     return e.envios[is_value(e.envios["origen"], "flujo")]
 
 
+def _filas_alcance(e: Entrada) -> np.ndarray:
+    """By position: the rows (in the loaded sends) of the selection's flow sends, once per selection."""
+    return np.flatnonzero(e.mascara() & e.fuente.una_vez(col.es_flujo))  # type: ignore[operator]
+
+
+def _alcance(e: Entrada) -> np.ndarray:
+    return e.una_vez(_filas_alcance)  # type: ignore[return-value]
+
+
+def _distintos(codes: np.ndarray, size: int) -> int:
+    """How many distinct codes in 0..size-1 ``codes`` has (others, e.g. -1 or NA's code, left out)."""
+    codes = codes[(codes >= 0) & (codes < size)]
+    return int(np.count_nonzero(np.bincount(codes, minlength=size)))
+
+
 @dataclass(frozen=True)
 class Respondidos:
     """The flujos respondidos of a selection: their codes, finalizacion and in-scope mask."""
@@ -112,6 +129,12 @@ class Respondidos:
 def _codigos_envios(f: Fuente) -> np.ndarray:
     """The conversation code of every loaded send (-1: no conversation or no events), once per data set."""
     return f.perfil_eventos.codes(f.datos.envios["conversacion_id"])  # type: ignore[union-attr]
+
+
+def _autogestion(f: Fuente) -> np.ndarray:
+    """Per loaded send: its tipo_tipificacion is an autogestión one, once per data set."""
+    tipo = f.datos.envios["tipo_tipificacion"]  # type: ignore[union-attr]
+    return solo_lectura(tipo.isin(TIPOS_AUTOGESTION).to_numpy(dtype=bool, na_value=False))
 
 
 def _codigos(e: Entrada, envios: pd.DataFrame) -> np.ndarray:
@@ -129,9 +152,18 @@ def _codigos(e: Entrada, envios: pd.DataFrame) -> np.ndarray:
 def respondidos(e: Entrada) -> Respondidos:
     """Which conversations of the scope were answered, and how each ended (CONTRACT §3.3)."""
     profile = e.fuente.perfil_eventos
-    scope = _scope(e)
-    with_conv = scope[scope["conversacion_id"].notna().to_numpy()]
-    codes = _codigos(e, with_conv)
+    if e.por_posicion:  # codes and flags of the flow sends taken from the loaded ones (once per data set)
+        rows = _alcance(e)
+        codes = e.fuente.una_vez(_codigos_envios)[rows]  # type: ignore[index]
+        asignada = e.fuente.una_vez(col.asignada)[rows]  # type: ignore[index]
+        autogestion = e.fuente.una_vez(_autogestion)[rows]  # type: ignore[index]
+    else:
+        scope = _scope(e)
+        with_conv = scope[scope["conversacion_id"].notna().to_numpy()]
+        codes = _codigos(e, with_conv)
+        asignada = is_true(with_conv["asignada"])
+        tipo = with_conv["tipo_tipificacion"]
+        autogestion = tipo.isin(TIPOS_AUTOGESTION).to_numpy(dtype=bool, na_value=False)
     known = codes >= 0
     n_conv = len(profile.ids)
 
@@ -144,10 +176,8 @@ def respondidos(e: Entrada) -> Respondidos:
     conv = profile.conversaciones
     answered_mask = per_conv(np.ones(len(codes), dtype=bool)) & conv["responde"].to_numpy(dtype=bool)
     answered = np.flatnonzero(answered_mask)
-    assigned = conv["agente"].to_numpy(dtype=bool) | per_conv(is_true(with_conv["asignada"]))
-    autog = conv["autogestion"].to_numpy(dtype=bool) | per_conv(
-        with_conv["tipo_tipificacion"].isin(TIPOS_AUTOGESTION).to_numpy(dtype=bool, na_value=False)
-    )
+    assigned = conv["agente"].to_numpy(dtype=bool) | per_conv(asignada)
+    autog = conv["autogestion"].to_numpy(dtype=bool) | per_conv(autogestion)
     derived = np.where(
         assigned[answered], "asignacion", np.where(autog[answered], "finalizacion_automatica", "abandono")
     )
@@ -163,6 +193,20 @@ def _respondidos(e: Entrada) -> Respondidos:
 @REGISTRO.tabla("resultados")
 def resultados(e: Entrada) -> pd.DataFrame:
     """One row: the flow sends' contacts, exitosos, conversations, asignadas, ventas, flujos respondidos."""
+    if e.por_posicion:  # counts over codes of the loaded sends: no text per selection
+        rows = _alcance(e)
+        ind = e.fuente.una_vez(indicadores_datos)
+        ok = rows[ind["envios_exitosos"].to_numpy(dtype=bool)[rows]]  # type: ignore[index]
+        contactos = e.codigos_contacto_cargados()
+        conv = e.fuente.una_vez(col.categorias("conversacion_id"))
+        return tabla_resultados(
+            total_contactos=_distintos(contactos[rows], e.fuente.una_vez(codigo_sin_contacto)),  # type: ignore[index, arg-type]
+            envios_exitosos=len(ok),
+            conversaciones=_distintos(conv.codigos[ok], len(conv.valores)),  # type: ignore[attr-defined]
+            asignadas=int(ind["asignadas"].to_numpy(dtype=bool)[ok].sum()),  # type: ignore[index]
+            ventas=int(ind["ventas"].to_numpy(dtype=bool)[ok].sum()),  # type: ignore[index]
+            flujos_respondidos=len(_respondidos(e).codigos),
+        )
     scope = _scope(e)
     ok = scope[is_value(scope["estado"], "exitoso")]
     return tabla_resultados(
@@ -270,6 +314,11 @@ def recorridos_grafico(e: Entrada) -> pd.DataFrame:
 @REGISTRO.tabla("campanas_flujo", exportar=False)
 def campanas_flujo(e: Entrada) -> pd.DataFrame:
     """The campaigns of the scope, sorted: more than one mixes different flows."""
+    if e.por_posicion:
+        cat = e.fuente.una_vez(col.categorias("campana"))
+        codes = cat.codigos[_alcance(e)]  # type: ignore[attr-defined]
+        present = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(cat.valores)))  # type: ignore[attr-defined]
+        return tabla_campanas(cat.valores[present])  # type: ignore[attr-defined]
     return tabla_campanas(campanas_en_alcance(e.envios))
 
 
@@ -283,10 +332,10 @@ def alcance_flujos(e: Entrada) -> pd.DataFrame:
     """One row saying what the flujos sections can show: flow sends (``envios_flujo``), whether an
     eventos file was given (``archivo_eventos``), how many flow conversations have events
     (``conversaciones_con_eventos``) and ``flujos_respondidos``."""
-    scope = _scope(e)
+    envios_flujo = len(_alcance(e)) if e.por_posicion else len(_scope(e))
     datos = e.fuente.datos
     given = datos is None or bool((datos.archivos["tabla"] == "eventos").any())
-    return tabla_alcance(len(scope), given, _respondidos(e).con_eventos, len(_respondidos(e).codigos))
+    return tabla_alcance(envios_flujo, given, _respondidos(e).con_eventos, len(_respondidos(e).codigos))
 
 
 def tabla_alcance(

@@ -19,9 +19,10 @@ import pandas as pd
 from ..filters import Filtros, filter_envios
 from ..labels import error_label
 from ..load import Dataset
+from . import _columnas as col
 from . import _tiempo as mas
 from ._base import is_true, is_value, ratio
-from ._entrada import Entrada, Fuente, Registro
+from ._entrada import Entrada, Fuente, Registro, indicadores_datos, solo_lectura
 from ._kpis import ETAPAS, kpis_de
 
 #: the first row of :func:`asignadas_sin_respuesta`: every origen together
@@ -107,16 +108,20 @@ def por_origen(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataF
 
 @REGISTRO.tabla("por_origen")
 def _por_origen(e: Entrada) -> pd.DataFrame:
-    origen = e.envios["origen"]
-    if not isinstance(origen.dtype, pd.CategoricalDtype):
-        sums = e.indicadores.groupby(origen, observed=True, sort=True).sum()
-        return por_origen_tabla(sums[POR_ORIGEN_CONTEOS].rename_axis("origen").reset_index())
+    cargado = e.fuente.datos.envios["origen"] if e.por_posicion else None  # type: ignore[union-attr]
+    if cargado is not None and isinstance(cargado.dtype, pd.CategoricalDtype):
+        codes, categories = col.codigos(e, "origen")  # type: ignore[misc]
+    else:
+        origen = e.envios["origen"]
+        if not isinstance(origen.dtype, pd.CategoricalDtype):
+            sums = e.indicadores.groupby(origen, observed=True, sort=True).sum()
+            return por_origen_tabla(sums[POR_ORIGEN_CONTEOS].rename_axis("origen").reset_index())
+        codes, categories = origen.cat.codes.to_numpy(), origen.cat.categories
     # the same sums by the category codes (a groupby of a million rows takes ~0.2 s)
-    codes = origen.cat.codes.to_numpy()
     valid = codes >= 0
-    k = len(origen.cat.categories)
+    k = len(categories)
     present = np.bincount(codes[valid], minlength=k) > 0
-    sums = {"origen": origen.cat.categories[present]}
+    sums = {"origen": categories[present]}
     for name in POR_ORIGEN_CONTEOS:
         flags = e.indicadores[name].to_numpy(dtype=bool)[valid]
         sums[name] = np.bincount(codes[valid][flags], minlength=k)[present].astype(np.int64)
@@ -147,7 +152,30 @@ def por_origen_tabla(sums: pd.DataFrame) -> pd.DataFrame:
 
 @REGISTRO.tabla("fallas")
 def _fallas(e: Entrada) -> pd.DataFrame:
-    return fallas(e.envios)
+    cod = e.tomar(_codigos_error)
+    if cod is None:
+        return fallas(e.envios)
+    # by position: failed sends counted per code of the loaded codigo_error (no text per selection)
+    failed = e.indicadores["envios_fallidos"].to_numpy(dtype=bool)
+    valores: pd.Index = e.fuente.una_vez(_valores_error)  # type: ignore[assignment]
+    counts = np.bincount(cod[failed], minlength=len(valores))
+    present = counts > 0
+    return fallas_tabla(valores[present], counts[present].astype(np.int64), int(failed.sum()))
+
+
+def _error_datos(f: Fuente) -> tuple[np.ndarray, pd.Index]:
+    """codigo_error of every loaded send as codes (no code: :data:`SIN_CODIGO`), once per data set."""
+    texto = f.datos.envios["codigo_error"].astype("string").fillna(SIN_CODIGO)  # type: ignore[union-attr]
+    codes, uniques = pd.factorize(texto)
+    return solo_lectura(codes.astype(np.intp)), pd.Index(uniques, dtype="string")
+
+
+def _codigos_error(f: Fuente) -> np.ndarray:
+    return f.una_vez(_error_datos)[0]  # type: ignore[index]
+
+
+def _valores_error(f: Fuente) -> pd.Index:
+    return f.una_vez(_error_datos)[1]  # type: ignore[index]
 
 
 def fallas(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame:
@@ -212,7 +240,42 @@ def _contactos(e: Entrada) -> np.ndarray | None:
 
 def _mas(e: Entrada) -> tuple[dict[str, pd.DataFrame], mas.PeriodoAnterior]:
     """The four §5.1 tables and the previous period, once per selection."""
-    return mas.tablas_de_seleccion(_cargados(e), e.envios, e.filtros, e.indicadores, _kpis(e), _contactos(e))
+    if not e.por_posicion:
+        return mas.tablas_de_seleccion(
+            _cargados(e), e.envios, e.filtros, e.indicadores, _kpis(e), _contactos(e)
+        )
+    # by position: local days and hours, the send order and the contacts come from the loaded sends
+    loc = e.fuente.una_vez(col.locales_datos(_zona(e)))
+    sel = loc if e.todas else loc.filas(e.posiciones)  # type: ignore[attr-defined]
+    ind = e.indicadores
+    comparacion = mas.comparar_periodo(_cargados(e), e.filtros, _kpis(e))
+    tables = {
+        "evolucion": mas.evolucion_de(ind, sel, e.filtros),  # type: ignore[arg-type]
+        "periodo_anterior": comparacion.tabla,
+        "horarios": mas.horarios_de(ind, sel),  # type: ignore[arg-type]
+        "fatiga": _fatiga(e),
+    }
+    return tables, comparacion
+
+
+def _zona(e: Entrada) -> str | None:
+    """The local zone: the filters' one, else the zone fecha_envio was loaded in (None: naive)."""
+    if e.filtros is not None:
+        return e.filtros.zona_horaria
+    tz = getattr(e.fuente.datos.envios["fecha_envio"].dtype, "tz", None)  # type: ignore[union-attr]
+    return None if tz is None else str(tz)
+
+
+def _fatiga(e: Entrada) -> pd.DataFrame:
+    """``fatiga`` by position: the selected exitosos in the loaded sends' order, numbered per contact."""
+    todos = e.fuente.una_vez(indicadores_datos)
+    ok = e.mascara() & todos["envios_exitosos"].to_numpy(dtype=bool)  # type: ignore[operator]
+    filas = col.en_orden(e, ok)
+    contactos: np.ndarray = e.codigos_contacto_cargados()  # type: ignore[assignment]
+    numero = mas.numero_en_orden(contactos[filas])
+    return mas.fatiga_de(
+        numero, todos["respondidos"].to_numpy(dtype=bool)[filas], todos["ventas"].to_numpy(dtype=bool)[filas]
+    )
 
 
 def _tabla_mas(e: Entrada, nombre: str) -> pd.DataFrame:
@@ -264,8 +327,8 @@ def contexto_tiempo(e: Entrada) -> pd.DataFrame:
     in (None: naive times)."""
     _, p = e.una_vez(_mas)  # type: ignore[misc]
     f = e.filtros
-    if f is not None:
-        zona = f.zona_horaria
+    if f is not None or e.por_posicion:
+        zona = _zona(e)
     else:
         tz = getattr(e.envios["fecha_envio"].dtype, "tz", None)
         zona = None if tz is None else str(tz)
@@ -302,6 +365,15 @@ def asignadas_sin_respuesta(e: Entrada) -> pd.DataFrame:
     >>> asignadas_sin_respuesta(Entrada(env)).to_dict("list")
     {'origen': ['(todos)', 'plantilla_individual'], 'envios': [1, 1]}
     """
+    origen = col.codigos(e, "origen")
+    if origen is not None:  # by position: exitosos asignadas without respondido, per origen code
+        ind = e.indicadores
+        assigned = ind["asignadas"].to_numpy(dtype=bool) & ~ind["respondidos"].to_numpy(dtype=bool)
+        codes, valores = origen
+        counts = np.bincount(codes[assigned & (codes >= 0)], minlength=len(valores))
+        present = counts > 0
+        total = int(assigned.sum())
+        return asignadas_sin_respuesta_tabla(valores[present].astype("string"), counts[present], total)
     env = e.envios
     assigned = (
         np.asarray(is_value(env["estado"], "exitoso"), dtype=bool)
