@@ -36,6 +36,7 @@ def tables_child(store: str, motor: str, memoria: str) -> dict[str, float]:
     from outbound_analysis import engines, metrics
     from outbound_analysis.filters import Filtros
     from outbound_analysis.load import archivos_almacen, load_data
+    from outbound_analysis.params import Parametros
     from outbound_analysis.view import Vista
 
     out: dict[str, float] = {}
@@ -60,9 +61,12 @@ def tables_child(store: str, motor: str, memoria: str) -> dict[str, float]:
             m.spark.read.parquet(*envios).createOrReplaceTempView("envios")
             m.spark.read.parquet(*eventos).createOrReplaceTempView("eventos")
         out["carga_s"] = time.perf_counter() - start
+        params = Parametros(envios=store)
         for nombre in INFORMES:
             t = time.perf_counter()
-            engines.calcular(m, nombre, list(engines.CONSULTAS[nombre]), Filtros())
+            registro = metrics.REGISTROS[nombre]
+            names = [*registro.exportadas_de(params), *registro.apoyo]
+            engines.calcular(m, nombre, names, Filtros(), params)
             out[f"{nombre}_s"] = time.perf_counter() - t
     out["total_s"] = time.perf_counter() - start
     out["pico_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
