@@ -14,9 +14,47 @@ Two renderers, chosen by the report's ``interactivo``:
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-import plotly.io as pio
-from plotly.io.base_renderers import MimetypeRenderer
+import importlib
+import sys
+from types import ModuleType
+
+
+class _LazyModule:
+    """Stands in for a module and imports it on first attribute access."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> object:
+        module: ModuleType = importlib.import_module(self._name)
+        return getattr(module, attr)
+
+
+def _renderers_without_nbformat() -> None:
+    """Import plotly's renderers with ``nbformat`` deferred.
+
+    ``plotly.io._renderers`` imports nbformat when it loads, only for a version check in
+    ``fig.show()``; nbformat pulls in jsonschema, which compiles a URI grammar (about 1 s
+    of every kernel's start). The check still works: a stand-in imports nbformat then.
+    """
+    if "plotly.io._renderers" in sys.modules or "nbformat" in sys.modules:
+        return
+    from _plotly_utils import optional_imports
+
+    sys.modules["nbformat"] = None  # type: ignore[assignment]  # the import fails at once
+    try:
+        import plotly.io._renderers as renderers
+    finally:
+        del sys.modules["nbformat"]
+        optional_imports._not_importable.discard("nbformat")
+    renderers.nbformat = _LazyModule("nbformat")
+
+
+_renderers_without_nbformat()
+
+import plotly.graph_objects as go  # noqa: E402
+import plotly.io as pio  # noqa: E402
+from plotly.io.base_renderers import MimetypeRenderer  # noqa: E402
 
 TEMPLATE = "outbound"
 RENDERER = "plotly_mimetype+outbound_offline"

@@ -19,7 +19,8 @@ with needless ZIP64 fields).
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -304,7 +305,9 @@ def _width(name: str, series: pd.Series, kind: str, label: str) -> float:
     return float(min(max(len(label), content) + 2, 60))
 
 
-def _sheet_xml_head(frame: pd.DataFrame, kinds: list[str], labels: list[str]) -> bytes:
+def _sheet_xml_head(
+    frame: pd.DataFrame, kinds: list[str], labels: list[str], rows: int | None = None
+) -> bytes:
     """Everything of a worksheet before its data rows (dimension, frozen pane, widths, header)."""
     widths = "".join(
         f'<col min="{i + 1}" max="{i + 1}" width="{_width(c, frame[c], k, lab):.1f}" customWidth="1"/>'
@@ -316,7 +319,7 @@ def _sheet_xml_head(frame: pd.DataFrame, kinds: list[str], labels: list[str]) ->
     )
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} {_REL_NS}>'
-        f'<dimension ref="{_ref(frame)}"/><sheetViews><sheetView tabSelected="0" workbookViewId="0">'
+        f'<dimension ref="{_ref(frame, rows)}"/><sheetViews><sheetView tabSelected="0" workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
         f'<sheetFormatPr defaultRowHeight="15"/>{"<cols>" + widths + "</cols>" if widths else ""}'
@@ -324,13 +327,69 @@ def _sheet_xml_head(frame: pd.DataFrame, kinds: list[str], labels: list[str]) ->
     ).encode()
 
 
-def _ref(frame: pd.DataFrame) -> str:
+def _ref(frame: pd.DataFrame, rows: int | None = None) -> str:
     last = column_letter(max(len(frame.columns), 1) - 1)
-    return f"A1:{last}{len(frame) + 1}"
+    return f"A1:{last}{(len(frame) if rows is None else rows) + 1}"
 
 
-def write_workbook(sheets: Mapping[str, pd.DataFrame], path: Path, label: Callable[[str], str] = str) -> Path:
-    """Write one worksheet per frame (sheet name = key, at most 31 characters)."""
+@dataclass
+class Medida:
+    """What a sheet given in chunks needs before its XML is written (:func:`medir`)."""
+
+    filas: int = 0
+    #: date columns with some value that has seconds
+    segundos: set[str] = field(default_factory=set)
+    #: text cells over Excel's limit (cut)
+    cortadas: int = 0
+    #: an upper bound of the worksheet part's bytes
+    bytes: int = 0
+
+
+def medir(chunks: Iterable[pd.DataFrame]) -> Medida:
+    """Measure a sheet given in chunks: rows, dates with seconds, cut cells, size bound."""
+    m = Medida()
+    for chunk in chunks:
+        if not len(chunk):
+            continue
+        kinds = [_kind(c, chunk[c]) for c in chunk.columns]
+        m.filas += len(chunk)
+        m.cortadas += long_text_cells(chunk)
+        for c, k in zip(chunk.columns, kinds, strict=True):
+            if k == "date" and _date_style(chunk[c]) == _DATE_SECONDS:
+                m.segundos.add(c)
+        m.bytes += _size_bound(chunk, kinds, m.filas)
+    return m
+
+
+def _size_bound(frame: pd.DataFrame, kinds: list[str], last_row: int) -> int:
+    """Bytes a chunk's rows can take: cells with their XML, the text and what escaping adds."""
+    n = len(frame)
+    row_digits = len(str(last_row + 1))
+    ref = len(column_letter(max(len(frame.columns), 1) - 1)) + row_digits
+    size = 65_536 + n * (_ROW_XML + row_digits)
+    for name, kind in zip(frame.columns, kinds, strict=True):
+        size += int(frame[name].notna().sum()) * (ref + _CELL_XML.get(kind, _NUMBER_XML + _NUMBER_TEXT))
+        if kind in ("text", "list"):
+            size += _text_bytes(kind, frame[name]) + _text_bytes(kind, frame[name], escapes=True)
+    return size
+
+
+@dataclass(frozen=True)
+class HojaPorLotes:
+    """A sheet given in chunks: ``leer()`` yields them (the first may be an empty template)."""
+
+    leer: Callable[[], Iterable[pd.DataFrame]]
+    molde: pd.DataFrame
+    medida: Medida
+
+
+def write_workbook(
+    sheets: Mapping[str, pd.DataFrame | HojaPorLotes], path: Path, label: Callable[[str], str] = str
+) -> Path:
+    """Write one worksheet per frame (sheet name = key, at most 31 characters).
+
+    A :class:`HojaPorLotes` is written chunk by chunk with what :func:`medir` found.
+    """
     names = [n[:31] for n in sheets]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
         overrides = "".join(
@@ -363,7 +422,7 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: Path, label: Callab
         )
         filters = "".join(
             f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-            f"{escape(_quoted_sheet(n))}!{_absolute(_ref(frame))}</definedName>"
+            f"{escape(_quoted_sheet(n))}!{_absolute(_sheet_ref(frame))}</definedName>"
             for i, (n, frame) in enumerate(zip(names, sheets.values(), strict=True))
         )
         book.writestr(
@@ -388,6 +447,9 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: Path, label: Callab
         )
         book.writestr("xl/styles.xml", _STYLES)
         for i, frame in enumerate(sheets.values()):
+            if isinstance(frame, HojaPorLotes):
+                _write_chunked_sheet(book, i, frame, label)
+                continue
             kinds = [_kind(c, frame[c]) for c in frame.columns]
             labels = [label(c) for c in frame.columns]
             styles = [
@@ -405,9 +467,42 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: Path, label: Callab
     return path
 
 
-def _sheet_xml_tail(frame: pd.DataFrame) -> bytes:
+def _sheet_ref(sheet: pd.DataFrame | HojaPorLotes) -> str:
+    return _ref(sheet.molde, sheet.medida.filas) if isinstance(sheet, HojaPorLotes) else _ref(sheet)
+
+
+def _write_chunked_sheet(
+    book: zipfile.ZipFile, i: int, hoja: HojaPorLotes, label: Callable[[str], str]
+) -> None:
+    """One worksheet from chunks, with the styles, dimension and ZIP64 choice of its :class:`Medida`."""
+    molde, m = hoja.molde, hoja.medida
+    kinds = [_kind(c, molde[c]) for c in molde.columns]
+    labels = [label(c) for c in molde.columns]
+    styles = [
+        (_DATE_SECONDS if c in m.segundos else _DATE) if k == "date" else None
+        for c, k in zip(molde.columns, kinds, strict=True)
+    ]
+    with book.open(
+        f"xl/worksheets/sheet{i + 1}.xml", "w", force_zip64=m.bytes > zipfile.ZIP64_LIMIT
+    ) as sheet:
+        head_done = False
+        row = 2
+        for chunk in hoja.leer():
+            if not head_done and len(chunk):  # widths from the first rows, as a whole frame does
+                sheet.write(_sheet_xml_head(chunk, kinds, labels, rows=m.filas))
+                head_done = True
+            for start in range(0, len(chunk), CHUNK_ROWS):
+                part = chunk.iloc[start : start + CHUNK_ROWS]
+                sheet.write(_sheet_rows(part, kinds, row, styles))
+                row += len(part)
+        if not head_done:
+            sheet.write(_sheet_xml_head(molde, kinds, labels, rows=0))
+        sheet.write(_sheet_xml_tail(molde, m.filas))
+
+
+def _sheet_xml_tail(frame: pd.DataFrame, rows: int | None = None) -> bytes:
     """Autofilter, and no "number stored as text" warning on the text cells (ids, phones)."""
-    ref = _ref(frame)
+    ref = _ref(frame, rows)
     return (
         f'</sheetData><autoFilter ref="{ref}"/>'
         f'<ignoredErrors><ignoredError sqref="{ref}" numberStoredAsText="1"/></ignoredErrors></worksheet>'

@@ -211,6 +211,13 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         default=1800,
         help="límite en segundos por celda del notebook (por defecto 1800)",
     )
+    run.add_argument(
+        "--paralelo",
+        type=_int_in(1),
+        metavar="N",
+        default=1,
+        help="informes que corren a la vez, cada uno en su kernel (por defecto 1; con 2 núcleos, 2)",
+    )
 
 
 def _add_lab(sub: argparse._SubParsersAction) -> None:
@@ -370,7 +377,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print("Error: indicá qué informes generar (resumen, detallado, flujos) o --all.", file=sys.stderr)
         return EXIT_USAGE
     summary = run(
-        informes, args.params, args.output, timeout=args.timeout, log=lambda line: print(line, flush=True)
+        informes,
+        args.params,
+        args.output,
+        timeout=args.timeout,
+        log=lambda line: print(line, flush=True),
+        paralelo=args.paralelo,
     )
     if summary.invalid_params:
         return EXIT_USAGE

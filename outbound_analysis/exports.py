@@ -19,8 +19,9 @@ widths, text never as formulas and cut at 32,767 characters, plus the sheets
 from __future__ import annotations
 
 import codecs
+import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ._convert import arrow_of
-from ._xlsx import long_text_cells, write_workbook
+from ._xlsx import HojaPorLotes, long_text_cells, medir, write_workbook
 from .labels import column_label
 
 MAX_ROWS_PER_PART = 1_000_000
@@ -50,6 +51,60 @@ def max_rows_per_part() -> int:
 
 
 FORMATOS = ("csv", "xlsx", "json")
+
+
+@dataclass(frozen=True)
+class Lotes:
+    """A table given in chunks, never as one DataFrame (an engine that streams its results).
+
+    ``leer()`` returns a fresh iterator of DataFrames with the columns and dtypes of
+    ``molde`` (a frame with no rows); it is called once per format (twice for the XLSX:
+    once to measure the sheet, once to write it). No chunks: a table with no rows.
+    """
+
+    leer: Callable[[], Iterator[pd.DataFrame]]
+    molde: pd.DataFrame
+
+    def partes(self, name: str, max_rows: int) -> Iterator[tuple[str, Iterator[pd.DataFrame]]]:
+        """Like :func:`parts`, without knowing the row count: ``(name, chunks)`` per part, in order.
+
+        The first part is named ``name``; when a second one starts, the caller renames the
+        first to ``name_parte1`` (see :func:`_stream_parts`). Each part's chunks must be
+        consumed before asking for the next part.
+        """
+        chunks = self._sliced(max_rows)
+        pending: list[pd.DataFrame] = []
+        index = 0
+        while True:
+            index += 1
+            room = max_rows
+
+            def part(room: int = room) -> Iterator[pd.DataFrame]:
+                yield self.molde
+                while room > 0:
+                    chunk = pending.pop() if pending else next(chunks, None)
+                    if chunk is None:
+                        return
+                    if len(chunk) > room:
+                        pending.append(chunk.iloc[room:])
+                        chunk = chunk.iloc[:room]
+                    room -= len(chunk)
+                    yield chunk
+
+            yield (name if index == 1 else f"{name}_parte{index}"), part()
+            nxt = pending.pop() if pending else next(chunks, None)
+            if nxt is None:
+                return
+            pending.append(nxt)
+
+    def _sliced(self, size: int) -> Iterator[pd.DataFrame]:
+        for chunk in self.leer():
+            for start in range(0, len(chunk), size):
+                yield chunk.iloc[start : start + size]
+
+
+#: a table to export: whole, or in chunks
+Tabla = pd.DataFrame | Lotes
 
 
 def parts(
@@ -187,48 +242,164 @@ def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     return text
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+def write_csv(frame: pd.DataFrame | Iterable[pd.DataFrame], path: Path) -> Path:
     """CSV for tools: UTF-8 with a BOM (Excel reads the accents right), ``,``, formula-safe text.
 
-    Arrow's writer: fast on millions of rows.
+    Arrow's writer: fast on millions of rows. ``frame`` may be chunks (the first one
+    gives the header; the same bytes as their concatenation).
     """
-    table = pa.Table.from_pandas(for_csv(frame), preserve_index=False)
+    options = pacsv.WriteOptions(quoting_style="needed")
+    if isinstance(frame, pd.DataFrame):
+        table = pa.Table.from_pandas(for_csv(frame), preserve_index=False)
+        with path.open("wb") as out:
+            out.write(codecs.BOM_UTF8)
+            pacsv.write_csv(table, out, write_options=options)
+        return path
     with path.open("wb") as out:
         out.write(codecs.BOM_UTF8)
-        pacsv.write_csv(table, out, write_options=pacsv.WriteOptions(quoting_style="needed"))
+        writer: pacsv.CSVWriter | None = None
+        schema: pa.Schema | None = None
+        for chunk in frame:
+            table = _plain(pa.Table.from_pandas(for_csv(chunk), preserve_index=False))
+            if writer is None or schema is None:
+                schema = table.schema
+                writer = pacsv.CSVWriter(out, schema, write_options=options)
+            writer.write_table(table.cast(schema) if table.schema != schema else table)
+        if writer is not None:
+            writer.close()
     return path
+
+
+def _plain(table: pa.Table) -> pa.Table:
+    """Dictionary columns as plain strings and null columns as strings: one schema for every chunk."""
+    fields = []
+    for f in table.schema:
+        if any(t(f.type) for t in (pa.types.is_dictionary, pa.types.is_null, pa.types.is_large_string)):
+            fields.append(pa.field(f.name, pa.string()))
+        else:
+            fields.append(f)
+    schema = pa.schema(fields)
+    return table if schema == table.schema else table.cast(schema)
 
 
 JSON_CHUNK = 100_000
 
+#: JSON escapes of pandas' writer (ujson): quote, backslash, slash, the short control escapes
+_JSON_ESCAPES = [
+    ("\\", "\\\\"),
+    ('"', '\\"'),
+    ("/", "\\/"),
+    ("\n", "\\n"),
+    ("\t", "\\t"),
+    ("\r", "\\r"),
+    ("\b", "\\b"),
+    ("\f", "\\f"),
+]
+_CONTROL = r"[\x00-\x1f]"  # RE2
+_NEEDS_ESCAPE = r'[\\"/\x00-\x1f]'  # RE2: a backslash, a quote, a slash or a control character
 
-def write_json(frame: pd.DataFrame, path: Path) -> Path:
+
+def _json_strings(values: pa.Array) -> pa.Array:
+    """Text as JSON string literals, escaped as pandas' writer does (non-ASCII kept as is)."""
+    text = values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
+    if not pc.any(pc.fill_null(pc.match_substring_regex(text, _NEEDS_ESCAPE), False)).as_py():
+        return pc.binary_join_element_wise('"', text, '"', "")  # nothing to escape (ids, dates)
+    for raw, escaped in _JSON_ESCAPES:
+        text = pc.replace_substring(text, raw, escaped)
+    if pc.any(pc.fill_null(pc.match_substring_regex(text, _CONTROL), False)).as_py():
+        for code in [*range(0, 8), 11, *range(14, 32)]:
+            text = pc.replace_substring(text, chr(code), f"\\u{code:04x}")
+    return pc.binary_join_element_wise('"', text, '"', "")
+
+
+def _json_values(series: pd.Series) -> pa.Array | None:
+    """Each cell of a column as JSON text (null for NA), or None for a column left to pandas."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        if not (len(dtype.categories) == 0 or pd.api.types.infer_dtype(dtype.categories) == "string"):
+            return None
+        codes = pa.array(series.cat.codes.to_numpy(), mask=series.isna().to_numpy())
+        literals = _json_strings(pa.array(dtype.categories.astype(object).tolist(), type=pa.string()))
+        out = pc.take(literals, codes) if len(literals) else pa.nulls(len(series), pa.string())
+    elif _is_list(series):
+        lists = arrow_of(series)
+        lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+        if not pa.types.is_string(lists.type.value_type) or lists.flatten().null_count:
+            return None
+        inner = pa.ListArray.from_arrays(lists.offsets, _json_strings(lists.flatten()), mask=lists.is_null())
+        out = pc.binary_join_element_wise("[", pc.binary_join(inner, ","), "]", "")
+    elif _is_text(series) and not pd.api.types.is_object_dtype(dtype):
+        text = pa.array(series.astype("string").array)
+        out = _json_strings(text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text)
+    elif pd.api.types.is_bool_dtype(dtype):
+        flags = pa.array(series.astype("boolean").array)
+        out = pc.if_else(flags, "true", "false")
+    elif pd.api.types.is_integer_dtype(dtype):
+        out = pc.cast(pa.array(series.astype("Int64").array), pa.string())
+    elif pd.api.types.is_float_dtype(dtype):  # pandas' own number format, one column at a time
+        body = series.reset_index(drop=True).to_json(orient="values")
+        out = pa.array(body[1:-1].split(",") if len(series) else [], type=pa.string())
+        out = pc.if_else(pc.equal(out, "null"), pa.scalar(None, pa.string()), out)
+    else:
+        return None
+    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
+def _json_records(text: pd.DataFrame) -> bytes | None:
+    """``text.to_json(orient="records", force_ascii=False)`` in Arrow, as UTF-8; None when not possible."""
+    columns = []
+    for i, name in enumerate(text.columns):
+        values = _json_values(text[name])
+        if values is None:
+            return None
+        key = ("{" if i == 0 else ",") + json.dumps(str(name), ensure_ascii=False).replace("/", "\\/") + ":"
+        columns += [key, pc.fill_null(values, "null")]
+    if not len(text):
+        return b"[]"
+    if not columns:
+        return ("[" + ",".join(["{}"] * len(text)) + "]").encode()
+    rows = pc.binary_join_element_wise(*columns, "},", "")  # each row with its comma
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset : rows.offset + len(rows) + 1]
+    start, end = int(offsets[0]), int(offsets[-1])
+    return b"[" + rows.buffers()[2].slice(start, end - start - 1).to_pybytes() + b"]"
+
+
+def write_json(frame: pd.DataFrame | Iterable[pd.DataFrame], path: Path) -> Path:
     """JSON records; lists stay arrays, NA is null, timestamps local ISO text.
 
     Written in chunks so a million-row table never sits in memory as one JSON string.
+    ``frame`` may be chunks (the same bytes as their concatenation).
     """
-    lists = [c for c in frame.columns if _is_list(frame[c])]
-    with path.open("w", encoding="utf-8") as out:
-        out.write("[")
-        for start in range(0, max(len(frame), 1), JSON_CHUNK):
-            part = frame.iloc[start : start + JSON_CHUNK]
-            text = for_text(part.drop(columns=lists))
-            for c in lists:  # object column of Python lists: pandas writes them as arrays
-                text[c] = pd.Series(part[c].tolist(), index=part.index, dtype=object)
-            body = text[list(frame.columns)].to_json(orient="records", force_ascii=False)
-            if len(body) > 2:
-                out.write(("," if start else "") + body[1:-1])
-        out.write("]")
+    chunks: Iterable[pd.DataFrame] = [frame] if isinstance(frame, pd.DataFrame) else frame
+    with path.open("wb") as out:
+        out.write(b"[")
+        first = True
+        for whole in chunks:
+            lists = [c for c in whole.columns if _is_list(whole[c])]
+            for start in range(0, len(whole), JSON_CHUNK):
+                part = whole.iloc[start : start + JSON_CHUNK]
+                text = for_text(part.drop(columns=lists))
+                for c in lists:
+                    text[c] = part[c]
+                body = _json_records(text[list(whole.columns)])
+                if body is None:  # a column of Python objects: pandas' writer
+                    for c in lists:  # object column of Python lists: pandas writes them as arrays
+                        text[c] = pd.Series(part[c].tolist(), index=part.index, dtype=object)
+                    body = text[list(whole.columns)].to_json(orient="records", force_ascii=False).encode()
+                if len(body) > 2:
+                    out.write((b"" if first else b",") + body[1:-1])
+                    first = False
+        out.write(b"]")
     return path
 
 
-def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
+def write_xlsx(tables: Mapping[str, pd.DataFrame | HojaPorLotes], path: Path) -> Path:
     """One sheet per table: Spanish headers, frozen header row, % and date formats, widths."""
     return write_workbook(tables, path, label=column_label)
 
 
 def export_tables(
-    tables: Mapping[str, pd.DataFrame],
+    tables: Mapping[str, Tabla],
     directory: str | Path,
     informe: str,
     formatos: Iterable[str] = FORMATOS,
@@ -273,8 +444,43 @@ def with_cuts(carga: pd.DataFrame, cut: Mapping[str, int], book: str) -> pd.Data
     return pd.concat([out, rows], ignore_index=True)
 
 
+def _stream_parts(
+    lotes: Lotes, name: str, max_rows: int, out: Path, ext: str, write: Callable[..., Path]
+) -> list[Path]:
+    """Write a chunked table's parts with ``write(chunks, path)``; a second part renames the first."""
+    written: list[Path] = []
+    for part_name, chunks in lotes.partes(name, max_rows):
+        if part_name != name and len(written) == 1:
+            first = out / f"{name}_parte1.{ext}"
+            os.replace(written[0], first)
+            written[0] = first
+        written.append(write(chunks, out / f"{part_name}.{ext}"))
+    return written
+
+
+def _chunked_sheets(lotes: Lotes, name: str, max_rows: int) -> dict[str, HojaPorLotes]:
+    """The XLSX sheets of a chunked table: one pass to measure each part (names, rows, styles)."""
+    medidas = {part_name: medir(chunks) for part_name, chunks in lotes.partes(name, max_rows)}
+    if len(medidas) > 1:
+        medidas = {f"{name}_parte1" if k == name else k: v for k, v in medidas.items()}
+    index = list(medidas)
+
+    def reader(i: int) -> Callable[[], Iterator[pd.DataFrame]]:
+        def leer() -> Iterator[pd.DataFrame]:
+            for j, (_, chunks) in enumerate(lotes.partes(name, max_rows)):
+                if j == i:
+                    yield from chunks
+                    return
+                for _ in chunks:  # earlier parts: read through
+                    pass
+
+        return leer
+
+    return {k: HojaPorLotes(reader(i), lotes.molde, medidas[k]) for i, k in enumerate(index)}
+
+
 def export_report(
-    tables: Mapping[str, pd.DataFrame],
+    tables: Mapping[str, Tabla],
     directory: str | Path,
     informe: str,
     formatos: Iterable[str] = FORMATOS,
@@ -285,6 +491,9 @@ def export_report(
     archivos: Mapping[str, pd.DataFrame] | None = None,
 ) -> Exported:
     """Write every table in the chosen formats, plus ``rechazos.csv`` and ``carga.csv`` (always).
+
+    A table may be :class:`Lotes` (chunks): it is written chunk by chunk, never
+    concatenated, with the same files as the whole table.
 
     ``archivos`` (file stem -> frame) are extra CSV files written always, whatever the
     formats, like rechazos: e.g. detallado's audience files ``segmento_NAME.csv``.
@@ -298,8 +507,16 @@ def export_report(
     out.mkdir(parents=True, exist_ok=True)
     chosen = [f for f in FORMATOS if f in set(formatos)]
     written: list[Path] = []
-    sheets: dict[str, pd.DataFrame] = {}
+    sheets: dict[str, pd.DataFrame | HojaPorLotes] = {}
     for name, frame in tables.items():
+        if isinstance(frame, Lotes):
+            if "csv" in chosen:
+                written += _stream_parts(frame, name, max_rows, out, "csv", write_csv)
+            if "json" in chosen:
+                written += _stream_parts(frame, name, max_rows, out, "json", write_json)
+            if "xlsx" in chosen:
+                sheets.update(_chunked_sheets(frame, name, max_rows))
+            continue
         for part_name, part in parts(frame, name, max_rows):
             if "csv" in chosen:
                 written.append(write_csv(part, out / f"{part_name}.csv"))
@@ -310,7 +527,11 @@ def export_report(
         sheets.update(parts(rechazos, "rechazos", max_rows))
     cut: dict[str, int] = {}
     if "xlsx" in chosen:
-        cut = {name: n for name, frame in sheets.items() if (n := long_text_cells(frame))}
+        cut = {
+            name: n
+            for name, frame in sheets.items()
+            if (n := frame.medida.cortadas if isinstance(frame, HojaPorLotes) else long_text_cells(frame))
+        }
     if carga is not None:
         carga = with_cuts(carga, cut, f"{informe}.xlsx")
         sheets["carga"] = carga

@@ -21,6 +21,7 @@ Rules (README "Corridas programadas", docs/contrato.md §4):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import os
@@ -29,12 +30,14 @@ import shutil
 import string
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import engines
+from . import _run_cache, engines
 from ._outputs import (
     OutputFolder,
     clean_leftovers,
@@ -44,7 +47,7 @@ from ._outputs import (
 )
 from ._text import fmt_int
 from .errors import OutboundError, OutputBusyError, OutputError, ParamsError
-from .load import load_data, read_secret_key
+from .load import Dataset, almacen_de, leer_almacen, load_data, read_secret_key
 from .metrics._ab import validar_comparar
 from .params import Parametros, read_params
 from .report import REPORTS
@@ -222,17 +225,23 @@ def _describe_failure(exc: BaseException, folder: Path) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+#: output folders are shared by the reports of a parameters file: one swap (manifest) at a time
+_SWAP = threading.Lock()
+
+
 def run_report(
     informe: str,
     params: Parametros,
     params_file: Path,
     destination: Path,
     timeout: int = CELL_TIMEOUT,
+    cancelado: threading.Event | None = None,
 ) -> Outcome:
     """Execute one report into ``destination``; never raises for a failing notebook or folder.
 
     Ctrl+C (``KeyboardInterrupt``) propagates, leaving the previous outputs as they were
-    and no temporary folder.
+    and no temporary folder. With ``cancelado`` set (Ctrl+C in a parallel run) the report
+    is dropped the same way, whether it failed or finished.
     """
     import papermill as pm
 
@@ -266,13 +275,19 @@ def run_report(
             extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no kernel chatter on the console
         )
         render_html(executed, work / f"{informe}.html")
-        move_into_place(work, destination, informe)
+        with _SWAP:
+            if cancelado is not None and cancelado.is_set():
+                raise KeyboardInterrupt
+            move_into_place(work, destination, informe)
         return Outcome(
             informe, params_file, True, time.perf_counter() - start, html=destination / f"{informe}.html"
         )
     except Exception as exc:  # keep going: the summary names the report, the cell and the error
+        if cancelado is not None and cancelado.is_set():  # its kernel got the Ctrl+C too
+            raise KeyboardInterrupt from exc
         error = _describe_failure(exc, shown)
-        aviso = leave_failure(destination, informe, params_file, executed, error)
+        with _SWAP:
+            aviso = leave_failure(destination, informe, params_file, executed, error)
         return Outcome(informe, params_file, False, time.perf_counter() - start, error=error, aviso=aviso)
     finally:
         if work is not None:
@@ -282,14 +297,24 @@ def run_report(
 # --------------------------------------------------------------------------- the run
 
 
-def preflight(params: Parametros, informes: Iterable[str]) -> None:
+def preflight(params: Parametros, informes: Iterable[str]) -> Dataset:
     """Load the data as the notebooks will (eventos only for flujos/guia) and check the key.
 
-    Raises the loader's :class:`DataError`, or a :class:`ParamsError` for the key, for a
+    Returns the loaded data (the run hands it to the kernels: :mod:`._run_cache`). Raises
+    the loader's :class:`DataError`, or a :class:`ParamsError` for the key, for a
     ``comparar`` campaign that the loaded sends do not have (detallado) or for an engine
     (``motor``) this machine cannot run.
     """
     engines.verificar(params.motor)
+    if not _reads_rows(params):  # an SQL engine over a store: check it without loading its rows
+        store = almacen_de(params.envios)
+        datos = leer_almacen(store, zona_horaria=params.zona_horaria, filas=False)  # type: ignore[arg-type]
+        if params.comparar and "detallado" in informes:
+            sql = engines.registrar_almacen(engines.DuckDB(), store)  # type: ignore[arg-type]
+            validar_comparar(params.comparar, sql.consulta("SELECT DISTINCT campana FROM envios"))
+        if params.anonimizar:
+            read_secret_key()
+        return datos
     eventos = params.eventos if EVENT_NOTEBOOKS & set(informes) else None
     datos = load_data(
         params.envios,
@@ -303,6 +328,50 @@ def preflight(params: Parametros, informes: Iterable[str]) -> None:
         validar_comparar(params.comparar, datos.envios)
     if params.anonimizar:
         read_secret_key()
+    return datos
+
+
+def _reads_rows(params: Parametros) -> bool:
+    """Whether the kernels load the rows (an SQL engine over a store reads its files itself)."""
+    return params.motor == "pandas" or almacen_de(params.envios) is None or bool(params.eventos)
+
+
+def _run_jobs(
+    jobs: list[tuple[str, Parametros, Path, Path]], timeout: int, paralelo: int
+) -> Iterator[Outcome]:
+    """Run ``(informe, params, file, folder)`` jobs, ``paralelo`` at a time; outcomes in job order.
+
+    Ctrl+C stops the run: reports not started are dropped, the running ones are waited for
+    and dropped too (their previous outputs stay), then ``KeyboardInterrupt`` propagates.
+    """
+    if paralelo <= 1 or len(jobs) <= 1:
+        for name, params, file, folder in jobs:
+            yield run_report(name, params, file, folder, timeout)
+        return
+    cancelado = threading.Event()
+
+    def one(name: str, params: Parametros, file: Path, folder: Path) -> Outcome:
+        if cancelado.is_set():
+            raise KeyboardInterrupt
+        try:
+            return run_report(name, params, file, folder, timeout, cancelado)
+        except BaseException:  # an interrupted report stops the others at once
+            cancelado.set()
+            raise
+
+    pool = ThreadPoolExecutor(max_workers=paralelo, thread_name_prefix="informe")
+    futures: list[Future[Outcome]] = []
+    try:
+        futures = [pool.submit(one, *job) for job in jobs]
+        for future in futures:
+            yield future.result()
+    except BaseException:
+        cancelado.set()
+        for future in futures:
+            future.cancel()
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 def _check_distinct(targets: Mapping[Path, Path]) -> None:
@@ -333,10 +402,12 @@ def _prepare(
     wanted: list[str],
     reject: Callable[[Path, str], None],
     folders: dict[Path, OutputFolder],
+    caches: dict[str, dict[str, object]],
 ) -> None:
     """Open and lock each output folder, then load each file's data once; drop what fails.
 
-    Folders and locks come first so that a second run stops at once.
+    Folders and locks come first so that a second run stops at once. Each file's loaded
+    data is kept for its kernels in ``caches`` (:mod:`._run_cache`; the same load once).
     """
     for file in list(valid):
         folder = OutputFolder(targets[file])
@@ -349,13 +420,20 @@ def _prepare(
             del valid[file]
             continue
         folders[file] = folder
+        clean_leftovers(folder.folder, _run_cache.PREFIX.strip(".-"))
     for file in list(valid):
         try:
-            preflight(valid[file], wanted)
+            datos = preflight(valid[file], wanted)
         except OutboundError as exc:
             reject(file, str(exc))
             del valid[file]
             folders.pop(file).close(discard=True)
+            continue
+        key = _run_cache.clave(valid[file])
+        if key in caches or not _reads_rows(valid[file]):
+            continue
+        with contextlib.suppress(OSError):  # no room for it: each kernel loads the files, as before
+            caches[key] = _run_cache.guardar(datos, targets[file], bool(EVENT_NOTEBOOKS & set(wanted)))
 
 
 def run(
@@ -364,12 +442,15 @@ def run(
     output: str,
     timeout: int = CELL_TIMEOUT,
     log: Callable[[str], None] = print,
+    paralelo: int = 1,
 ) -> RunSummary:
     """Run every report for every parameters file; report progress with ``log``.
 
     Pre-flight first (parameters, data, key, output folder and its lock): a parameters
     file that fails it is reported and skipped. Raises :class:`OutputBusyError` if
     another run is writing into one of the output folders (nothing runs then).
+    ``paralelo`` reports run at the same time (each in its own kernel); the summary
+    lines keep the order of the parameters files and reports.
     """
     wanted = list(dict.fromkeys(informes))
     for name in wanted:
@@ -377,6 +458,8 @@ def run(
             raise ParamsError(f"«{name}» no es un informe. Informes: {', '.join(NOTEBOOKS)}.")
     if timeout <= 0:
         raise ParamsError("--timeout tiene que ser un número de segundos mayor que cero.")
+    if paralelo < 1:
+        raise ParamsError("--paralelo tiene que ser un número entero de informes, 1 o más.")
     check_output_template(output)
     files = expand_params(params_specs)
     summary = RunSummary()
@@ -399,19 +482,25 @@ def run(
     _check_distinct(targets)
 
     folders: dict[Path, OutputFolder] = {}
+    caches: dict[str, dict[str, object]] = {}
     try:
-        _prepare(valid, targets, wanted, reject, folders)
-        if files:
-            took = time.perf_counter() - started
-            log(
-                f"Revisión previa (parámetros, datos y carpetas): {fmt_int(len(valid))} de "
-                f"{fmt_int(len(files))} archivos de parámetros listos en {took:.1f} s."
-            )
-        for file, params in valid.items():
-            for name in wanted:
-                outcome = run_report(name, params, file, targets[file], timeout)
-                summary.outcomes.append(outcome)
-                _log_outcome(outcome, several, log)
+        try:
+            _prepare(valid, targets, wanted, reject, folders, caches)
+            if files:
+                took = time.perf_counter() - started
+                log(
+                    f"Revisión previa (parámetros, datos y carpetas): {fmt_int(len(valid))} de "
+                    f"{fmt_int(len(files))} archivos de parámetros listos en {took:.1f} s."
+                )
+            jobs = [(name, params, file, targets[file]) for file, params in valid.items() for name in wanted]
+            _kernel_env()
+            with _run_cache.en_el_entorno(caches):
+                for outcome in _run_jobs(jobs, timeout, paralelo):
+                    summary.outcomes.append(outcome)
+                    _log_outcome(outcome, several, log)
+        finally:
+            for entry in caches.values():  # the data loaded for this run's kernels
+                shutil.rmtree(_run_cache.carpeta_de(entry), ignore_errors=True)
     except BaseException:
         for folder in folders.values():  # interrupted or stopped: drop what this run created empty
             folder.close(discard=True)

@@ -322,3 +322,91 @@ def test_docs_say_which_export_is_for_excel_and_how_cuts_are_counted():
     doc = (ROOT / "docs" / "contrato.md").read_text(encoding="utf-8")
     assert f"`{exports.CUT_COLUMN}`" in doc and "`INFORME.xlsx, hoja HOJA`" in doc
     assert "`'+5491155550000`" in doc  # phones with + get the quote too, and it is said
+
+
+def _chunked(frame: pd.DataFrame, size: int) -> exports.Lotes:
+    """``frame`` as chunks of ``size`` rows (a fresh iterator per call), as a streaming engine gives it."""
+
+    def leer():
+        for start in range(0, len(frame), size):
+            yield frame.iloc[start : start + size].reset_index(drop=True)
+
+    return exports.Lotes(leer, frame.iloc[:0])
+
+
+def _cells(path, sheet):
+    return [[c.value for c in row] for row in openpyxl.load_workbook(path)[sheet].iter_rows()]
+
+
+@pytest.mark.parametrize("max_filas", ["", "4"])
+def test_a_table_in_chunks_writes_the_same_files_as_the_whole_table(tmp_path, monkeypatch, max_filas):
+    """CSV and JSON byte for byte, XLSX cell by cell; also when the table is split in parts."""
+    monkeypatch.setenv(exports.MAX_ROWS_ENV, max_filas)
+    path = ROOT / "tests" / "data" / "envios_fixture.csv"
+    detail = metrics.envios_detalle(load_data(path).envios)
+    assert len(detail) > 8  # several parts of 4 rows, the last one shorter
+    whole, chunked = tmp_path / "whole", tmp_path / "chunked"
+    exports.export_report({"envios": detail}, whole, "detallado")
+    exports.export_report({"envios": _chunked(detail, 3)}, chunked, "detallado")
+    names = sorted(p.name for p in whole.iterdir())
+    assert names == sorted(p.name for p in chunked.iterdir())
+    if max_filas:
+        assert "envios_parte1.csv" in names and "envios.csv" not in names
+    for name in names:
+        if not name.endswith(".xlsx"):
+            assert (whole / name).read_bytes() == (chunked / name).read_bytes(), name
+    sheets = openpyxl.load_workbook(whole / "detallado.xlsx").sheetnames
+    assert sheets == openpyxl.load_workbook(chunked / "detallado.xlsx").sheetnames
+    for sheet in sheets:
+        assert _cells(whole / "detallado.xlsx", sheet) == _cells(chunked / "detallado.xlsx", sheet), sheet
+    back = pd.read_excel(chunked / "detallado.xlsx", sheet_name=None, engine="calamine")  # a 2nd reader
+    assert sum(len(back[s]) for s in sheets if s.startswith("envios")) == len(detail)
+
+
+def test_an_empty_chunked_table_is_a_header_only(tmp_path):
+    detail = metrics.envios_detalle(load_data(ROOT / "tests" / "data" / "envios_fixture.csv").envios)
+    empty = exports.Lotes(lambda: iter(()), detail.iloc[:0])
+    exports.export_report({"envios": detail.iloc[:0]}, tmp_path / "a", "detallado")
+    exports.export_report({"envios": empty}, tmp_path / "b", "detallado")
+    for name in ("envios.csv", "envios.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    books = [tmp_path / folder / "detallado.xlsx" for folder in ("a", "b")]
+    assert _cells(books[0], "envios") == _cells(books[1], "envios")
+
+
+def _pandas_json(frame: pd.DataFrame) -> str:
+    """What pandas' own writer gives for the frame, as write_json prepares it."""
+    lists = [c for c in frame.columns if exports._is_list(frame[c])]
+    text = exports.for_text(frame.drop(columns=lists))
+    for c in lists:
+        text[c] = pd.Series(frame[c].tolist(), index=frame.index, dtype=object)
+    return text[list(frame.columns)].to_json(orient="records", force_ascii=False)
+
+
+def test_json_is_written_byte_for_byte_as_pandas_writes_it(tmp_path):
+    """The Arrow JSON writer keeps pandas' escapes (slash, controls) and number format."""
+    tricky = ["a/b", 'q"\\x', "\x01\x1f\n\t\r\b\f\x0b", "ñ€😀", "\u2028<>&", None, "=1+1", ""]
+    frame = pd.DataFrame(
+        {
+            "texto": pd.Series(tricky, dtype="string"),
+            "categoria": pd.Series(tricky, dtype="category"),
+            "bandera": pd.array([True, False, None, True, False, True, None, False], dtype="boolean"),
+            "n": [1, 2, 3, 4, 5, -6, 0, 10**12],
+            "nn": pd.array([1, None, 3, 4, 5, 6, 7, 8], dtype="Int64"),
+            "pct": pd.array([0.1, 1 / 3, 2.0, 1e-7, 123456789.123, None, 0.0, 1e20], dtype="Float64"),
+            "etiquetas": pd.Series(
+                [["a/b", 'c"'], [], None, ["x"], ["ñ"], ["1", "2", "3"], None, ["\n"]],
+                dtype=pd.ArrowDtype(pa.list_(pa.string())),
+            ),
+            "fecha": pd.to_datetime(["2026-08-01T09:15:00-03:00"] * 7 + [None], utc=True).tz_convert(
+                "America/Argentina/Buenos_Aires"
+            ),
+        }
+    )
+    path = exports.write_json(frame, tmp_path / "t.json")
+    assert path.read_text(encoding="utf-8") == _pandas_json(frame)
+    for name, table in _tables_of_every_kind().items():
+        written = exports.write_json(table, tmp_path / f"{name}.json").read_text(encoding="utf-8")
+        assert written == _pandas_json(table), name
+    text = exports.for_text(frame.drop(columns="etiquetas")).assign(etiquetas=frame["etiquetas"])
+    assert exports._json_records(text[list(frame.columns)]) is not None  # Arrow's path, not pandas'

@@ -12,17 +12,20 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import papermill
 import pytest
 from conftest import ROOT
 from papermill.exceptions import PapermillExecutionError
 
-from outbound_analysis import _outputs, cli, runner
+from outbound_analysis import _outputs, _run_cache, cli, exports, runner
 from outbound_analysis.errors import OutputBusyError
+from outbound_analysis.load import importar, load_data
 
 DATA = ROOT / "tests" / "data"
 ENVIOS = DATA / "envios_fixture.csv"
@@ -438,3 +441,120 @@ def test_real_run_lists_exactly_its_files_in_the_manifest(tmp_path, capsys):
     assert {"resumen.html", "resumen.ipynb", "resumen/kpis.csv", "resumen/rechazos.csv"} <= ours
     assert not (out / "resumen" / "kpis.json").exists()
     assert "Revisión previa (parámetros, datos y carpetas): 1 de 1" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- load once, run in parallel
+
+
+class CacheProbe(FakeNotebooks):
+    """A fake notebook that loads its data as a report does and records where it came from."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded: dict[str, object] = {}
+        self.delay: dict[str, float] = {}
+        #: reports that wait until an interrupted one has started (then their delay)
+        self.after_interrupt: set[str] = set()
+        self.interrupted = threading.Event()
+
+    def execute(self, input_path, output_path, parameters, **kwargs):
+        from outbound_analysis.params import Parametros
+
+        name = Path(input_path).stem
+        params = Parametros.from_mapping({k: v for k, v in parameters.items() if k != "salida"})
+        self.loaded[name] = _run_cache.cargar(params, cargar_eventos=name == "flujos")
+        if name in self.interrupt:
+            self.interrupted.set()
+        if name in self.after_interrupt:
+            assert self.interrupted.wait(10)
+        time.sleep(self.delay.get(name, 0))
+        super().execute(input_path, output_path, parameters, **kwargs)
+
+
+@pytest.fixture
+def probe(monkeypatch) -> CacheProbe:
+    nbs = CacheProbe()
+    monkeypatch.setattr(papermill, "execute_notebook", nbs.execute)
+    monkeypatch.setattr(runner, "render_html", nbs.render)
+    return nbs
+
+
+def test_the_reports_get_the_data_the_preflight_loaded_and_the_cache_is_removed(tmp_path, probe):
+    params = write_params(tmp_path, eventos=str(EVENTOS))
+    out = tmp_path / "out"
+    (out / ".datos-x1y2z3w4").mkdir(parents=True)  # left by a killed run
+    assert run_cli("--all", "--params", params, "--output", out) == 0
+    for name in ("resumen", "detallado", "flujos"):
+        cached = probe.loaded[name]
+        assert cached is not None, name  # read from the run's cache, not from the files
+        events = EVENTOS if name == "flujos" else None
+        expected = load_data(ENVIOS, events, cargar_eventos=events is not None)
+        assert_same_data(cached, expected, tmp_path / name)
+    assert not [p for p in out.iterdir() if p.name.startswith(_run_cache.PREFIX)]
+    assert _run_cache.ENV not in os.environ
+    # outside a run (or with other parameters) nothing is cached: the report loads its files
+    assert _run_cache.cargar(runner.read_params(params), cargar_eventos=False) is None
+
+
+def assert_same_data(got, expected, folder: Path) -> None:
+    """Same frames (text dtypes of the load report aside) and byte-identical carga.csv and rechazos.csv."""
+    for table in ("envios", "eventos"):
+        pd.testing.assert_frame_equal(getattr(got, table), getattr(expected, table))
+    for table in ("archivos", "rechazos"):
+        pd.testing.assert_frame_equal(getattr(got, table), getattr(expected, table), check_dtype=False)
+    written = []
+    for i, datos in enumerate((got, expected)):
+        exports.export_report({}, folder / str(i), "resumen", rechazos=datos.rechazos, carga=datos.archivos)
+        written.append({n: (folder / str(i) / n).read_bytes() for n in ("carga.csv", "rechazos.csv")})
+    assert written[0] == written[1]
+
+
+def test_a_load_without_eventos_is_derived_exactly_from_one_with_them(tmp_path):
+    for source, almacen in ((ENVIOS, False), (tmp_path / "almacen", True)):
+        if almacen:
+            importar(source, ENVIOS, EVENTOS)
+        full = load_data(source, None if almacen else EVENTOS)
+        derived = _run_cache.sin_eventos(full)
+        assert len(full.eventos) and not len(derived.eventos)
+        assert_same_data(derived, load_data(source, None, cargar_eventos=False), tmp_path / str(almacen))
+
+
+def test_parallel_reports_keep_the_summary_order_and_every_guarantee(tmp_path, probe, capsys):
+    params = write_params(tmp_path, eventos=str(EVENTOS))
+    out = tmp_path / "out"
+    (out).mkdir()
+    (out / "mio.txt").write_text("del usuario", encoding="utf-8")
+    probe.delay = {"resumen": 0.6}  # the first report ends last
+    probe.fail = {"detallado"}
+    assert run_cli("--all", "--params", params, "--output", out, "--paralelo", "3") == 1
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln[:1] in "✓✗"]
+    assert [ln.split()[1] for ln in lines] == ["resumen", "detallado", "flujos"]
+    assert (out / "resumen.html").is_file() and (out / "flujos.html").is_file()
+    assert (out / "detallado.error.txt").is_file() and (out / "mio.txt").is_file()
+    manifest = _outputs.read_manifest(out)
+    estados = {k: v["estado"] for k, v in manifest.items()}
+    assert estados == {"resumen": "ok", "detallado": "error", "flujos": "ok"}
+    assert not (out / _outputs.LOCK).exists()
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.is_dir()]
+
+
+def test_ctrl_c_in_a_parallel_run_leaves_every_previous_report(tmp_path, probe, capsys):
+    params = write_params(tmp_path, eventos=str(EVENTOS))
+    out = tmp_path / "out"
+    assert run_cli("--all", "--params", params, "--output", out) == 0
+    before = {f: (out / f).read_bytes() for f in files_of(out)}
+    probe.interrupt = {"detallado"}
+    probe.after_interrupt = {"resumen", "flujos"}  # still running when detallado is interrupted
+    probe.delay = {"resumen": 0.5, "flujos": 0.5}
+    probe.tag = "corrida-2"
+    assert run_cli("--all", "--params", params, "--output", out, "--paralelo", "3") == 130
+    assert {f: (out / f).read_bytes() for f in files_of(out)} == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.is_dir()]
+    assert not (out / _outputs.LOCK).exists()
+
+
+def test_paralelo_must_be_a_positive_number(tmp_path, probe, capsys):
+    params = write_params(tmp_path)
+    with pytest.raises(SystemExit):
+        run_cli("resumen", "--params", params, "--output", tmp_path / "o", "--paralelo", "0")
+    assert "--paralelo" in capsys.readouterr().err
