@@ -309,14 +309,17 @@ class Informe:
         ``rechazos`` and ``carga`` sheets in the XLSX. The XLSX cells cut at 32,767
         characters are counted in carga and kept, per sheet, in ``xlsx_cortadas``.
         """
+        tablas = self.vista.exportables()  # before writing: an SQL engine streams the detail
         result = export_report(
-            self.tablas,
+            tablas,
             carpeta,
             self.nombre,
             self.parametros.formatos,
             rechazos=self.vista.rechazos(),
             carga=self.datos.archivos,
-            archivos=metrics.REGISTROS[self.nombre].archivos_de(self.tablas),
+            archivos=metrics.REGISTROS[self.nombre].archivos_de(
+                {n: t for n, t in tablas.items() if isinstance(t, pd.DataFrame)}
+            ),
         )
         self.xlsx_cortadas = result.cut
         return result.files

@@ -22,7 +22,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from . import engines, metrics, sections
+from . import engines, exports, metrics, sections
 from .filters import Filtros, envios_mask, unmatched_values, unmatched_warnings
 from .load import Dataset
 from .params import Parametros
@@ -126,6 +126,28 @@ class Vista:
             return self._anonymous({name: self._calcular(registro, name)})[name]
 
         return _Perezosas(registro.exportadas_de(self.parametros), one)
+
+    def exportables(self) -> dict[str, pd.DataFrame | exports.Lotes]:
+        """The tables an export writes: :attr:`tablas`, except that on an SQL engine the per-send
+        detail comes in chunks straight from the engine (never held whole in memory)."""
+        out: dict[str, pd.DataFrame | exports.Lotes] = {
+            n: self.tablas[n] for n in self.tablas if n != "envios"
+        }
+        if "envios" in self.tablas:
+            out["envios"] = self.tablas["envios"] if self.motor == "pandas" else self._envios_por_lotes()
+        return {n: out[n] for n in self.tablas}
+
+    def _envios_por_lotes(self) -> exports.Lotes:
+        def contexto() -> engines.Contexto:
+            return engines.Contexto(self.sql, self.filtros, self.parametros, self._eventos_dados).preparar()
+
+        def leer() -> Iterator[pd.DataFrame]:
+            _, chunks = engines.envios_por_lotes(contexto())
+            for chunk in chunks:
+                yield self._anonymous({"envios": chunk})["envios"]
+
+        molde, _ = engines.envios_por_lotes(contexto())
+        return exports.Lotes(leer, self._anonymous({"envios": molde})["envios"])
 
     @cached_property
     def apoyo(self) -> Mapping[str, pd.DataFrame]:

@@ -17,7 +17,7 @@ import pytest
 
 from outbound_analysis import Filtros, cli, engines, sections
 from outbound_analysis.errors import ParamsError
-from outbound_analysis.load import load_data
+from outbound_analysis.load import leer_almacen, load_data
 from outbound_analysis.params import Parametros
 from outbound_analysis.view import Vista
 
@@ -185,3 +185,32 @@ def test_the_panel_says_why_it_is_missing_over_a_store(demo_store, monkeypatch):
     assert not informe.interactivo
     informe.panel()
     assert any("el panel de filtros no está disponible" in str(p) for p in shown)
+
+
+def test_the_per_send_detail_streams_in_chunks_equal_to_the_whole_table(demo_store):
+    vista = Vista.de_datos("detallado", leer_almacen(demo_store, filas=False), Filtros(), motor="duckdb")
+    ctx = engines.Contexto(vista.sql, vista.filtros, vista.parametros).preparar()
+    molde, chunks = engines.envios_por_lotes(ctx, filas=500)
+    chunks = list(chunks)
+    assert len(chunks) > 1 and max(len(c) for c in chunks) <= 2048  # never the whole table at once
+    whole = vista.tablas["envios"]
+    assert molde.empty and molde.dtypes.to_dict() == whole.dtypes.to_dict()
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
+
+
+def test_an_export_on_duckdb_writes_the_detail_chunk_by_chunk_and_the_same_files(
+    demo_store, tmp_path, monkeypatch
+):
+    from outbound_analysis import Informe, exports
+
+    monkeypatch.setenv("OUTBOUND_ANALYSIS_MAX_FILAS", "1000")  # parts: envios_parte1..3
+    kw = {"canales": ["WA"], "formatos": ["csv", "json"]}
+    files = Informe("detallado", envios=str(DEMO / "envios_*.csv"), **kw)
+    sql = Informe("detallado", envios=str(demo_store), motor="duckdb", **kw)
+    assert isinstance(sql.vista.exportables()["envios"], exports.Lotes)
+    files.escribir(tmp_path / "pandas")
+    sql.escribir(tmp_path / "duckdb")
+    parts = sorted(p.name for p in (tmp_path / "duckdb").glob("envios_parte*"))
+    assert parts == sorted(p.name for p in (tmp_path / "pandas").glob("envios_parte*")) and len(parts) >= 4
+    for name in [*parts, "detallado.csv", "segmentos.csv", "tiempos.json"]:
+        assert filecmp.cmp(tmp_path / "duckdb" / name, tmp_path / "pandas" / name, shallow=False), name

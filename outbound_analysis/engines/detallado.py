@@ -8,6 +8,8 @@ quantile layout, segment names, costs) are the pandas engine's own.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -108,17 +110,40 @@ def _instantes_o_vacio(values: pd.Series, ctx: Contexto) -> pd.Series:
 @consulta("detallado", "envios")
 def envios(ctx: Contexto) -> pd.DataFrame:
     """Every filtered send, by fecha_envio then envio_id, with the loaded sends' dtypes."""
+    sql = ctx.render("detallado/envios.sql", columnas=ENVIOS_DETAIL_COLUMNS, orden=ENVIOS_ORDEN)
+    return _terminar_envios(ctx.motor.consulta(sql), ctx, _categorias_envios(ctx))
+
+
+def envios_por_lotes(
+    ctx: Contexto, filas: int = 100_000
+) -> tuple[pd.DataFrame, Iterator[pd.DataFrame]]:
+    """:func:`envios` as an empty frame with its dtypes and the rows in chunks of about ``filas``
+    (an export of tens of millions of sends never holds them at once)."""
+    found = _categorias_envios(ctx)
+    sql = ctx.render("detallado/envios.sql", columnas=ENVIOS_DETAIL_COLUMNS, orden=ENVIOS_ORDEN)
+    molde = _terminar_envios(ctx.motor.consulta(f"SELECT * FROM ({sql}) AS t LIMIT 0"), ctx, found)
+    chunks = (_terminar_envios(rows, ctx, found) for rows in ctx.motor.consulta_lotes(sql, filas))
+    return molde, chunks
+
+
+def _categorias_envios(ctx: Contexto) -> dict[str, list[str]]:
+    """The categories of the text columns without a fixed list: every value the loaded sends have."""
     kinds = {c.name: c for c in ENVIOS}
-    columnas = ENVIOS_DETAIL_COLUMNS
-    rows = ctx.sql("detallado/envios.sql", columnas=columnas, orden=ENVIOS_ORDEN)
-    categorias = [n for n in columnas if n in kinds and kinds[n].kind in ("label", "canal", "code")]
+    texto = ("label", "canal", "code")
+    categorias = [n for n in ENVIOS_DETAIL_COLUMNS if n in kinds and kinds[n].kind in texto]
     libres = [n for n in categorias if kinds[n].codes is None]
     found: dict[str, list[str]] = {n: [] for n in libres}
     if libres:
         for r in ctx.sql("detallado/categorias.sql", columnas=libres).itertuples(index=False):
             found[r.columna].append(str(r.valor))
+    return found
+
+
+def _terminar_envios(rows: pd.DataFrame, ctx: Contexto, found: dict[str, list[str]]) -> pd.DataFrame:
+    """Rows of ``envios.sql`` with the loaded sends' dtypes (categories from ``found``)."""
+    kinds = {c.name: c for c in ENVIOS}
     out = {}
-    for name in columnas:
+    for name in ENVIOS_DETAIL_COLUMNS:
         col = rows[name].reset_index(drop=True)
         kind = kinds[name].kind if name in kinds else "bool"
         if kind in ("label", "canal", "code"):
