@@ -198,7 +198,8 @@ def test_the_four_selections_of_issue_9_produce_every_report(tmp_path):
         (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
         files.append(str(tmp_path / f"{name}.yaml"))
     out = tmp_path / "salida"
-    assert cli.main(["run", "--all", "--params", *files, "--output", str(out)]) == 0
+    # two kernels at a time: the parallel runner on a real run (and half the wait)
+    assert cli.main(["run", "--all", "--paralelo", "2", "--params", *files, "--output", str(out)]) == 0
 
     def html(params_name: str, informe: str) -> str:
         return (out / params_name / f"{informe}.html").read_text(encoding="utf-8")
