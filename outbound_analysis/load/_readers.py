@@ -340,13 +340,45 @@ def _read_xlsx(path: Path, head: bytes) -> _Raw:
     return _numbered(frame_to_arrow(frame), 2, "Excel, primera hoja")
 
 
+#: bytes of a JSON lines file whose schema is inferred first, to find its date columns
+_JSON_SAMPLE = 1 << 20
+
+
+def _json_sample_dates(path: Path) -> tuple[list[str], list[str]] | None:
+    """Field names of the first lines (in order of appearance) and those Arrow infers as timestamps.
+
+    None when the first lines cannot tell (no complete line, or Arrow cannot read them).
+    """
+    with path.open("rb") as fh:
+        head = fh.read(_JSON_SAMPLE)
+    cut = head.rfind(b"\n")
+    if cut <= 0:
+        return None
+    try:
+        sample = pajson.read_json(pa.BufferReader(head[: cut + 1]))
+    except pa.ArrowInvalid:
+        return None
+    return sample.schema.names, [f.name for f in sample.schema if pa.types.is_timestamp(f.type)]
+
+
 def _read_json_lines(path: Path) -> pa.Table:
     """JSON lines through Arrow, keeping date text as text.
 
     Arrow infers ISO text as zone-less timestamps (an offset is applied and dropped), which
-    the loader would then take as local time: those columns are read again as strings.
+    the loader would then take as local time: those columns are read as strings. The first
+    lines say which columns those are, so the file is parsed once; a column inferred as a
+    timestamp only past them makes the file be read again with its whole schema.
     """
-    table = pajson.read_json(path)
+    sampled = _json_sample_dates(path)
+    if sampled is None or not sampled[1]:
+        table = pajson.read_json(path)
+    else:
+        names, dates = sampled
+        options = pajson.ParseOptions(explicit_schema=pa.schema([pa.field(n, pa.string()) for n in dates]))
+        table = pajson.read_json(path, parse_options=options)
+        # explicit fields come first: back to the order of first appearance
+        first = [n for n in names if n in table.schema.names]
+        table = table.select(first + [n for n in table.schema.names if n not in set(first)])
     if not any(pa.types.is_timestamp(f.type) for f in table.schema):
         return table
     schema = pa.schema(

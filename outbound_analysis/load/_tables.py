@@ -120,7 +120,7 @@ def _canonical(
         if header is None:
             continue
         raw = table.column(header)
-        conv = _convert(raw, column, tz)
+        conv = _convert_distinct(raw, column, tz)
         if conv.invalid is not None and conv.invalid.any():
             if column.kind == "code":
                 _raise_unknown_code(path, column, header, raw, conv.invalid, rows)
@@ -214,6 +214,68 @@ def _convert(raw: pa.ChunkedArray, column: Column, tz: str) -> cv.Converted:
     return converter(raw, column)
 
 
+#: kinds whose converters work value by value on few distinct values: converted once per value
+_BY_DISTINCT = frozenset({"label", "code", "canal", "bool"})
+#: kinds kept as categories (:func:`_finish`)
+_CATEGORY_KINDS = ("label", "canal", "code")
+
+
+def _convert_distinct(raw: pa.ChunkedArray, column: Column, tz: str) -> cv.Converted:
+    """:func:`_convert` of a text column, converting each distinct value once.
+
+    Same result as converting row by row (these converters look at one value at a time);
+    label, code and canal columns come out as categories of their converted values (the
+    sorted distinct ones, or the fixed codes), which :func:`_finish` keeps.
+    """
+    text = pa.types.is_string(raw.type) or pa.types.is_large_string(raw.type)
+    if column.kind not in _BY_DISTINCT or not text:
+        return _convert(raw, column, tz)
+    encoded = pc.dictionary_encode(raw.combine_chunks())
+    nulls = encoded.indices.null_count
+    at = pc.fill_null(encoded.indices, -1) if nulls else encoded.indices
+    at = at.to_numpy(zero_copy_only=False)
+    null = at < 0 if nulls else None
+    distinct = _convert(pa.chunked_array([encoded.dictionary], type=raw.type), column, tz)
+
+    def per_row(values: np.ndarray, missing: object) -> np.ndarray:
+        if null is None:  # CSV text is never null: no empty rows to fill
+            return values[at]
+        if not len(values):
+            return np.full(len(at), missing)
+        return np.where(null, missing, values[np.where(null, 0, at)])
+
+    invalid = None if distinct.invalid is None else per_row(distinct.invalid, False)
+    if column.kind == "bool":
+        flags = distinct.series.array
+        series = pd.Series(pd.arrays.BooleanArray(per_row(flags._data, False), per_row(flags._mask, True)))
+        return cv.Converted(series, invalid, distinct.reason)
+    values = distinct.series.astype(object).where(distinct.series.notna(), None).tolist()
+    cats = list(column.codes) if column.codes is not None else sorted({v for v in values if v is not None})
+    dtype = pd.CategoricalDtype(pd.Index(cats, dtype="str"))
+    position = pd.Index(cats, dtype="str").get_indexer(pd.Index(values, dtype="str")) if values else []
+    small = next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(cats) < np.iinfo(t).max)
+    codes = per_row(np.asarray(position, dtype=small), -1)
+    series = pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False))
+    linea = None
+    if distinct.linea is not None:
+        taken = pc.take(cv.arrow_of(distinct.linea), pa.array(at, mask=null))  # null rows stay null
+        linea = pd.Series(taken, dtype=cv.STRING)
+    return cv.Converted(series, invalid, distinct.reason, linea=linea)
+
+
+def _used_categories(series: pd.Series) -> pd.Series:
+    """A category column without the categories no row has (they stay sorted)."""
+    codes = series.cat.codes.to_numpy()
+    cats = series.cat.categories
+    used = np.bincount(codes[codes >= 0], minlength=len(cats)) > 0
+    if used.all():
+        return series
+    remap = np.cumsum(used) - 1
+    kept = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+    dtype = pd.CategoricalDtype(pd.Index(cats[used], dtype="str"))
+    return pd.Series(pd.Categorical.from_codes(kept, dtype=dtype), index=series.index)
+
+
 def _raise_unknown_code(
     path: Path, column: Column, header: str, raw: pa.ChunkedArray, invalid: np.ndarray, rows: np.ndarray
 ) -> None:
@@ -289,8 +351,11 @@ def _complete(frame: pd.DataFrame, tabla: str, tz: str) -> pd.DataFrame:
     for column in TABLES[tabla]:
         cols[column.name] = frame[column.name] if column.name in frame else _empty_column(column, n, tz)
     out = pd.DataFrame(cols, index=frame.index)
-    if split_line is not None and "linea" in out:
-        out["linea"] = out["linea"].fillna(split_line)
+    if split_line is not None and "linea" in out and split_line.notna().any():
+        linea = out["linea"]
+        if isinstance(linea.dtype, pd.CategoricalDtype):
+            linea = linea.astype(cv.STRING)
+        out["linea"] = linea.fillna(split_line)
     return out
 
 
@@ -315,8 +380,13 @@ def _category(series: pd.Series, categories: Sequence[str] | None = None) -> pd.
 def _finish(frame: pd.DataFrame, tabla: str) -> pd.DataFrame:
     """Category dtypes for names and codes; flags implied by their timestamps."""
     for column in TABLES[tabla]:
-        if column.kind in ("label", "canal", "code"):
-            frame[column.name] = _category(frame[column.name], column.codes)
+        if column.kind not in _CATEGORY_KINDS:
+            continue
+        series = frame[column.name]
+        if not isinstance(series.dtype, pd.CategoricalDtype):  # else made by _convert_distinct
+            frame[column.name] = _category(series, column.codes)
+        elif column.codes is None:  # sorted distinct values of the rows kept
+            frame[column.name] = _used_categories(series)
     if tabla == "envios":
         for flag, stamp in (
             ("leido", "fecha_lectura"),
@@ -327,14 +397,51 @@ def _finish(frame: pd.DataFrame, tabla: str) -> pd.DataFrame:
     return frame
 
 
+def _concat_finished(frames: list[pd.DataFrame], tabla: str) -> pd.DataFrame:
+    """Finished frames of several files as one; a category of sorted distinct values gets their union.
+
+    Same result as finishing the concatenation (:func:`_finish` works row by row, and the
+    sorted union of each file's distinct values is the sorted distinct values of all).
+    """
+    if len(frames) > 1:
+        for column in TABLES[tabla]:
+            if column.kind not in _CATEGORY_KINDS:
+                continue
+            dtypes = [f[column.name].dtype for f in frames]
+            if all(d == dtypes[0] for d in dtypes[1:]):
+                continue
+            cats = sorted(set().union(*(d.categories.tolist() for d in dtypes)))
+            dtype = pd.CategoricalDtype(pd.Index(cats, dtype="str"))
+            for f in frames:
+                f[column.name] = f[column.name].astype(dtype)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _id_codes(ids: pd.Series) -> tuple[np.ndarray, int]:
+    """A code per id (equal codes for equal texts) and the number of distinct ids.
+
+    Ids written as plain integers (digits, no leading zero, up to 18 of them: a platform's
+    usual ids) are coded by their value, several times faster than hashing the texts.
+    """
+    arr = cv.arrow_of(ids)
+    if len(arr) and not arr.null_count and pc.all(pc.ascii_is_decimal(arr)).as_py():
+        length = pc.utf8_length(arr)
+        leading_zero = pc.and_(pc.starts_with(arr, "0"), pc.greater(length, 1))
+        if pc.max(length).as_py() <= 18 and not pc.any(leading_zero).as_py():
+            codes, uniques = pd.factorize(pc.cast(arr, pa.int64()).to_numpy())
+            return codes, len(uniques)
+    codes, uniques = pd.factorize(ids)
+    return codes, len(uniques)
+
+
 def _dedup(frame: pd.DataFrame, files: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Drop repeated ``envio_id``: the row read last is kept, the others are listed.
 
     A dropped row identical to the kept one is a ``duplicada``; one that differs is a
     ``reemplazada`` (a later download updated it, e.g. pendiente -> exitoso).
     """
-    codes, uniques = pd.factorize(frame["envio_id"])
-    if len(uniques) == len(frame):  # the common case: nothing repeated
+    codes, n_ids = _id_codes(frame["envio_id"])
+    if n_ids == len(frame):  # the common case: nothing repeated
         return frame, _empty_rejects().assign(_duplicada=pd.Series(dtype=bool), _archivo=pd.Series(dtype=int))
     repeated = np.flatnonzero(np.bincount(codes)[codes] > 1)
     # within the repeated rows, the last occurrence of each id is kept
@@ -391,21 +498,24 @@ def _load_table(
     ``_fila`` (the row's "fila") for the Parquet store's own deduplication.
     """
     names = [str(p) for p in files]
+
+    def one(i: int) -> _FileLoad:
+        load = _load_file(files[i], tabla, columnas, tz)
+        # categories first (per file, merged below): filtering them is cheaper than filtering strings
+        load.frame = _finish(load.frame, tabla)
+        load.frame["_archivo"] = i
+        return load
+
     # files are independent and Arrow releases the GIL: read and convert them in parallel
     with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
-        loads = list(pool.map(lambda p: _load_file(p, tabla, columnas, tz), files))
-    frames = []
-    for i, load in enumerate(loads):
-        load.frame["_archivo"] = i
-        frames.append(load.frame)
-    if frames:
-        frame = pd.concat(frames, ignore_index=True)
+        loads = list(pool.map(one, range(len(files))))
+    if loads:
+        frame = _concat_finished([load.frame for load in loads], tabla)
     else:
         frame = _complete(pd.DataFrame(), tabla, tz)
         frame["_fila"] = pd.Series(dtype="int64")
         frame["_archivo"] = pd.Series(dtype="int64")
-    # categories first: filtering category columns is much cheaper than filtering strings
-    frame = _finish(frame, tabla)
+        frame = _finish(frame, tabla)
     dup_list = _empty_rejects().assign(_duplicada=pd.Series(dtype=bool), _archivo=pd.Series(dtype=int))
     if tabla == "envios":
         frame, dup_list = _dedup(frame, names)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..schema import TIPOS_AUTOGESTION
 from ._base import is_value
@@ -64,37 +66,81 @@ class EventProfile:
         return self.ids.get_indexer(conversacion_ids.astype("string"))
 
 
-def _ordered(eventos: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
-    """Events sorted by conversation, fecha, then file order; and the conversation ids."""
+def _ordered(eventos: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, pd.Index, np.ndarray]:
+    """``columns`` of the events with a conversation, sorted by conversation, fecha, then file
+    order (with ``_conv``, the conversation code); the conversation ids; and the sorted rows'
+    positions in ``eventos``."""
     codes, uniques = pd.factorize(eventos["conversacion_id"], use_na_sentinel=True)
     when = eventos["fecha"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     order = np.lexsort((np.arange(len(eventos)), when, codes))
-    ordered = eventos.iloc[order].reset_index(drop=True)
-    return ordered.assign(_conv=codes[order]), pd.Index(uniques, dtype="string", name="conversacion_id")
+    order = order[np.searchsorted(codes[order], 0) :]  # events without conversation sort first
+    ordered = eventos[columns].take(order).reset_index(drop=True)
+    ids = pd.Index(uniques, dtype="string", name="conversacion_id")
+    return ordered.assign(_conv=codes[order]), ids, order
+
+
+def _run_starts(keys: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal ``keys`` starts (``keys`` grouped, e.g. sorted)."""
+    starts = np.ones(len(keys), dtype=bool)
+    starts[1:] = keys[1:] != keys[:-1]
+    return np.flatnonzero(starts)
+
+
+def _first_positions(keys: np.ndarray) -> np.ndarray:
+    """Ascending positions of the first occurrence of each distinct key.
+
+    A stable sort instead of a hash table: keys grouped by conversation are nearly sorted.
+    """
+    order = np.argsort(keys, kind="stable")
+    return np.sort(order[_run_starts(keys[order])], kind="stable")
+
+
+def _as_string(values: pd.Series, rows: np.ndarray) -> pa.ChunkedArray:
+    """``values`` at ``rows`` (-1 = missing) as Arrow strings, without a Python loop."""
+    missing = rows < 0
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()[np.where(missing, 0, rows)] if len(values) else rows
+        codes = np.where(missing, -1, codes)
+        names = pa.array(values.cat.categories.astype("string").to_numpy(dtype=object), type=pa.string())
+        return pa.chunked_array([pc.take(names, pa.array(codes, mask=codes < 0))])
+    text = pa.chunked_array([pa.array(values.astype("string"), type=pa.string())])
+    return pc.take(text, pa.array(rows, mask=missing))
 
 
 def _pick_per_conv(
-    conv: np.ndarray, mask: np.ndarray, values: pd.Series, n_conv: int, last: bool = False
+    conv: np.ndarray,
+    mask: np.ndarray,
+    values: pd.Series,
+    n_conv: int,
+    last: bool = False,
+    order: np.ndarray | None = None,
 ) -> pd.Series:
-    """Per conversation, the value of its first (or last) ``mask`` row; rows are ordered."""
+    """Per conversation, the value of its first (or last) ``mask`` row; rows are ordered by
+    conversation. ``values`` are in the same order, or in the events' when ``order`` (the
+    sorted rows' positions in them) is given."""
     idx = np.flatnonzero(mask)
     if last:
         idx = idx[::-1]
-    _, first = np.unique(conv[idx], return_index=True)
-    rows = idx[first]
-    out = pd.Series(pd.NA, index=pd.RangeIndex(n_conv), dtype="string")
-    out.iloc[conv[rows]] = values.iloc[rows].astype("string").to_numpy()
-    return out
+    rows = idx[_run_starts(conv[idx])]
+    source = np.full(n_conv, -1, dtype=np.int64)
+    source[conv[rows]] = rows if order is None else order[rows]
+    return pd.Series(_as_string(values, source), index=pd.RangeIndex(n_conv), dtype="string")
 
 
 def _levels(ordered: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
-    present = ordered.loc[ordered[column].notna(), ["_conv", column]]
-    firsts = present.drop_duplicates(["_conv", column], keep="first")
+    """Each conversation's distinct values in order of first appearance, numbered from 1."""
+    conv = ordered["_conv"].to_numpy()
+    codes, _ = pd.factorize(ordered[column], use_na_sentinel=True)
+    present = np.flatnonzero(codes >= 0)
+    pairs = conv[present].astype(np.int64) * (int(codes.max(initial=0)) + 1) + codes[present]
+    firsts = present[_first_positions(pairs)]
+    starts = _run_starts(conv[firsts])
+    nivel = np.arange(len(firsts)) - np.repeat(starts, np.diff(np.append(starts, len(firsts)))) + 1
     return pd.DataFrame(
         {
-            "codigo": firsts["_conv"].to_numpy(dtype=np.int64),
-            "nivel": (firsts.groupby("_conv", sort=False).cumcount() + 1).to_numpy(dtype=np.int64),
-            label: firsts[column].astype("string").to_numpy(),
+            "codigo": conv[firsts].astype(np.int64),
+            "nivel": nivel.astype(np.int64),
+            label: pd.Series(_as_string(ordered[column], firsts), dtype="string").to_numpy(),
         }
     )
 
@@ -122,7 +168,8 @@ def _paths(conv: np.ndarray, nodo: pd.Series, ids: pd.Index) -> PerfilNodos:
     c, k = c[new], k[new]
     largo = np.bincount(c, minlength=len(ids)).astype(np.int64)
     n_names = max(len(nombres), 1)
-    pairs = pd.unique(c * n_names + k)
+    pairs = c * n_names + k
+    pairs = pairs[_first_positions(pairs)]
     return PerfilNodos(
         ids=ids,
         nombres=nombres,
@@ -150,9 +197,7 @@ def perfil_nodos(eventos: pd.DataFrame) -> PerfilNodos:
     >>> [str(p.nombres[n]) for n in p.nodo], p.largo.tolist()
     (['inicio', 'menu'], [2, 0])
     """
-    ordered, ids = _ordered(
-        eventos.loc[eventos["conversacion_id"].notna(), ["conversacion_id", "fecha", "nodo"]]
-    )
+    ordered, ids, _ = _ordered(eventos, ["nodo"])
     return _paths(ordered["_conv"].to_numpy(), ordered["nodo"], ids)
 
 
@@ -161,7 +206,9 @@ def profile_events(eventos: pd.DataFrame) -> EventProfile:
 
     Order inside a conversation is by fecha, then file order (row position).
     """
-    ordered, ids = _ordered(eventos[eventos["conversacion_id"].notna()])
+    # the long message texts are not sorted: the last bot message is taken by position
+    columns = ["autor", "tipo_tipificacion", "opcion", "finalizacion", "tipificacion", "etiqueta", "nodo"]
+    ordered, ids, order = _ordered(eventos, columns)
     conv = ordered["_conv"].to_numpy()
     n_conv = len(ids)
     autor = ordered["autor"]
@@ -183,7 +230,7 @@ def profile_events(eventos: pd.DataFrame) -> EventProfile:
                 conv, ordered["finalizacion"].notna().to_numpy(), ordered["finalizacion"], n_conv, last=True
             ),
             "ultimo_mensaje_bot": _pick_per_conv(
-                conv, is_value(autor, "bot"), ordered["mensaje"], n_conv, last=True
+                conv, is_value(autor, "bot"), eventos["mensaje"], n_conv, last=True, order=order
             ),
         }
     )
