@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from outbound_analysis.engines import CONSULTAS, DuckDB, calcular, registrar_datos
+from outbound_analysis.engines.flujos import PERFIL
 from outbound_analysis.filters import Filtros, filter_envios
 from outbound_analysis.load import Dataset, load_data
 from outbound_analysis.metrics import REGISTROS, Entrada, Fuente
@@ -193,6 +194,29 @@ def test_duckdb_tiny(caso):
     motor = registrar_datos(DuckDB(hilos=2), datos.envios, eventos)
     for filtros in (Filtros(), Filtros(canales=["WA"]), Filtros(campanas=["F1"])):
         _comparar(motor, datos, filtros)
+
+
+def test_event_profile_is_materialized_once_per_data_set(fixture_data):
+    """The event profile is computed on the first flujos query only (not for resumen), reused across
+    filter changes, and computed again, from the new events, when the data are registered again."""
+    motor = registrar_datos(DuckDB(hilos=2), fixture_data.envios, fixture_data.eventos)
+    hechas: list[str] = []
+    materializar = motor.materializar
+
+    def contar(nombre: str, sql: str) -> None:
+        hechas.append(nombre)
+        materializar(nombre, sql)
+
+    motor.materializar = contar  # type: ignore[method-assign]
+    calcular(motor, "resumen", ["kpis"], Filtros())
+    assert hechas == []
+    for filtros in (Filtros(), Filtros(canales=["WA"]), Filtros(origenes=["flujo"])):
+        _comparar(motor, fixture_data, filtros)
+    assert hechas == list(PERFIL)
+    otros = _empates()
+    registrar_datos(motor, otros.envios, otros.eventos)
+    _comparar(motor, otros, Filtros(campanas=["F1", "F2"]))
+    assert hechas == list(PERFIL) * 2
 
 
 def test_empates_is_not_trivial():

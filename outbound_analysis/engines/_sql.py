@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -131,6 +131,27 @@ class Motor:
         """The result of ``sql`` (DuckDB dialect) as a pandas DataFrame."""
         raise NotImplementedError
 
+    def consulta_lotes(self, sql: str, filas: int = 100_000) -> Iterator[pd.DataFrame]:
+        """The result of ``sql`` in DataFrames of about ``filas`` rows (here: one chunk)."""
+        frame = self.consulta(sql)
+        if len(frame):
+            yield frame
+
+    def materializar(self, nombre: str, sql: str) -> None:
+        """Compute ``sql`` (DuckDB dialect) once and keep its rows as ``nombre``, until the data are
+        registered again (:meth:`materializada`). Out of core on both engines: DuckDB writes a
+        temp table (spilled to disk past its memory limit), Spark persists MEMORY_AND_DISK."""
+        raise NotImplementedError
+
+    def materializada(self, nombre: str) -> bool:
+        """Whether ``nombre`` was materialized since the last :meth:`registrar` (of any relation)."""
+        return nombre in self._materializadas
+
+    @property
+    def _materializadas(self) -> set[str]:
+        """The relations materialized since the last :meth:`registrar`."""
+        return self.__dict__.setdefault("_materiales", set())
+
     def render(self, template: str, tz: str = DEFAULT_TZ, **context: object) -> str:
         return render(template, Dialect(self.dialecto.name, tz), tz=tz, **context)
 
@@ -150,6 +171,7 @@ class DuckDB(Motor):
         self.con.execute("SET TimeZone = 'UTC'")
 
     def registrar(self, nombre: str, datos: pd.DataFrame | str | Path | list[Path]) -> None:
+        self._materializadas.clear()  # computed from the previous data
         if isinstance(datos, pd.DataFrame):
             self.con.register(nombre, datos)
             return
@@ -169,6 +191,18 @@ class DuckDB(Motor):
     def consulta(self, sql: str) -> pd.DataFrame:
         return self.con.execute(sql).df()
 
+    def consulta_lotes(self, sql: str, filas: int = 100_000) -> Iterator[pd.DataFrame]:
+        # on the connection itself (a cursor does not see its temp views): no other query may
+        # run on this engine until the chunks are read
+        result = self.con.execute(sql)
+        vectors = max(1, filas // 2048)  # DuckDB hands results over in vectors of 2,048 rows
+        while len(chunk := result.fetch_df_chunk(vectors)):
+            yield chunk
+
+    def materializar(self, nombre: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {nombre} AS {sql}")
+        self._materializadas.add(nombre)
+
 
 class Spark(Motor):
     """Spark through pyspark: ``master`` local (tests, one machine) or a cluster URL.
@@ -184,6 +218,7 @@ class Spark(Motor):
         self.spark = _spark_session(master or os.environ.get("OUTBOUND_ANALYSIS_SPARK_MASTER", "local[2]"))
 
     def registrar(self, nombre: str, datos: pd.DataFrame | str | Path | list[Path]) -> None:
+        self._materializadas.clear()  # computed from the previous data
         if isinstance(datos, pd.DataFrame):
             import pyarrow as pa
 
@@ -205,6 +240,19 @@ class Spark(Motor):
             # pyspark 4's toPandas passes copy= to pandas 3 (a Pandas4Warning) when it converts instants
             warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
             return self.spark.sql(_spark_sql(sql)).toPandas()
+
+    def materializar(self, nombre: str, sql: str) -> None:
+        from pyspark import StorageLevel
+
+        persisted: dict[str, object] = self.__dict__.setdefault("_persistidas", {})
+        old = persisted.pop(nombre, None)
+        if old is not None:
+            old.unpersist()  # type: ignore[attr-defined]
+        frame = self.spark.sql(_spark_sql(sql)).persist(StorageLevel.MEMORY_AND_DISK)
+        frame.count()  # filled now: the queries (and relations materialized later) read the cache
+        frame.createOrReplaceTempView(nombre)
+        persisted[nombre] = frame
+        self._materializadas.add(nombre)
 
 
 @cache

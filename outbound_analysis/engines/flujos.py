@@ -2,10 +2,17 @@
 
 CONTRACT §3.3 and §5.3, as the pandas engine computes them (:mod:`..metrics.flujos`, whose
 per-conversation facts come from ``metrics._perfil`` and paths from ``metrics._recorridos``).
-The row-level work runs in SQL: ``sql/flujos/_respondidos.sql`` holds the CTEs every query
-starts from (the flow sends in scope, their conversations' events numbered by fecha, then
-file order with window functions, each conversation's first cliente opcion, last bot
-mensaje and finalizacion, the flujos respondidos), ``_pasos.sql`` the collapsed nodo paths.
+The row-level work runs in SQL, in two parts. What the events say does not depend on the
+filters: it is materialized once per data set (:func:`perfil`, on the first flujos query after
+the data are registered; resumen and detallado never pay for it), as the pandas engine's
+EventProfile: ``perfil_eventos`` (each event numbered in its conversation by fecha, then file
+order), ``perfil_conversaciones`` (one row per conversation: responde, agente, autogestion,
+first cliente opcion, last bot mensaje, last explicit finalizacion), ``perfil_niveles`` (the
+embudos' levels) and ``perfil_pasos`` (the collapsed nodo paths), the last two for the
+conversations where the cliente wrote. Per selection, ``sql/flujos/_respondidos.sql`` holds the
+CTEs every query starts from (the flow sends in scope, their conversations joined to the
+profile, the finalizacion rule with the sends' asignada / autogestion flags, the flujos
+respondidos) and ``_pasos.sql`` joins the paths to them.
 Each query returns counts only, and tables that read the same counts share one query per
 selection (``Contexto.una_vez``): ``totales`` (resultados, alcance_flujos),
 ``conversaciones`` (primeras_opciones, finalizacion, ultimo_mensaje_abandono), ``embudo``
@@ -34,15 +41,32 @@ from ..metrics.flujos import (
     terminar_recorridos,
 )
 from ..schema import TIPOS_AUTOGESTION
-from ._registro import CONSULTAS, Contexto, consulta
+from ._registro import CONSULTAS, Contexto, consulta, plantilla
+from ._sql import Motor
 
 TABLAS = CONSULTAS["flujos"]
 
 
+_AUTOGESTION = ", ".join(f"'{t}'" for t in TIPOS_AUTOGESTION)
+
+#: the event profile's tables, in the order they are computed (each reads the previous ones)
+PERFIL = ("perfil_eventos", "perfil_conversaciones", "perfil_niveles", "perfil_pasos")
+
+
+def perfil(motor: Motor) -> None:
+    """Materialize the event profile (:data:`PERFIL`) on ``motor`` unless it already holds it for
+    the data registered: no filter enters it, so it is computed once per data set."""
+    for nombre in PERFIL:
+        if not motor.materializada(nombre):
+            sql = motor.render(plantilla(f"flujos/{nombre}.sql"), autogestion=_AUTOGESTION)
+            motor.materializar(nombre, sql)
+
+
 def _ctes(ctx: Contexto, pasos: bool = False) -> dict[str, str]:
-    """The shared CTEs (and, with ``pasos``, the nodo paths) as template variables."""
-    autogestion = ", ".join(f"'{t}'" for t in TIPOS_AUTOGESTION)
-    out = {"ctes": ctx.render("flujos/_respondidos.sql", autogestion=autogestion)}
+    """The shared CTEs (and, with ``pasos``, the nodo paths) as template variables; the event
+    profile is materialized first when the engine does not hold it yet."""
+    perfil(ctx.motor)
+    out = {"ctes": ctx.render("flujos/_respondidos.sql", autogestion=_AUTOGESTION)}
     if pasos:
         out["pasos"] = ctx.render("flujos/_pasos.sql")
     return out

@@ -16,8 +16,7 @@ conversaciones_flujo AS (
     SELECT
         count(*) AS conversaciones_con_eventos,
         count(CASE WHEN responde THEN 1 END) AS flujos_respondidos
-    FROM ev_conv
-    WHERE pos = 1
+    FROM conv
 )
 SELECT e.*, c.*
 FROM envios_flujo AS e

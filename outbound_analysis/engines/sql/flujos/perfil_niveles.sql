@@ -1,0 +1,26 @@
+-- perfil_niveles: each conversation with a cliente event, its distinct tipificaciones and etiquetas
+-- (columna) in order of first appearance, numbered from 1 (nivel): the embudos' levels (CONTRACT
+-- 3.3). Materialized once per data set, from perfil_eventos and perfil_conversaciones.
+WITH valores AS (
+    SELECT
+        e.conversacion_id,
+        e.pos,
+        c.columna,
+        CASE c.columna WHEN 'tipificacion' THEN e.tipificacion ELSE e.etiqueta END AS valor
+    FROM perfil_eventos AS e
+    JOIN perfil_conversaciones AS p ON p.conversacion_id = e.conversacion_id
+    CROSS JOIN (VALUES ('tipificacion'), ('etiqueta')) AS c(columna)
+    WHERE p.responde
+        AND CASE c.columna WHEN 'tipificacion' THEN e.tipificacion ELSE e.etiqueta END IS NOT NULL
+),
+primeros AS (
+    SELECT conversacion_id, columna, valor, min(pos) AS pos
+    FROM valores
+    GROUP BY conversacion_id, columna, valor
+)
+SELECT
+    conversacion_id,
+    columna,
+    valor,
+    row_number() OVER (PARTITION BY conversacion_id, columna ORDER BY pos) AS nivel
+FROM primeros
