@@ -472,6 +472,17 @@ def _cmd_lab(args: argparse.Namespace) -> int:
         f"Abriendo JupyterLab en {work} (Ctrl+C para cerrar). Los notebooks de notebooks/ no se modifican; "
         f"para empezar de nuevo desde ellos: outbound-analysis lab {LAB_RESET}"
     )
+    return _lanzar(command)
+
+
+def _lanzar(command: list[str]) -> int:
+    """Become JupyterLab (exec): a SIGTERM to this command then reaches Lab itself, which shuts
+    its kernels down; as a child it would be left running. Elsewhere, Lab runs as a child."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execve(command[0], command, os.environ.copy())
+        return 0  # not reached: exec replaces this process
     return subprocess.call(command, env=os.environ.copy())
 
 

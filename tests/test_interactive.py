@@ -269,7 +269,7 @@ def test_lab_command_points_jupyterlab_at_the_working_copies(monkeypatch, tmp_pa
 
     calls = []
     monkeypatch.setenv("OUTBOUND_ANALYSIS_TRABAJO", str(tmp_path / "trabajo"))
-    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0)
+    monkeypatch.setattr(cli.os, "execve", lambda path, cmd, env: calls.append((cmd, env)))
     assert cli.main(["lab", "--no-browser"]) == 0
     cmd, env = calls[0]
     assert cmd[1:3] == ["-m", "jupyterlab"]

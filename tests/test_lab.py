@@ -232,6 +232,23 @@ def lab(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+    # the command became Lab (exec): stopping it stops Lab, and Lab shuts its kernels down
+    deadline = time.monotonic() + 30
+    while _processes_with(str(root)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not _processes_with(str(root)), "JupyterLab o sus kernels quedaron corriendo"
+
+
+def _processes_with(text: str) -> list[int]:
+    """Pids of the running processes whose command line mentions ``text``."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text.encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found
 
 
 @pytest.fixture(scope="module")
