@@ -7,13 +7,11 @@ data set with few selections (each Spark query costs about a second).
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import pytest
+from _estrategias import filtros_demo
 from conftest import DEMO, ROOT, make_envios
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from outbound_analysis.engines import CONSULTAS, DuckDB, calcular, registrar_datos
 from outbound_analysis.filters import Filtros, filter_envios
@@ -134,19 +132,9 @@ def test_duckdb_tiny(caso):
         _comparar(motor, datos, filtros)
 
 
-@given(
-    canales=st.lists(st.sampled_from(["WA", "IG", "FB", "WEB"]), max_size=2, unique=True),
-    origenes=st.lists(
-        st.sampled_from(["flujo", "plantilla", "plantilla_individual"]), max_size=2, unique=True
-    ),
-    desde=st.one_of(st.none(), st.dates(min_value=dt.date(2026, 8, 1), max_value=dt.date(2026, 11, 30))),
-    dias=st.integers(min_value=0, max_value=60),
-    hasta=st.booleans(),
-)
+@given(filtros=filtros_demo())
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_duckdb_any_selection(duck_demo, demo, canales, origenes, desde, dias, hasta):
-    fin = desde + dt.timedelta(days=dias) if desde is not None and hasta else None
-    filtros = Filtros(canales=canales, origenes=origenes, fecha_desde=desde, fecha_hasta=fin)
+def test_duckdb_any_selection(duck_demo, demo, filtros):
     _comparar(duck_demo, demo, filtros)
 
 
