@@ -35,7 +35,7 @@ def tables_child(store: str, motor: str, memoria: str) -> dict[str, float]:
     """Every table of the three reports with ``motor`` over ``store`` (runs in a child process)."""
     from outbound_analysis import engines, metrics
     from outbound_analysis.filters import Filtros
-    from outbound_analysis.load import archivos_almacen, load_data
+    from outbound_analysis.load import load_data
     from outbound_analysis.params import Parametros
     from outbound_analysis.view import Vista
 
@@ -52,14 +52,8 @@ def tables_child(store: str, motor: str, memoria: str) -> dict[str, float]:
             out[f"{nombre}_s"] = time.perf_counter() - t
     else:
         m = engines.DuckDB(memoria=memoria) if motor == "duckdb" else engines.Spark()
-        envios = [str(p) for p in archivos_almacen(store, "envios")]
-        eventos = [str(p) for p in archivos_almacen(store, "eventos")]
-        if motor == "duckdb":  # the Parquet files as they are: DuckDB reads what each query needs
-            _glob(m, "envios", envios)
-            _glob(m, "eventos", eventos)
-        else:
-            m.spark.read.parquet(*envios).createOrReplaceTempView("envios")
-            m.spark.read.parquet(*eventos).createOrReplaceTempView("eventos")
+        # the Parquet files as they are: the engine reads what each query needs
+        engines.registrar_almacen(m, store)
         out["carga_s"] = time.perf_counter() - start
         params = Parametros(envios=store)
         for nombre in INFORMES:
@@ -71,12 +65,6 @@ def tables_child(store: str, motor: str, memoria: str) -> dict[str, float]:
     out["total_s"] = time.perf_counter() - start
     out["pico_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     return out
-
-
-def _glob(m: object, nombre: str, files: list[str]) -> str:
-    listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-    m.con.execute(f"CREATE OR REPLACE VIEW {nombre} AS SELECT * FROM read_parquet([{listing}])")
-    return nombre
 
 
 def run_child(args: list[str]) -> dict[str, float]:

@@ -173,11 +173,21 @@ def solo_lectura(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _codigos_contacto(f: Fuente) -> np.ndarray:
+def _factorizar_contactos(f: Fuente) -> tuple[np.ndarray, int]:
+    """Every loaded send's contact code and the number of distinct ids (hashed once)."""
     codes, uniques = pd.factorize(f.datos.envios["contacto_id"])  # type: ignore[union-attr]
     codes = codes.astype(np.int64)
     codes[codes < 0] = len(uniques)
-    return solo_lectura(codes)
+    return solo_lectura(codes), len(uniques)
+
+
+def _codigos_contacto(f: Fuente) -> np.ndarray:
+    return f.una_vez(_factorizar_contactos)[0]  # type: ignore[index]
+
+
+def codigo_sin_contacto(f: Fuente) -> int:
+    """The code of a missing contacto_id in :meth:`Entrada.codigos_contacto` (the number of ids)."""
+    return f.una_vez(_factorizar_contactos)[1]  # type: ignore[index]
 
 
 def _mascara(e: Entrada) -> np.ndarray:

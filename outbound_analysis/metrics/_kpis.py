@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..filters import Filtros, filter_envios
-from ._entrada import Entrada, Fuente
+from ._entrada import Entrada, codigo_sin_contacto
 
 ETAPAS = ("enviado", "leido", "respondido", "asignado", "venta")
 KPI_COLUMNS = [
@@ -52,7 +52,7 @@ def kpis_de(e: Entrada) -> pd.DataFrame:
     if codes is None:
         total_contactos = int(e.envios["contacto_id"].nunique())
     else:  # distinct codes among the selection, the "no contacto_id" code left out
-        missing = e.fuente.una_vez(codigo_sin_contacto)
+        missing = codigo_sin_contacto(e.fuente)
         total_contactos = int(np.count_nonzero(np.bincount(codes, minlength=missing + 1)[:missing]))
     row = {
         "total_contactos": total_contactos,
@@ -61,10 +61,6 @@ def kpis_de(e: Entrada) -> pd.DataFrame:
     }
     return kpis_tabla(row)
 
-
-def codigo_sin_contacto(f: Fuente) -> int:
-    """The code of a missing contacto_id in :meth:`Entrada.codigos_contacto` (the number of ids)."""
-    return int(f.datos.envios["contacto_id"].nunique())  # type: ignore[union-attr]
 
 
 def kpis_tabla(valores: Mapping[str, int]) -> pd.DataFrame:

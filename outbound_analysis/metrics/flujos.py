@@ -200,7 +200,7 @@ def resultados(e: Entrada) -> pd.DataFrame:
         contactos = e.codigos_contacto_cargados()
         conv = e.fuente.una_vez(col.categorias("conversacion_id"))
         return tabla_resultados(
-            total_contactos=_distintos(contactos[rows], e.fuente.una_vez(codigo_sin_contacto)),  # type: ignore[index, arg-type]
+            total_contactos=_distintos(contactos[rows], codigo_sin_contacto(e.fuente)),  # type: ignore[index, arg-type]
             envios_exitosos=len(ok),
             conversaciones=_distintos(conv.codigos[ok], len(conv.valores)),  # type: ignore[attr-defined]
             asignadas=int(ind["asignadas"].to_numpy(dtype=bool)[ok].sum()),  # type: ignore[index]
