@@ -83,8 +83,13 @@ def table(
     labels: bool = True,
     columns: Iterable[str] | None = None,
 ) -> str:
-    """A formatted HTML table; over ``max_rows`` rows it shows the first ones and says so."""
+    """A formatted HTML table; over ``max_rows`` rows it shows the first ones and says so.
+
+    ``frame.attrs["filas"]``, when there, is the table's whole row count (``frame`` being its
+    first rows only, as an SQL engine gives the per-send detail).
+    """
     cols = list(columns) if columns is not None else list(frame.columns)
+    total = int(frame.attrs.get("filas", len(frame)))
     if frame.empty:
         return empty("No hay filas para los filtros elegidos.")
     shown = frame.head(max_rows)
@@ -104,9 +109,9 @@ def table(
         f'<div class="oa-scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
-    if len(frame) > max_rows:
+    if total > (n_shown := min(max_rows, len(frame))):
         out += note(
-            f"Se muestran las primeras {fmt_int(max_rows)} de {fmt_int(len(frame))} filas, como en la "
+            f"Se muestran las primeras {fmt_int(n_shown)} de {fmt_int(total)} filas, como en la "
             "plataforma. La exportación (CSV, JSON, XLSX) tiene todas."
         )
     return out + (SORT_SCRIPT if sortable else "")

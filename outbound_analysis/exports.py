@@ -21,6 +21,9 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import pickle
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +99,26 @@ class Lotes:
             if nxt is None:
                 return
             pending.append(nxt)
+
+    def guardada(self, carpeta: Path) -> Lotes:
+        """This table read once from its source into a file in ``carpeta``; the copy's ``leer``
+        reads that file. An export reads a table once per format and twice for the XLSX: the
+        source (an engine's query) then runs once instead of four times."""
+        fd, name = tempfile.mkstemp(dir=carpeta, prefix="lotes-", suffix=".pickle")
+        path = Path(name)
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in self.leer():
+                pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+        def leer() -> Iterator[pd.DataFrame]:
+            with path.open("rb") as fh:
+                while True:
+                    try:
+                        yield pickle.load(fh)
+                    except EOFError:
+                        return
+
+        return Lotes(leer, self.molde)
 
     def _sliced(self, size: int) -> Iterator[pd.DataFrame]:
         for chunk in self.leer():
@@ -506,6 +529,27 @@ def export_report(
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     chosen = [f for f in FORMATOS if f in set(formatos)]
+    if not any(isinstance(t, Lotes) for t in tables.values()) or (len(chosen) < 2 and "xlsx" not in chosen):
+        return _export(tables, out, informe, chosen, rechazos, carga, max_rows, archivos)
+    # a chunked table is read more than once: from a spill file next to the export, removed after
+    spill = Path(tempfile.mkdtemp(dir=out, prefix=".exportando-"))
+    try:
+        kept = {n: t.guardada(spill) if isinstance(t, Lotes) else t for n, t in tables.items()}
+        return _export(kept, out, informe, chosen, rechazos, carga, max_rows, archivos)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _export(
+    tables: Mapping[str, Tabla],
+    out: Path,
+    informe: str,
+    chosen: list[str],
+    rechazos: pd.DataFrame | None,
+    carga: pd.DataFrame | None,
+    max_rows: int,
+    archivos: Mapping[str, pd.DataFrame] | None,
+) -> Exported:
     written: list[Path] = []
     sheets: dict[str, pd.DataFrame | HojaPorLotes] = {}
     for name, frame in tables.items():

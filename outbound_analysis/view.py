@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import engines, exports, metrics, sections
+from ._html import MAX_HTML_ROWS
 from .filters import Filtros, envios_mask, unmatched_values, unmatched_warnings
 from .load import Dataset
 from .params import Parametros
@@ -181,7 +182,18 @@ class Vista:
 
     def partes(self, seccion: str) -> list[Part]:
         """What section ``seccion`` shows for this view."""
-        return sections.partes(self.nombre, seccion, ChainMap(self.tablas, self.apoyo), self.etiquetas)
+        tablas: Mapping[str, pd.DataFrame] = ChainMap(self.tablas, self.apoyo)
+        if self.motor != "pandas" and seccion == "envios":  # its first rows, never the whole detail
+            tablas = ChainMap({"envios": self._envios_primeros}, tablas)
+        return sections.partes(self.nombre, seccion, tablas, self.etiquetas)
+
+    @cached_property
+    def _envios_primeros(self) -> pd.DataFrame:
+        ctx = engines.Contexto(self.sql, self.filtros, self.parametros, self._eventos_dados).preparar()
+        first = engines.envios_primeros(ctx, MAX_HTML_ROWS)
+        out = self._anonymous({"envios": first})["envios"]
+        out.attrs["filas"] = first.attrs["filas"]
+        return out
 
     def encabezado(self) -> list[Part]:
         """The header: data files, filters, the load report and its warnings."""

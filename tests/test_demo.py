@@ -81,6 +81,25 @@ def test_generate_is_deterministic_and_depends_on_the_seed() -> None:
     assert not v1["conversacion_id"].isin(v3["conversacion_id"]).any()
 
 
+def test_slices_continue_the_account_without_colliding() -> None:
+    """tramo k: new ids after the earlier slices, dates 17 weeks later, weekdays kept."""
+    e0, v0 = demo.generate(300, 5)
+    e2, v2 = demo.generate(300, 3, tramo=2)  # drawn with seed 3 + 2
+    s2, _ = demo.generate(300, 5)
+    pd.testing.assert_frame_equal(e0, s2)  # tramo 0 is the data set itself
+    assert e2["envio_id"].astype(int).min() == e0["envio_id"].astype(int).min() + 2 * 300
+    assert not v2["conversacion_id"].isin(v0["conversacion_id"]).any()
+    raw, _ = demo.generate(300, 5)
+    shift = pd.Timedelta(weeks=2 * 17)
+    pd.testing.assert_series_equal(e2["fecha_envio"] - shift, raw["fecha_envio"], check_names=False)
+    for col in ("fecha_lectura", "fecha_respuesta", "fecha_asignacion"):
+        pd.testing.assert_series_equal(e2[col].isna(), raw[col].isna())
+        pd.testing.assert_series_equal(e2[col] - shift, raw[col], check_names=False)
+    pd.testing.assert_series_equal(v2["fecha"] - shift, demo.generate(300, 5)[1]["fecha"], check_names=False)
+    with pytest.raises(ValueError, match="tramo"):
+        demo.generate(10, tramo=-1)
+
+
 def test_write_gives_identical_files_for_the_same_seed(tmp_path: Path) -> None:
     a = demo.write(tmp_path / "a", 400, 3)
     b = demo.write(tmp_path / "b", 400, 3)

@@ -363,6 +363,27 @@ def test_a_table_in_chunks_writes_the_same_files_as_the_whole_table(tmp_path, mo
     assert sum(len(back[s]) for s in sheets if s.startswith("envios")) == len(detail)
 
 
+def test_a_chunked_table_is_read_from_its_source_once_per_export(tmp_path, monkeypatch):
+    """Four readings (CSV, JSON, XLSX measure and write) come from one spill file, then removed."""
+    monkeypatch.setenv(exports.MAX_ROWS_ENV, "4")
+    detail = metrics.envios_detalle(load_data(ROOT / "tests" / "data" / "envios_fixture.csv").envios)
+    source = _chunked(detail, 3)
+    calls = []
+
+    def leer():
+        calls.append(1)
+        return source.leer()
+
+    exports.export_report({"envios": exports.Lotes(leer, source.molde)}, tmp_path / "a", "detallado")
+    exports.export_report({"envios": detail}, tmp_path / "b", "detallado")
+    assert len(calls) == 1
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "b").iterdir())  # no spill file left
+    for name in names:
+        if not name.endswith(".xlsx"):
+            assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
 def test_an_empty_chunked_table_is_a_header_only(tmp_path):
     detail = metrics.envios_detalle(load_data(ROOT / "tests" / "data" / "envios_fixture.csv").envios)
     empty = exports.Lotes(lambda: iter(()), detail.iloc[:0])

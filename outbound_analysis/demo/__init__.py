@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._frames import _envios_frame, _eventos_frame
-from ._model import _build
+from ._model import _build, _slice
 from ._vocab import TZ
 from ._writers import _OWN_FILES, _Limits, _write_envios, _write_json_lines, _write_xlsx
 
@@ -43,25 +43,29 @@ XLSX_MAX_EVENTS = 100_000
 _CHUNK = 100_000  # rows formatted and written at a time
 
 
-def generate(n_envios: int = 3000, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
+def generate(n_envios: int = 3000, seed: int = 7, *, tramo: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Canonical (envios, eventos) frames: contract column names, one row per send / event,
     with the truth the files encode (timestamps tz-aware in America/Argentina/Buenos_Aires,
     booleans as pandas 'boolean' dtype with pd.NA for 'not reported', etiquetas as lists).
     Each envio_id appears once here (the overlap duplicates exist only in the written files).
+
+    ``tramo`` k > 0 gives the k-th slice of a larger account (for scale benchmarks): drawn
+    with seed ``seed + k``, envio_ids after those of slices 0..k-1 of the same size, and
+    every date k x 17 weeks later (weekdays kept), so slices append into one store.
     """
-    d = _build(n_envios, seed)
+    d = _slice(_build(n_envios, seed + tramo), tramo)
     return _envios_frame(d), _eventos_frame(d)
 
 
-def write(directory: str | Path, n_envios: int = 3000, seed: int = 7) -> list[Path]:
+def write(directory: str | Path, n_envios: int = 3000, seed: int = 7, *, tramo: int = 0) -> list[Path]:
     """Write the platform-style files into directory (created if needed); return their paths
     in load order.
 
     Envios first (``envios_YYYY-MM[_parteK].csv`` by month), then eventos (``eventos.xlsx``
     or ``eventos_NNN.json``). Files of an earlier run with these names are removed first,
-    so the directory holds one consistent data set.
+    so the directory holds one consistent data set. ``tramo``: as in :func:`generate`.
     """
-    d = _build(n_envios, seed)
+    d = _slice(_build(n_envios, seed + tramo), tramo)
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     for old in out.iterdir():

@@ -9,7 +9,7 @@ so reordering them changes the data set of a seed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -464,4 +464,32 @@ def _build(n_envios: int, seed: int) -> _Data:
         e_tip=cat.s_tip[ev.step],
         e_et=cat.s_et[ev.step],
         e_fin=ev.fin,
+    )
+
+
+#: How far each slice of :func:`_slice` moves the dates: 17 weeks (weekdays and hours kept).
+SLICE_SHIFT_S = 17 * 7 * 86_400
+
+
+def _slice(d: _Data, k: int) -> _Data:
+    """Slice k of a larger account: ids after k earlier slices of the same size, dates moved
+    k x :data:`SLICE_SHIFT_S` (slice 0 is ``d`` itself)."""
+    if k == 0:
+        return d
+    if k < 0:
+        raise ValueError(f"tramo must be 0 or more, got {k!r}")
+    shift = np.int64(k * SLICE_SHIFT_S)
+
+    def moved(a: np.ndarray) -> np.ndarray:
+        return np.where(a == _NAT, _NAT, a + shift)
+
+    return replace(
+        d,
+        envio_id=d.envio_id + np.int64(k * d.envio_id.size),
+        local_s=d.local_s + shift,
+        f_lectura=moved(d.f_lectura),
+        f_respuesta=moved(d.f_respuesta),
+        f_asignacion=moved(d.f_asignacion),
+        conv_utc_s=d.conv_utc_s + shift,
+        e_local_s=d.e_local_s + shift,
     )

@@ -21,7 +21,7 @@ from . import _registro
 from ._registro import CONSULTAS, Contexto, calcular, consulta
 from ._sql import DuckDB, Motor, Spark, motor, where_filtros
 from .carga import filas_cargadas
-from .detallado import envios_por_lotes
+from .detallado import envios_por_lotes, envios_primeros
 
 #: eventos' optional columns (text), registered all NA when no eventos are given
 _EVENTOS_TEXTO = ("mensaje", "nodo", "opcion", "tipificacion", "tipo_tipificacion", "etiqueta")
@@ -136,6 +136,7 @@ __all__ = [
     "calcular",
     "consulta",
     "envios_por_lotes",
+    "envios_primeros",
     "filas_cargadas",
     "motor",
     "registrar_almacen",

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
+import pyarrow as pa
 
 from ..filters import LIST_FILTERS, Filtros
 from ..load import DEFAULT_TZ
@@ -131,11 +132,11 @@ class Motor:
         """The result of ``sql`` (DuckDB dialect) as a pandas DataFrame."""
         raise NotImplementedError
 
-    def consulta_lotes(self, sql: str, filas: int = 100_000) -> Iterator[pd.DataFrame]:
-        """The result of ``sql`` in DataFrames of about ``filas`` rows (here: one chunk)."""
+    def consulta_lotes(self, sql: str, filas: int = 100_000) -> Iterator[pa.Table]:
+        """The result of ``sql`` as Arrow tables of about ``filas`` rows (here: one chunk)."""
         frame = self.consulta(sql)
         if len(frame):
-            yield frame
+            yield pa.Table.from_pandas(frame, preserve_index=False)
 
     def materializar(self, nombre: str, sql: str) -> None:
         """Compute ``sql`` (DuckDB dialect) once and keep its rows as ``nombre``, until the data are
@@ -191,13 +192,12 @@ class DuckDB(Motor):
     def consulta(self, sql: str) -> pd.DataFrame:
         return self.con.execute(sql).df()
 
-    def consulta_lotes(self, sql: str, filas: int = 100_000) -> Iterator[pd.DataFrame]:
+    def consulta_lotes(self, sql: str, filas: int = 100_000) -> Iterator[pa.Table]:
         # on the connection itself (a cursor does not see its temp views): no other query may
         # run on this engine until the chunks are read
-        result = self.con.execute(sql)
-        vectors = max(1, filas // 2048)  # DuckDB hands results over in vectors of 2,048 rows
-        while len(chunk := result.fetch_df_chunk(vectors)):
-            yield chunk
+        for batch in self.con.execute(sql).to_arrow_reader(filas):
+            if batch.num_rows:
+                yield pa.Table.from_batches([batch])
 
     def materializar(self, nombre: str, sql: str) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {nombre} AS {sql}")
@@ -220,8 +220,6 @@ class Spark(Motor):
     def registrar(self, nombre: str, datos: pd.DataFrame | str | Path | list[Path]) -> None:
         self._materializadas.clear()  # computed from the previous data
         if isinstance(datos, pd.DataFrame):
-            import pyarrow as pa
-
             # through Arrow: keeps every column's type (list<string> etiquetas, all-NA and empty columns)
             table = pa.Table.from_pandas(_spark_ready(datos), preserve_index=False)
             frame = self.spark.createDataFrame(table)

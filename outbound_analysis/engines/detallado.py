@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import _convert as cv
 from ..metrics import formulas_ab as fa
@@ -114,9 +115,16 @@ def envios(ctx: Contexto) -> pd.DataFrame:
     return _terminar_envios(ctx.motor.consulta(sql), ctx, _categorias_envios(ctx))
 
 
-def envios_por_lotes(
-    ctx: Contexto, filas: int = 100_000
-) -> tuple[pd.DataFrame, Iterator[pd.DataFrame]]:
+def envios_primeros(ctx: Contexto, filas: int) -> pd.DataFrame:
+    """The first ``filas`` rows of :func:`envios`, with the count of all of them in
+    ``attrs["filas"]`` (what a report shows of a detail it cannot hold in memory)."""
+    sql = ctx.render("detallado/envios.sql", columnas=ENVIOS_DETAIL_COLUMNS, orden=ENVIOS_ORDEN, limite=filas)
+    out = _terminar_envios(ctx.motor.consulta(sql), ctx, _categorias_envios(ctx))
+    out.attrs["filas"] = int(ctx.motor.consulta("SELECT count(*) AS n FROM sel")["n"].iloc[0])
+    return out
+
+
+def envios_por_lotes(ctx: Contexto, filas: int = 100_000) -> tuple[pd.DataFrame, Iterator[pd.DataFrame]]:
     """:func:`envios` as an empty frame with its dtypes and the rows in chunks of about ``filas``
     (an export of tens of millions of sends never holds them at once)."""
     found = _categorias_envios(ctx)
@@ -139,29 +147,42 @@ def _categorias_envios(ctx: Contexto) -> dict[str, list[str]]:
     return found
 
 
-def _terminar_envios(rows: pd.DataFrame, ctx: Contexto, found: dict[str, list[str]]) -> pd.DataFrame:
-    """Rows of ``envios.sql`` with the loaded sends' dtypes (categories from ``found``)."""
+def _terminar_envios(
+    rows: pa.Table | pd.DataFrame, ctx: Contexto, found: dict[str, list[str]]
+) -> pd.DataFrame:
+    """Rows of ``envios.sql`` with the loaded sends' dtypes (categories from ``found``).
+
+    Converted column by column in Arrow (a chunk of the per-send detail is 100,000 rows):
+    categories by their position in the category list, never through Python objects.
+    """
+    table = rows if isinstance(rows, pa.Table) else pa.Table.from_pandas(rows, preserve_index=False)
     kinds = {c.name: c for c in ENVIOS}
     out = {}
     for name in ENVIOS_DETAIL_COLUMNS:
-        col = rows[name].reset_index(drop=True)
+        col = table.column(name)
         kind = kinds[name].kind if name in kinds else "bool"
         if kind in ("label", "canal", "code"):
             codes = kinds[name].codes
             cats = list(codes) if codes is not None else sorted(found[name])
             dtype = pd.CategoricalDtype(pd.Index(cats, dtype="str"))
-            col = pd.Series(pd.Categorical(col.astype(object).where(col.notna(), None), dtype=dtype))
+            where = pc.index_in(col.cast(pa.string()), value_set=pa.array(cats, type=pa.string()))
+            values = pd.Categorical.from_codes(_numpy(where.fill_null(-1)).astype(np.int32), dtype=dtype)
         elif kind == "timestamp":
-            col = _instantes_o_vacio(col, ctx)
+            utc = col.cast(pa.timestamp("ns", tz="UTC"))  # Spark's naive instants are UTC too
+            values = pd.Series(utc.to_pandas(), copy=False).dt.tz_convert(ctx.tz).array
         elif kind == "bool":
-            col = col.astype(object).where(col.notna(), None).astype("boolean")
+            col = col.cast(pa.bool_())
+            values = pd.arrays.BooleanArray(_numpy(col.fill_null(False)), _numpy(col.is_null()))
         elif kind == "list":
-            values = [list(v) if hasattr(v, "__len__") else None for v in col]
-            col = pd.Series(pd.array(pa.array(values, type=pa.list_(pa.string())), dtype=cv.LIST))
+            values = cv.LIST.__from_arrow__(col.cast(pa.list_(pa.string())))
         else:
-            col = col.astype(object).where(col.notna(), None).astype(cv.STRING)
-        out[name] = col
-    return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
+            values = cv.STRING.__from_arrow__(col.cast(pa.string()))
+        out[name] = values
+    return pd.DataFrame(out, index=pd.RangeIndex(table.num_rows))
+
+
+def _numpy(values: pa.ChunkedArray) -> np.ndarray:
+    return values.to_numpy() if isinstance(values, pa.ChunkedArray) else values.to_numpy(zero_copy_only=False)
 
 
 # --------------------------------------------------------------------------- CONTRACT §5.2

@@ -534,7 +534,8 @@ def _append(
     index = _stored_index(old_dir, env_parts)
     new_ids = pa.array(new["envio_id"].astype(object).tolist(), type=pa.string())
     replaced = pc.is_in(index.column("envio_id"), value_set=new_ids).to_numpy(zero_copy_only=False)
-    touched_env = sorted(set(new_mes) | set(np.asarray(index.column("mes"))[replaced].tolist()))
+    replaced_mes = pc.unique(index.filter(pa.array(replaced)).column("mes")).to_pylist()
+    touched_env = sorted(set(new_mes) | set(replaced_mes))
     stored_touched = [_read_part(old_dir, env_parts, m, "envios", tz) for m in touched_env if m in env_parts]
     stored = pd.concat(stored_touched, ignore_index=True) if stored_touched else None
     counts = ["leidas", "cargadas", "rechazadas", "duplicadas", "reemplazadas", "fechas_fuera_de_rango"]
@@ -542,7 +543,7 @@ def _append(
     env_files = report.index[report["tabla"] == "envios"].to_list()
     dup_rejects = pd.DataFrame(columns=REJECT_COLUMNS)
     if stored is not None:
-        hit = stored["envio_id"].isin(new["envio_id"]).to_numpy()
+        hit = _isin(stored["envio_id"], new["envio_id"])
         if hit.any():
             dup_rejects = _cross_duplicates(stored[hit], new, sources, report, env_files, "envios")
         stored = stored[~hit]
@@ -554,16 +555,19 @@ def _append(
     ev_new["_archivo"] = ev_new["_archivo"].astype(np.int64)
     ev_new["orden"] = np.arange(len(ev_new), dtype=np.int64) + manifest["siguiente_orden"]["eventos"]
     ev_new["importacion"] = np.int64(numero)
-    before = _conv_months(index.column("conversacion_id"), np.asarray(index.column("mes")))
-    kept_index = index.filter(pa.array(~replaced))
-    after = _conv_months(kept_index.column("conversacion_id"), np.asarray(kept_index.column("mes")))
-    for conv, mes in zip(new["conversacion_id"].astype(object), new_mes, strict=True):
-        if conv is not None and conv is not pd.NA:
-            after.setdefault(conv, set()).add(mes)
     candidates = set(ev_new["conversacion_id"].astype(object)) | {
         c for c in new["conversacion_id"].dropna().astype(object)
     }
     candidates |= {c for c in index.filter(pa.array(replaced)).column("conversacion_id").to_pylist() if c}
+    # the stored months of the candidate conversations only: the index is every stored send
+    near = pc.is_in(index.column("conversacion_id"), value_set=pa.array(list(candidates), type=pa.string()))
+    sub, sub_replaced = index.filter(near), pa.array(replaced).filter(near)
+    before = _conv_months(sub.column("conversacion_id"), sub.column("mes"))
+    kept = sub.filter(pc.invert(sub_replaced))
+    after = _conv_months(kept.column("conversacion_id"), kept.column("mes"))
+    for conv, mes in zip(new["conversacion_id"].astype(object), new_mes, strict=True):
+        if conv is not None and conv is not pd.NA:
+            after.setdefault(conv, set()).add(mes)
     affected = {c for c in candidates if before.get(c, set()) != after.get(c, set())}
     affected |= set(ev_new["conversacion_id"].astype(object))
     ev_parts = manifest["meses"]["eventos"]
@@ -581,7 +585,7 @@ def _append(
     ev_stored = pd.concat(stored_ev, ignore_index=True) if stored_ev else None
     ev_rejects = pd.DataFrame(columns=REJECT_COLUMNS)
     if ev_stored is not None:
-        moving_mask = ev_stored["conversacion_id"].isin(affected).to_numpy()
+        moving_mask = _isin(ev_stored["conversacion_id"], list(affected))
         staying = ev_stored[~moving_mask]
         pool = ev_stored[moving_mask].drop(columns="_mes").drop_duplicates("orden")
         ev_new, ev_rejects = _drop_repeated_events(pool, ev_new, report)
@@ -617,15 +621,16 @@ def _append(
         if mes not in touched_ev:
             _link(old_dir / info["archivo"], new_dir / info["archivo"])
             meses_ev[mes] = info
-    if len(moving):
-        conv = moving["conversacion_id"].astype(object).to_numpy()
-        targets = [sorted(homes(after, c)) for c in conv]
-        reps = np.array([len(t) for t in targets], dtype=np.int64)
-        placed = moving.iloc[np.repeat(np.arange(len(moving)), reps)].assign(
-            _mes=[m for t in targets for m in t]
-        )
-    else:
-        placed = moving.assign(_mes=pd.Series(dtype=object))
+    # each moving event goes to every month its conversation has a send in (once per conversation)
+    codes, convs = pd.factorize(moving["conversacion_id"])
+    targets = [sorted(homes(after, c)) for c in convs]
+    per_conv = np.array([len(t) for t in targets], dtype=np.int64)
+    flat = np.array([m for t in targets for m in t], dtype=object)
+    first = np.cumsum(per_conv) - per_conv
+    reps = per_conv[codes]
+    rows_idx = np.repeat(np.arange(len(moving)), reps)
+    within = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+    placed = moving.iloc[rows_idx].assign(_mes=flat[first[codes[rows_idx]] + within] if len(moving) else [])
     for mes in touched_ev_l:
         parts = [placed[placed["_mes"] == mes]]
         if staying is not None:
@@ -732,9 +737,15 @@ def _read_part(
     return _to_frame(_read_files([version / parts[mes]["archivo"]]), tabla, tz)  # type: ignore[operator]
 
 
-def _conv_months(convs: pa.ChunkedArray, months: np.ndarray) -> dict[str, set[str]]:
+def _isin(values: pd.Series, among: pd.Series | list[str]) -> np.ndarray:
+    """``values.isin(among)`` for strings, in Arrow (pandas' goes through Python lists)."""
+    found = pc.is_in(pa.array(values, type=pa.string()), value_set=pa.array(among, type=pa.string()))
+    return found.to_numpy(zero_copy_only=False)
+
+
+def _conv_months(convs: pa.ChunkedArray, months: pa.ChunkedArray) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for conv, mes in zip(convs.to_pylist(), months.tolist(), strict=True):
+    for conv, mes in zip(convs.to_pylist(), months.to_pylist(), strict=True):
         if conv:
             out.setdefault(conv, set()).add(mes)
     return out
