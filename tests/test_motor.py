@@ -53,6 +53,21 @@ def test_spark_without_java_says_how_to_get_it(monkeypatch):
     engines.verificar("duckdb")  # nothing to install
 
 
+def test_duckdb_memory_comes_from_the_environment_and_a_bad_value_stops_the_run(
+    monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setenv("OUTBOUND_ANALYSIS_DUCKDB_MEMORIA", "1GB")
+    limit = engines.DuckDB().con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit.endswith("MiB") and 900 < float(limit.split()[0]) < 1000
+    monkeypatch.setenv("OUTBOUND_ANALYSIS_DUCKDB_MEMORIA", "mucha")
+    params = tmp_path / "p.yaml"
+    params.write_text(f"envios: {DEMO / 'envios_*.csv'}\nmotor: duckdb\n", encoding="utf-8")
+    code = cli.main(["run", "resumen", "--params", str(params), "--output", str(tmp_path / "out")])
+    said = "".join(capsys.readouterr())
+    assert code == 2 and "OUTBOUND_ANALYSIS_DUCKDB_MEMORIA='mucha' no es un tamaño de memoria" in said
+    assert not (tmp_path / "out" / "resumen").exists()
+
+
 @pytest.mark.parametrize("nombre", ["resumen", "detallado", "flujos"])
 @pytest.mark.parametrize(
     "filtros",

@@ -104,6 +104,8 @@ def verificar(nombre: str) -> None:
 
     if nombre not in MOTORES:
         raise ParamsError(f"motor «{nombre}» no existe; elegí entre {', '.join(MOTORES)}.")
+    if nombre == "duckdb":
+        DuckDB().con.close()  # a bad $OUTBOUND_ANALYSIS_DUCKDB_MEMORIA is said here
     if nombre != "spark":
         return
     if importlib.util.find_spec("pyspark") is None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +28,7 @@ import jinja2
 import pandas as pd
 import pyarrow as pa
 
+from ..errors import ParamsError
 from ..filters import LIST_FILTERS, Filtros
 from ..load import DEFAULT_TZ
 
@@ -157,8 +159,18 @@ class Motor:
         return render(template, Dialect(self.dialecto.name, tz), tz=tz, **context)
 
 
+#: DuckDB's memory limit unless ``memoria`` or ``$OUTBOUND_ANALYSIS_DUCKDB_MEMORIA`` says otherwise:
+#: past it DuckDB spills to disk, so a report over tens of millions of sends stays within a few GB
+DUCKDB_MEMORIA = "3GB"
+DUCKDB_MEMORIA_ENV = "OUTBOUND_ANALYSIS_DUCKDB_MEMORIA"
+
+
 class DuckDB(Motor):
-    """DuckDB, embedded: reads Parquet out of core, spills to disk past ``memoria``."""
+    """DuckDB, embedded: reads Parquet out of core, spills to disk past ``memoria``.
+
+    ``memoria`` (a DuckDB size such as "3GB") defaults to ``$OUTBOUND_ANALYSIS_DUCKDB_MEMORIA``,
+    else :data:`DUCKDB_MEMORIA`; the spill goes to the system's temporary folder.
+    """
 
     nombre = "duckdb"
     dialecto = DUCKDB_DIALECT
@@ -167,8 +179,15 @@ class DuckDB(Motor):
         import duckdb
 
         self.con = duckdb.connect(config={"threads": hilos or os.cpu_count() or 1})
-        if memoria:
-            self.con.execute(f"SET memory_limit = {_quote(memoria)}")
+        limit = memoria or os.environ.get(DUCKDB_MEMORIA_ENV, "").strip() or DUCKDB_MEMORIA
+        try:
+            self.con.execute(f"SET memory_limit = {_quote(limit)}")
+        except duckdb.Error as error:
+            raise ParamsError(
+                f"{DUCKDB_MEMORIA_ENV}={limit!r} no es un tamaño de memoria: usá por ejemplo 3GB o 500MB."
+            ) from error
+        spill = Path(tempfile.gettempdir()) / "outbound_analysis-duckdb"
+        self.con.execute(f"SET temp_directory = {_quote(str(spill))}")
         self.con.execute("SET TimeZone = 'UTC'")
 
     def registrar(self, nombre: str, datos: pd.DataFrame | str | Path | list[Path]) -> None:
