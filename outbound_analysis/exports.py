@@ -25,6 +25,7 @@ import pickle
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -481,6 +482,15 @@ def _stream_parts(
     return written
 
 
+def _one(write: Callable[[pd.DataFrame, Path], Path], frame: pd.DataFrame, path: Path) -> list[Path]:
+    return [write(frame, path)]
+
+
+def _writers() -> int:
+    """Files written at a time: up to 3 (CSV, JSON and the workbook), at most one per core."""
+    return max(1, min(3, os.cpu_count() or 1))
+
+
 def _chunked_sheets(lotes: Lotes, name: str, max_rows: int) -> dict[str, HojaPorLotes]:
     """The XLSX sheets of a chunked table: one pass to measure each part (names, rows, styles)."""
     medidas = {part_name: medir(chunks) for part_name, chunks in lotes.partes(name, max_rows)}
@@ -550,40 +560,46 @@ def _export(
     max_rows: int,
     archivos: Mapping[str, pd.DataFrame] | None,
 ) -> Exported:
-    written: list[Path] = []
-    sheets: dict[str, pd.DataFrame | HojaPorLotes] = {}
-    for name, frame in tables.items():
-        if isinstance(frame, Lotes):
-            if "csv" in chosen:
-                written += _stream_parts(frame, name, max_rows, out, "csv", write_csv)
-            if "json" in chosen:
-                written += _stream_parts(frame, name, max_rows, out, "json", write_json)
-            if "xlsx" in chosen:
-                sheets.update(_chunked_sheets(frame, name, max_rows))
-            continue
-        for part_name, part in parts(frame, name, max_rows):
-            if "csv" in chosen:
-                written.append(write_csv(part, out / f"{part_name}.csv"))
-            if "json" in chosen:
-                written.append(write_json(part, out / f"{part_name}.json"))
-            sheets[part_name] = part
-    if rechazos is not None:
-        sheets.update(parts(rechazos, "rechazos", max_rows))
-    cut: dict[str, int] = {}
-    if "xlsx" in chosen:
-        cut = {
-            name: n
-            for name, frame in sheets.items()
-            if (n := frame.medida.cortadas if isinstance(frame, HojaPorLotes) else long_text_cells(frame))
-        }
-    if carga is not None:
-        carga = with_cuts(carga, cut, f"{informe}.xlsx")
-        sheets["carga"] = carga
-    if "xlsx" in chosen:
-        written.append(write_xlsx(sheets, out / f"{informe}.xlsx"))
-    if rechazos is not None:
-        written.append(write_csv(rechazos, out / "rechazos.csv"))
-    if carga is not None:
-        written.append(write_csv(carga, out / "carga.csv"))
-    written.extend(write_csv(frame, out / f"{stem}.csv") for stem, frame in (archivos or {}).items())
+    # the files are independent: written side by side (Arrow's kernels and zlib let go of the GIL)
+    with ThreadPoolExecutor(max_workers=_writers()) as pool:
+        jobs: list[Future[list[Path]]] = []
+        sheets: dict[str, pd.DataFrame | HojaPorLotes | Future[dict[str, HojaPorLotes]]] = {}
+        for name, frame in tables.items():
+            if isinstance(frame, Lotes):
+                for ext, write in (("csv", write_csv), ("json", write_json)):
+                    if ext in chosen:
+                        jobs.append(pool.submit(_stream_parts, frame, name, max_rows, out, ext, write))
+                if "xlsx" in chosen:  # measured now, written with the workbook
+                    sheets[name] = pool.submit(_chunked_sheets, frame, name, max_rows)
+                continue
+            for part_name, part in parts(frame, name, max_rows):
+                for ext, write in (("csv", write_csv), ("json", write_json)):
+                    if ext in chosen:
+                        jobs.append(pool.submit(_one, write, part, out / f"{part_name}.{ext}"))
+                sheets[part_name] = part
+        book: dict[str, pd.DataFrame | HojaPorLotes] = {}
+        for name, sheet in sheets.items():
+            if isinstance(sheet, Future):
+                book.update(sheet.result())
+            else:
+                book[name] = sheet
+        if rechazos is not None:
+            book.update(parts(rechazos, "rechazos", max_rows))
+        cut: dict[str, int] = {}
+        if "xlsx" in chosen:
+            cut = {
+                name: n
+                for name, frame in book.items()
+                if (n := frame.medida.cortadas if isinstance(frame, HojaPorLotes) else long_text_cells(frame))
+            }
+        if carga is not None:
+            carga = with_cuts(carga, cut, f"{informe}.xlsx")
+            book["carga"] = carga
+        if "xlsx" in chosen:
+            jobs.append(pool.submit(_one, write_xlsx, book, out / f"{informe}.xlsx"))
+        extra = {"rechazos": rechazos, "carga": carga, **(archivos or {})}
+        for stem, frame in extra.items():
+            if frame is not None:
+                jobs.append(pool.submit(_one, write_csv, frame, out / f"{stem}.csv"))
+        written = [path for job in jobs for path in job.result()]
     return Exported(written, cut)
