@@ -117,7 +117,12 @@ def main() -> None:
     parser.add_argument("--pandas-hasta", type=int, default=10_000_000)
     parser.add_argument("--spark-hasta", type=int, default=1_000_000)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
-    parser.add_argument("--dir", type=Path, default=None, help="work folder (default: a temporary one)")
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="work folder, kept (default: a temporary one); with a store there, go on",
+    )
     args = parser.parse_args()
     from outbound_analysis import demo
 
@@ -126,6 +131,12 @@ def main() -> None:
     limits = {"pandas": args.pandas_hasta, "spark": args.spark_hasta}
     results: list[dict[str, object]] = []
     total, k, import_s, import_peak = 0, 0, 0.0, 0.0
+    log = work / "importaciones.jsonl"  # one line per download: a later run with --dir goes on from there
+    if store.is_dir() and log.is_file():
+        done = [json.loads(line) for line in log.read_text().splitlines()]
+        total, k = sum(d["envios"] for d in done), len(done)
+        import_s, import_peak = sum(d["s"] for d in done), max(d["pico_gb"] for d in done)
+        print(f"  el almacén ya tiene {total:,} envíos de {k} descargas: sigo desde ahí", flush=True)
     try:
         for size in sorted(args.sizes):
             while total < size:
@@ -137,6 +148,8 @@ def main() -> None:
                     [CLI, "importar", "--envios", *envios, "--eventos", *eventos, "--", str(store)]
                 )
                 import_s, import_peak, total, k = import_s + s, max(import_peak, peak), total + n, k + 1
+                with log.open("a") as fh:
+                    fh.write(json.dumps({"envios": n, "s": s, "pico_gb": peak}) + "\n")
                 print(
                     f"  descarga {k}: {n:,} envíos importados en {s:.1f} s (pico {peak:.2f} GB)", flush=True
                 )

@@ -252,3 +252,23 @@ def test_cli_importar(tmp_path, capsys):
     assert "usa la zona horaria America/Argentina/Buenos_Aires" in capsys.readouterr().err
     assert main(["importar", "--envios", FIX_ENVIOS, "--columnas", "sin-igual", str(dest)]) == 2
     assert "ENCABEZADO=COLUMNA" in capsys.readouterr().err
+
+
+def test_appends_month_by_month_keep_the_event_total_and_the_loader_data(tmp_path, demo_loaded):
+    """Each download appended alone (the November one overlaps October), then the events twice:
+    the stored events are counted without reading them back, and the store is the loader's data."""
+    store = tmp_path / "almacen"
+    for path in DEMO_ENVIOS:
+        importar(store, [path])
+    first = importar(store, [DEMO_ENVIOS[-1]], DEMO_EVENTOS)
+    again = importar(store, [DEMO_ENVIOS[-1]], DEMO_EVENTOS)  # every event already stored
+    files = [store / _store._read_manifest(store)["version"] / p["archivo"] for p in _read_ev_parts(store)]
+    distinct = pd.concat([pd.read_parquet(f, columns=["orden"]) for f in files])["orden"].nunique()
+    assert first.eventos_total == again.eventos_total == distinct == len(demo_loaded.eventos)
+    stored = leer_almacen(store)
+    pd.testing.assert_frame_equal(stored.envios, demo_loaded.envios)
+    pd.testing.assert_frame_equal(stored.eventos, demo_loaded.eventos)
+
+
+def _read_ev_parts(store: Path) -> list[dict]:
+    return list(_store._read_manifest(store)["meses"]["eventos"].values())

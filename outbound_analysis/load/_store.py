@@ -531,10 +531,9 @@ def _append(
     new["importacion"] = np.int64(numero)
     new_mes = _months(new["fecha_envio"], tz)
     env_parts = manifest["meses"]["envios"]
-    index = _stored_index(old_dir, env_parts)
     new_ids = pa.array(new["envio_id"].astype(object).tolist(), type=pa.string())
-    replaced = pc.is_in(index.column("envio_id"), value_set=new_ids).to_numpy(zero_copy_only=False)
-    replaced_mes = pc.unique(index.filter(pa.array(replaced)).column("mes")).to_pylist()
+    hits = _stored_rows(old_dir, env_parts, "envio_id", new_ids)  # the stored sends the new ones replace
+    replaced_mes = pc.unique(hits.column("mes")).to_pylist()
     touched_env = sorted(set(new_mes) | set(replaced_mes))
     stored_touched = [_read_part(old_dir, env_parts, m, "envios", tz) for m in touched_env if m in env_parts]
     stored = pd.concat(stored_touched, ignore_index=True) if stored_touched else None
@@ -558,10 +557,10 @@ def _append(
     candidates = set(ev_new["conversacion_id"].astype(object)) | {
         c for c in new["conversacion_id"].dropna().astype(object)
     }
-    candidates |= {c for c in index.filter(pa.array(replaced)).column("conversacion_id").to_pylist() if c}
-    # the stored months of the candidate conversations only: the index is every stored send
-    near = pc.is_in(index.column("conversacion_id"), value_set=pa.array(list(candidates), type=pa.string()))
-    sub, sub_replaced = index.filter(near), pa.array(replaced).filter(near)
+    candidates |= {c for c in hits.column("conversacion_id").to_pylist() if c}
+    # the stored sends of the candidate conversations only, month by month (memory: one month at a time)
+    sub = _stored_rows(old_dir, env_parts, "conversacion_id", pa.array(list(candidates), type=pa.string()))
+    sub_replaced = pc.is_in(sub.column("envio_id"), value_set=new_ids)
     before = _conv_months(sub.column("conversacion_id"), sub.column("mes"))
     kept = sub.filter(pc.invert(sub_replaced))
     after = _conv_months(kept.column("conversacion_id"), kept.column("mes"))
@@ -594,6 +593,10 @@ def _append(
         pool = None
     ev_new = ev_new.drop(columns=["_archivo", "_fila"])
     moving = pd.concat([pool, ev_new], ignore_index=True) if pool is not None else ev_new
+    # every stored event stays (it moves with its conversation): the new ones add up
+    eventos_total = (manifest["importaciones"][-1]["filas"]["eventos_total"] if numero > 1 else 0) + len(
+        ev_new
+    )
 
     # ---- write the new version: touched partitions rewritten, the rest linked
     if new_dir.exists():
@@ -656,7 +659,6 @@ def _append(
         side[tabla] = [*manifest[tabla], rel]
 
     envios_total = sum(int(i["filas"]) for i in meses_env.values())
-    eventos_total = _count_events(new_dir, meses_ev)
     nuevo = {
         **manifest,
         "version": version,
@@ -702,14 +704,6 @@ def _append(
     )
 
 
-def _count_events(version: Path, parts: Mapping[str, Mapping]) -> int:
-    """Distinct events (a conversation with sends in two months has its events in both)."""
-    if not parts:
-        return 0
-    files = [version / p["archivo"] for p in parts.values()]
-    return len(pc.unique(_read_files(files, ["orden"]).column("orden")))
-
-
 def _link(source: Path, target: Path) -> None:
     """An unchanged file in the new version: a hard link (a copy where links do not work)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -719,11 +713,15 @@ def _link(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _stored_index(version: Path | None, parts: Mapping[str, Mapping]) -> pa.Table:
-    """envio_id, conversacion_id and month of every stored send (two columns of every file)."""
+def _stored_rows(
+    version: Path | None, parts: Mapping[str, Mapping], column: str, values: pa.Array
+) -> pa.Table:
+    """envio_id, conversacion_id and month of the stored sends whose ``column`` is in ``values``
+    (two columns of each month's file, read one month at a time)."""
     tables = []
     for mes, info in parts.items():
         t = pq.read_table(str(version / info["archivo"]), columns=["envio_id", "conversacion_id"])  # type: ignore[operator]
+        t = t.filter(pc.is_in(t.column(column), value_set=values))
         tables.append(t.append_column("mes", pa.array([mes] * t.num_rows, type=pa.string())))
     if not tables:
         names = ("envio_id", "conversacion_id", "mes")
