@@ -214,7 +214,7 @@ class DuckDB(Motor):
     def consulta_lotes(self, sql: str, filas: int = 100_000) -> Iterator[pa.Table]:
         # on the connection itself (a cursor does not see its temp views): no other query may
         # run on this engine until the chunks are read
-        for batch in self.con.execute(sql).to_arrow_reader(filas):
+        for batch in self.con.sql(sql).to_arrow_reader(filas):
             if batch.num_rows:
                 yield pa.Table.from_batches([batch])
 

@@ -716,17 +716,29 @@ def _link(source: Path, target: Path) -> None:
 def _stored_rows(
     version: Path | None, parts: Mapping[str, Mapping], column: str, values: pa.Array
 ) -> pa.Table:
-    """envio_id, conversacion_id and month of the stored sends whose ``column`` is in ``values``
-    (two columns of each month's file, read one month at a time)."""
-    tables = []
-    for mes, info in parts.items():
-        t = pq.read_table(str(version / info["archivo"]), columns=["envio_id", "conversacion_id"])  # type: ignore[operator]
-        t = t.filter(pc.is_in(t.column(column), value_set=values))
-        tables.append(t.append_column("mes", pa.array([mes] * t.num_rows, type=pa.string())))
-    if not tables:
-        names = ("envio_id", "conversacion_id", "mes")
+    """envio_id, conversacion_id and month of the stored sends whose ``column`` is in ``values``.
+
+    One semi-join by DuckDB over every month's file: two columns read, streamed, one hash of
+    ``values`` (a store of tens of millions of sends is never held, nor hashed, whole).
+    """
+    names = ("envio_id", "conversacion_id", "mes")
+    if not parts or not len(values):
         return pa.schema([(n, pa.string()) for n in names]).empty_table()
-    return pa.concat_tables(tables)
+    import duckdb
+
+    files = [str(version / info["archivo"]) for info in parts.values()]  # type: ignore[operator]
+    con = duckdb.connect(config={"threads": os.cpu_count() or 1})
+    try:
+        con.register("archivos", pa.table({"archivo": files, "mes": list(parts)}))
+        con.register("valores", pa.table({"v": values}))
+        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        return con.sql(
+            "SELECT p.envio_id, p.conversacion_id, a.mes "
+            f"FROM read_parquet([{listed}], filename = true) AS p "
+            f"JOIN archivos AS a ON p.filename = a.archivo WHERE p.{column} IN (SELECT v FROM valores)"
+        ).to_arrow_table()
+    finally:
+        con.close()
 
 
 def _read_part(
