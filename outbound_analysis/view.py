@@ -242,6 +242,11 @@ class _Perezosas(Mapping[str, pd.DataFrame]):
             self._hechas[nombre] = self._calcular(nombre)
         return self._hechas[nombre]
 
+    def __contains__(self, nombre: object) -> bool:
+        # by name: Mapping's own `in` reads the value, i.e. computes the table (the whole
+        # per-send detail of an SQL engine, just to ask whether the report has it)
+        return nombre in self._nombres
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._nombres)
 
