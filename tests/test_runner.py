@@ -63,12 +63,16 @@ class FakeNotebooks:
         return target
 
 
-@pytest.fixture
-def fake(monkeypatch) -> FakeNotebooks:
-    nbs = FakeNotebooks()
+def _installed(monkeypatch, nbs: FakeNotebooks) -> FakeNotebooks:
+    """``nbs`` in place of papermill and the HTML export."""
     monkeypatch.setattr(papermill, "execute_notebook", nbs.execute)
     monkeypatch.setattr(runner, "render_html", nbs.render)
     return nbs
+
+
+@pytest.fixture
+def fake(monkeypatch) -> FakeNotebooks:
+    return _installed(monkeypatch, FakeNotebooks())
 
 
 def write_params(folder: Path, name: str = "p", **extra: str) -> Path:
@@ -473,10 +477,7 @@ class CacheProbe(FakeNotebooks):
 
 @pytest.fixture
 def probe(monkeypatch) -> CacheProbe:
-    nbs = CacheProbe()
-    monkeypatch.setattr(papermill, "execute_notebook", nbs.execute)
-    monkeypatch.setattr(runner, "render_html", nbs.render)
-    return nbs
+    return _installed(monkeypatch, CacheProbe())  # type: ignore[return-value]
 
 
 def test_the_reports_get_the_data_the_preflight_loaded_and_the_cache_is_removed(tmp_path, probe):
