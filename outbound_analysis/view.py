@@ -115,7 +115,7 @@ class Vista:
         return anonymize(tables, self.clave) if self.clave is not None else tables
 
     @cached_property
-    def tablas(self) -> Mapping[str, pd.DataFrame]:
+    def tablas(self) -> _Perezosas:
         """The report's tables (what it exports), pseudonymized when there is a key.
 
         Each one is computed when first read: a section redrawn by the panel computes only
@@ -183,14 +183,17 @@ class Vista:
     def partes(self, seccion: str) -> list[Part]:
         """What section ``seccion`` shows for this view."""
         tablas: Mapping[str, pd.DataFrame] = ChainMap(self.tablas, self.apoyo)
-        if self.motor != "pandas" and seccion == "envios":  # its first rows, never the whole detail
+        if seccion == "envios" and not self.tablas.hecha("envios"):  # its first rows, not the whole detail
             tablas = ChainMap({"envios": self._envios_primeros}, tablas)
         return sections.partes(self.nombre, seccion, tablas, self.etiquetas)
 
     @cached_property
     def _envios_primeros(self) -> pd.DataFrame:
-        ctx = engines.Contexto(self.sql, self.filtros, self.parametros, self._eventos_dados).preparar()
-        first = engines.envios_primeros(ctx, MAX_HTML_ROWS)
+        if self.motor == "pandas":
+            first = metrics.envios_primeros(self.entrada, MAX_HTML_ROWS)
+        else:
+            ctx = engines.Contexto(self.sql, self.filtros, self.parametros, self._eventos_dados).preparar()
+            first = engines.envios_primeros(ctx, MAX_HTML_ROWS)
         out = self._anonymous({"envios": first})["envios"]
         out.attrs["filas"] = first.attrs["filas"]
         return out
@@ -241,6 +244,10 @@ class _Perezosas(Mapping[str, pd.DataFrame]):
         if nombre not in self._hechas:
             self._hechas[nombre] = self._calcular(nombre)
         return self._hechas[nombre]
+
+    def hecha(self, nombre: str) -> bool:
+        """Whether table ``nombre`` has been computed already."""
+        return nombre in self._hechas
 
     def __contains__(self, nombre: object) -> bool:
         # by name: Mapping's own `in` reads the value, i.e. computes the table (the whole

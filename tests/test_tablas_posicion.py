@@ -102,3 +102,23 @@ def test_arrays_del_conjunto_de_solo_lectura(demo: Dataset) -> None:
     with pytest.raises(ValueError):
         codes[0] = 1
     assert isinstance(codes, np.ndarray)
+
+
+@pytest.mark.parametrize("cual", ["demo", "revuelto"])
+def test_detalle_en_pantalla_solo_sus_primeras_filas(cual: str, request: pytest.FixtureRequest) -> None:
+    """The detail section takes only the rows it shows (the first 2,000 of the detail order)
+    and still says how many the whole detail has; the same HTML as from the whole table."""
+    from outbound_analysis._html import MAX_HTML_ROWS
+
+    datos: Dataset = request.getfixturevalue(cual)
+    fuente = Vista.de_datos("detallado", datos, Filtros()).fuente
+    for f in _filtros(datos):
+        v = Vista("detallado", fuente, f)
+        shown = v.partes("envios")
+        assert not v.tablas.hecha("envios")  # the section did not compute the whole detail
+        primeras = v._envios_primeros
+        whole = v.tablas["envios"]
+        assert primeras.attrs["filas"] == len(whole)
+        pd.testing.assert_frame_equal(primeras, whole.head(MAX_HTML_ROWS), check_like=False)
+        assert v.tablas.hecha("envios")
+        assert v.partes("envios") == shown  # drawn from the whole detail: the same parts

@@ -42,6 +42,7 @@ from .detallado import (
     detallado,
     detallado_tables,
     envios_detalle,
+    envios_primeros,
 )
 from .flujos import RESULTADOS_COLUMNS, SIN_MENSAJE, SIN_OPCION, campanas_en_alcance, flujos
 from .resumen import embudo, fallas, por_origen, reconciliacion, resumen
@@ -94,6 +95,7 @@ __all__ = [
     "ejemplo_envios",
     "embudo",
     "envios_detalle",
+    "envios_primeros",
     "fallas",
     "flujos",
     "formulas_ab",

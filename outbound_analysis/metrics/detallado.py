@@ -199,6 +199,25 @@ def _envios(e: Entrada) -> pd.DataFrame:
     return out.take(_orden_envios(env)).reset_index(drop=True)
 
 
+def envios_primeros(e: Entrada, n: int) -> pd.DataFrame:
+    """The first ``n`` rows of the per-send detail (``attrs["filas"]``: the detail's row count).
+
+    What a screen shows of the detail: the selection's first positions in detail order, so a
+    filter change takes ``n`` rows, not the whole selection.
+    """
+    if not e.por_posicion:
+        out = _envios(e)
+        first = out.head(n).copy()
+    else:
+        orden = col.en_orden(e)
+        env = e.fuente.datos.envios.take(orden[:n])  # type: ignore[union-attr]
+        first = env.assign(visto=env["leido"] | env["respondido"])[ENVIOS_DETAIL_COLUMNS]
+        first = first.reset_index(drop=True)
+        out = orden
+    first.attrs["filas"] = len(out)
+    return first
+
+
 def _orden_envios(env: pd.DataFrame) -> np.ndarray:
     """Row order by :data:`ENVIOS_ORDEN` (:func:`._columnas.ordenar_envios`)."""
     return col.ordenar_envios(env)
