@@ -357,6 +357,13 @@ def codificar(ids: pd.Series) -> Codigos:
         encoded = pc.dictionary_encode(arr).combine_chunks()
         dictionary = encoded.dictionary
         index = encoded.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False).astype(np.int64)
+    return ordenar(index, dictionary)
+
+
+def ordenar(index: np.ndarray, dictionary: pa.Array) -> Codigos:
+    """The :class:`Codigos` of codes ``index`` into ``dictionary`` (distinct values in any order;
+    ``len(dictionary)`` for a missing value): the same values, renumbered in code-point order."""
+    dictionary = dictionary.cast(pa.large_string())
     order = pc.sort_indices(dictionary).to_numpy()
     rank = np.empty(len(dictionary) + 1, dtype=np.int64)
     rank[order] = np.arange(len(dictionary))

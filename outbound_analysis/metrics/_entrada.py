@@ -17,12 +17,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..filters import Filtros
 from ..load import Dataset
 from ..params import Parametros
 from ._base import indicators
-from ._perfil import EventProfile, profile_events
+from ._perfil import EventProfile, profile_events, texto_arrow
 
 TableFn = Callable[["Entrada"], pd.DataFrame]
 
@@ -173,12 +174,20 @@ def solo_lectura(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def contactos_datos(f: Fuente) -> tuple[np.ndarray, pa.Array]:
+    """Every loaded send's contact code and the distinct ids (hashed once per data set).
+
+    A missing contacto_id has code ``len(ids)``.
+    """
+    encoded = texto_arrow(f.datos.envios["contacto_id"]).dictionary_encode()  # type: ignore[union-attr]
+    n = len(encoded.dictionary)
+    codes = encoded.indices.fill_null(n).to_numpy(zero_copy_only=False).astype(np.int64)
+    return solo_lectura(codes), encoded.dictionary
+
+
 def _factorizar_contactos(f: Fuente) -> tuple[np.ndarray, int]:
-    """Every loaded send's contact code and the number of distinct ids (hashed once)."""
-    codes, uniques = pd.factorize(f.datos.envios["contacto_id"])  # type: ignore[union-attr]
-    codes = codes.astype(np.int64)
-    codes[codes < 0] = len(uniques)
-    return solo_lectura(codes), len(uniques)
+    codes, ids = f.una_vez(contactos_datos)  # type: ignore[misc]
+    return codes, len(ids)
 
 
 def _codigos_contacto(f: Fuente) -> np.ndarray:

@@ -34,11 +34,12 @@ from ._detalle import (
     codificar,
     comparacion_de,
     conteo_de,
+    ordenar,
     segmentos_de,
     seleccion,
     tiempos_de,
 )
-from ._entrada import Entrada, Fuente, Registro
+from ._entrada import Entrada, Fuente, Registro, contactos_datos
 
 DETALLADO_COLUMNS = [
     "campana",
@@ -268,8 +269,14 @@ def _codificador(columna: str) -> Callable[[Fuente], Codigos]:
     return codigos_datos
 
 
+def _contactos_datos(f: Fuente) -> Codigos:
+    """contacto_id's codes from the contact ids hashed once per data set (shared with the kpis)."""
+    codes, ids = f.una_vez(contactos_datos)  # type: ignore[misc]
+    return ordenar(codes, ids)
+
+
 #: per loaded data set, once: the codes of the text columns several tables group by
-_CODIFICAR_DATOS = {c: _codificador(c) for c in ("contacto_id", "canal", "origen")}
+_CODIFICAR_DATOS = {"contacto_id": _contactos_datos, **{c: _codificador(c) for c in ("canal", "origen")}}
 
 
 def _codigos_de(columna: str) -> Callable[[Entrada], Codigos]:
