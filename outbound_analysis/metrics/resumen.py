@@ -165,9 +165,15 @@ def _fallas(e: Entrada) -> pd.DataFrame:
 
 def _error_datos(f: Fuente) -> tuple[np.ndarray, pd.Index]:
     """codigo_error of every loaded send as codes (no code: :data:`SIN_CODIGO`), once per data set."""
-    texto = f.datos.envios["codigo_error"].astype("string").fillna(SIN_CODIGO)  # type: ignore[union-attr]
-    codes, uniques = pd.factorize(texto)
-    return solo_lectura(codes.astype(np.intp)), pd.Index(uniques, dtype="string")
+    columna = f.datos.envios["codigo_error"]  # type: ignore[union-attr]
+    if isinstance(columna.dtype, pd.CategoricalDtype):  # factorize the small codes, not a million texts
+        codes, cats = pd.factorize(columna.cat.codes.to_numpy())
+        nombres = columna.cat.categories.astype("string").to_numpy(dtype=object)
+        uniques = pd.Index([SIN_CODIGO if c < 0 else nombres[c] for c in cats], dtype="string")
+        if uniques.is_unique:  # (a real code spelled like SIN_CODIGO: by text below)
+            return solo_lectura(codes.astype(np.intp)), uniques
+    codes, texts = pd.factorize(columna.astype("string").fillna(SIN_CODIGO))
+    return solo_lectura(codes.astype(np.intp)), pd.Index(texts, dtype="string")
 
 
 def _codigos_error(f: Fuente) -> np.ndarray:
