@@ -369,8 +369,10 @@ def _json_values(series: pd.Series) -> pa.Array | None:
     return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
 
 
-def _json_records(text: pd.DataFrame) -> bytes | None:
-    """``text.to_json(orient="records", force_ascii=False)`` in Arrow, as UTF-8; None when not possible."""
+def _json_records(text: pd.DataFrame) -> memoryview | None:
+    """``text.to_json(orient="records", force_ascii=False)`` in Arrow, as UTF-8 without its
+    brackets (the records joined by commas, a view of Arrow's buffer: no copy); None when not
+    possible."""
     columns = []
     for i, name in enumerate(text.columns):
         values = _json_values(text[name])
@@ -379,13 +381,13 @@ def _json_records(text: pd.DataFrame) -> bytes | None:
         key = ("{" if i == 0 else ",") + json.dumps(str(name), ensure_ascii=False).replace("/", "\\/") + ":"
         columns += [key, pc.fill_null(values, "null")]
     if not len(text):
-        return b"[]"
+        return memoryview(b"")
     if not columns:
-        return ("[" + ",".join(["{}"] * len(text)) + "]").encode()
+        return memoryview(",".join(["{}"] * len(text)).encode())
     rows = pc.binary_join_element_wise(*columns, "},", "")  # each row with its comma
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset : rows.offset + len(rows) + 1]
     start, end = int(offsets[0]), int(offsets[-1])
-    return b"[" + rows.buffers()[2].slice(start, end - start - 1).to_pybytes() + b"]"
+    return memoryview(rows.buffers()[2])[start : end - 1]  # the last row's comma left out
 
 
 def write_json(frame: pd.DataFrame | Iterable[pd.DataFrame], path: Path) -> Path:
@@ -409,9 +411,12 @@ def write_json(frame: pd.DataFrame | Iterable[pd.DataFrame], path: Path) -> Path
                 if body is None:  # a column of Python objects: pandas' writer
                     for c in lists:  # object column of Python lists: pandas writes them as arrays
                         text[c] = pd.Series(part[c].tolist(), index=part.index, dtype=object)
-                    body = text[list(whole.columns)].to_json(orient="records", force_ascii=False).encode()
-                if len(body) > 2:
-                    out.write((b"" if first else b",") + body[1:-1])
+                    whole_json = text[list(whole.columns)].to_json(orient="records", force_ascii=False)
+                    body = memoryview(whole_json.encode())[1:-1]
+                if len(body):
+                    if not first:
+                        out.write(b",")
+                    out.write(body)
                     first = False
         out.write(b"]")
     return path
