@@ -167,6 +167,11 @@ class Informe:
         return self.vista.envios
 
     @property
+    def cantidad(self) -> int:
+        """How many sends pass the current filters (counted: :attr:`envios` copies them)."""
+        return self.vista.entrada.cantidad
+
+    @property
     def perfil_eventos(self) -> metrics.EventProfile:
         return self.vista.fuente.perfil_eventos
 

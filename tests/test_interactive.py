@@ -278,3 +278,14 @@ def test_lab_command_points_jupyterlab_at_the_working_copies(monkeypatch, tmp_pa
         p.name for p in (ROOT / "notebooks").glob("*.ipynb")
     )
     assert env["JUPYTER_PATH"].split(":")[0].endswith("share/jupyter")
+
+
+def test_a_filter_change_counts_the_selection_without_copying_it(fresh):
+    """The status line counts the selected sends; taking their frame (22 columns of up to a
+    million rows) only to count it made every change of the panel slower."""
+    panel = ia.FilterPanel(fresh, debounce=0)
+    panel.selects["canales"].value = ("WA",)
+    expected = int((fresh.datos.envios["canal"] == "WA").sum())
+    assert fresh.cantidad == expected
+    assert f"Envíos que pasan: {expected:,}".replace(",", ".") in panel.estado.value
+    assert fresh.vista.entrada.__dict__.get("_envios") is None  # never taken
