@@ -77,6 +77,30 @@ def test_headless_figures_keep_the_offline_html_and_plotly_js_once(renderer, mon
     assert len(shown) == 1 and PLOTLY_JS_HEADER in shown[0]
 
 
+def test_plotly_property_paths_are_parsed_once_and_alike():
+    """The kept parse gives what plotly's own gives, and a redraw reuses it (no parse again)."""
+    from plotly import basedatatypes
+
+    parse = basedatatypes._str_to_dict_path_full
+    paths = [
+        "xaxis_title_text",
+        "yaxis2.tickformat",
+        "legend_title_font_size",
+        "plot_bgcolor",
+        "x",
+        "a_b[0].c",
+    ]
+    for path in paths:
+        assert parse(path) == parse.original(path), path
+    fig = go.Figure(go.Bar(x=["a"], y=[1]))
+    fig.update_layout(xaxis_title_text="uno", yaxis_tickformat=",d")
+    before = parse.kept.cache_info()
+    go.Figure(go.Bar(x=["a"], y=[1])).update_layout(xaxis_title_text="dos", yaxis_tickformat=",d")
+    after = parse.kept.cache_info()
+    assert after.hits > before.hits and after.misses == before.misses
+    assert fig.layout.xaxis.title.text == "uno"  # and the figure is what it says
+
+
 # ---------------------------------------------------------------- working folder (no browser)
 
 
