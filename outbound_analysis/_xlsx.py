@@ -392,79 +392,90 @@ def write_workbook(
     """
     names = [n[:31] for n in sheets]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-        overrides = "".join(
-            f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            for i in range(len(names))
-        )
-        book.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            f"{overrides}</Types>",
-        )
-        book.writestr(
-            "_rels/.rels",
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" '
-            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-            'Target="xl/workbook.xml"/></Relationships>',
-        )
-        sheet_entries = "".join(
-            f'<sheet name={quoteattr(n)} sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, n in enumerate(names)
-        )
-        filters = "".join(
-            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-            f"{escape(_quoted_sheet(n))}!{_absolute(_sheet_ref(frame))}</definedName>"
-            for i, (n, frame) in enumerate(zip(names, sheets.values(), strict=True))
-        )
-        book.writestr(
-            "xl/workbook.xml",
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook {_NS} {_REL_NS}>'
-            f"<sheets>{sheet_entries}</sheets><definedNames>{filters}</definedNames></workbook>",
-        )
-        rels = "".join(
-            f'<Relationship Id="rId{i + 1}" '
-            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-            f'Target="worksheets/sheet{i + 1}.xml"/>'
-            for i in range(len(names))
-        )
-        styles_id = len(names) + 1
-        book.writestr(
-            "xl/_rels/workbook.xml.rels",
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}'
-            f'<Relationship Id="rId{styles_id}" '
-            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
-            'Target="styles.xml"/></Relationships>',
-        )
-        book.writestr("xl/styles.xml", _STYLES)
+        _write_package_parts(book, names, list(sheets.values()))
         for i, frame in enumerate(sheets.values()):
             if isinstance(frame, HojaPorLotes):
                 _write_chunked_sheet(book, i, frame, label)
-                continue
-            kinds = [_kind(c, frame[c]) for c in frame.columns]
-            labels = [label(c) for c in frame.columns]
-            styles = [
-                _date_style(frame[c]) if k == "date" else None
-                for c, k in zip(frame.columns, kinds, strict=True)
-            ]
-            # ZIP64 only for a part that could need it: Excel rejects or "repairs" needless ones
-            zip64 = needs_zip64(frame, kinds)
-            with book.open(f"xl/worksheets/sheet{i + 1}.xml", "w", force_zip64=zip64) as sheet:
-                sheet.write(_sheet_xml_head(frame, kinds, labels))
-                for start in range(0, len(frame), CHUNK_ROWS):
-                    chunk = frame.iloc[start : start + CHUNK_ROWS]
-                    sheet.write(_sheet_rows(chunk, kinds, start + 2, styles))
-                sheet.write(_sheet_xml_tail(frame))
+            else:
+                _write_sheet(book, i, frame, label)
     return path
+
+
+def _write_package_parts(
+    book: zipfile.ZipFile, names: list[str], sheets: list[pd.DataFrame | HojaPorLotes]
+) -> None:
+    """The parts around the worksheets: content types, relationships, workbook and styles."""
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(len(names))
+    )
+    book.writestr(
+        "[Content_Types].xml",
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        f"{overrides}</Types>",
+    )
+    book.writestr(
+        "_rels/.rels",
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+        'Target="xl/workbook.xml"/></Relationships>',
+    )
+    sheet_entries = "".join(
+        f'<sheet name={quoteattr(n)} sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, n in enumerate(names)
+    )
+    filters = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+        f"{escape(_quoted_sheet(n))}!{_absolute(_sheet_ref(frame))}</definedName>"
+        for i, (n, frame) in enumerate(zip(names, sheets, strict=True))
+    )
+    book.writestr(
+        "xl/workbook.xml",
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook {_NS} {_REL_NS}>'
+        f"<sheets>{sheet_entries}</sheets><definedNames>{filters}</definedNames></workbook>",
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i + 1}" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        f'Target="worksheets/sheet{i + 1}.xml"/>'
+        for i in range(len(names))
+    )
+    styles_id = len(names) + 1
+    book.writestr(
+        "xl/_rels/workbook.xml.rels",
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}'
+        f'<Relationship Id="rId{styles_id}" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+        'Target="styles.xml"/></Relationships>',
+    )
+    book.writestr("xl/styles.xml", _STYLES)
+
+
+def _write_sheet(book: zipfile.ZipFile, i: int, frame: pd.DataFrame, label: Callable[[str], str]) -> None:
+    """One worksheet from a whole frame, in chunks of :data:`CHUNK_ROWS` rows."""
+    kinds = [_kind(c, frame[c]) for c in frame.columns]
+    labels = [label(c) for c in frame.columns]
+    styles = [
+        _date_style(frame[c]) if k == "date" else None for c, k in zip(frame.columns, kinds, strict=True)
+    ]
+    # ZIP64 only for a part that could need it: Excel rejects or "repairs" needless ones
+    zip64 = needs_zip64(frame, kinds)
+    with book.open(f"xl/worksheets/sheet{i + 1}.xml", "w", force_zip64=zip64) as sheet:
+        sheet.write(_sheet_xml_head(frame, kinds, labels))
+        for start in range(0, len(frame), CHUNK_ROWS):
+            chunk = frame.iloc[start : start + CHUNK_ROWS]
+            sheet.write(_sheet_rows(chunk, kinds, start + 2, styles))
+        sheet.write(_sheet_xml_tail(frame))
 
 
 def _sheet_ref(sheet: pd.DataFrame | HojaPorLotes) -> str:

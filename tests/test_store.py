@@ -12,7 +12,7 @@ from outbound_analysis import metrics
 from outbound_analysis.cli import main
 from outbound_analysis.errors import DataError
 from outbound_analysis.filters import Filtros
-from outbound_analysis.load import _store, es_almacen, importar, leer_almacen, load_data
+from outbound_analysis.load import _importar, _store, es_almacen, importar, leer_almacen, load_data
 from outbound_analysis.params import read_params
 from outbound_analysis.view import Vista
 
@@ -146,7 +146,7 @@ def test_crash_mid_import_keeps_the_previous_state(tmp_path, monkeypatch, demo_l
     store = tmp_path / "almacen"
     importar(store, DEMO_ENVIOS[:2], FIX_EVENTOS)
     before = leer_almacen(store)
-    real = _store._write_parquet
+    real = _importar._write_parquet
     calls = []
 
     def flaky(table, path):
@@ -155,12 +155,12 @@ def test_crash_mid_import_keeps_the_previous_state(tmp_path, monkeypatch, demo_l
             raise OSError("disco lleno (simulado)")
         real(table, path)
 
-    monkeypatch.setattr(_store, "_write_parquet", flaky)
+    monkeypatch.setattr(_importar, "_write_parquet", flaky)
     with pytest.raises(OSError, match="simulado"):
         importar(store, DEMO_ENVIOS[2:], FIX_EVENTOS)
     assert len(calls) == 3
     assert_same_data(leer_almacen(store), before)
-    monkeypatch.setattr(_store, "_write_parquet", real)
+    monkeypatch.setattr(_importar, "_write_parquet", real)
     importar(store, DEMO_ENVIOS[2:], FIX_EVENTOS)  # the next import cleans up and succeeds
     assert sorted(p.name for p in store.glob("v*")) == ["v0002"]
     after = leer_almacen(store)
@@ -171,19 +171,19 @@ def test_crash_mid_import_keeps_the_previous_state(tmp_path, monkeypatch, demo_l
 def test_a_second_import_waits_for_the_lock(tmp_path):
     store = tmp_path / "almacen"
     importar(store, FIX_ENVIOS)
-    with _store._Lock(store), pytest.raises(DataError, match="Otra importación"):
+    with _importar._Lock(store), pytest.raises(DataError, match="Otra importación"):
         importar(store, FIX_ENVIOS)
 
 
 def test_month_pruning_reads_fewer_files_and_keeps_the_tables(demo_store, demo_loaded, monkeypatch):
     read: list[str] = []
-    real = _store._read_files
+    real = _store.read_files
 
     def spy(files, columns=None):
         read.extend(Path(f).parent.name for f in files)
         return real(files, columns)
 
-    monkeypatch.setattr(_store, "_read_files", spy)
+    monkeypatch.setattr(_store, "read_files", spy)
     filtros = Filtros(fecha_desde="2026-10-05", fecha_hasta="2026-10-20")
     pruned = leer_almacen(demo_store, filtros)
     # the selection and its previous period (2026-09-19..2026-10-04): September and October only
@@ -262,7 +262,7 @@ def test_appends_month_by_month_keep_the_event_total_and_the_loader_data(tmp_pat
         importar(store, [path])
     first = importar(store, [DEMO_ENVIOS[-1]], DEMO_EVENTOS)
     again = importar(store, [DEMO_ENVIOS[-1]], DEMO_EVENTOS)  # every event already stored
-    files = [store / _store._read_manifest(store)["version"] / p["archivo"] for p in _read_ev_parts(store)]
+    files = [store / _store.read_manifest(store)["version"] / p["archivo"] for p in _read_ev_parts(store)]
     distinct = pd.concat([pd.read_parquet(f, columns=["orden"]) for f in files])["orden"].nunique()
     assert first.eventos_total == again.eventos_total == distinct == len(demo_loaded.eventos)
     stored = leer_almacen(store)
@@ -271,4 +271,4 @@ def test_appends_month_by_month_keep_the_event_total_and_the_loader_data(tmp_pat
 
 
 def _read_ev_parts(store: Path) -> list[dict]:
-    return list(_store._read_manifest(store)["meses"]["eventos"].values())
+    return list(_store.read_manifest(store)["meses"]["eventos"].values())

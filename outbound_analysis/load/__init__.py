@@ -14,13 +14,16 @@ Typical use: ``datos = load_data("data/demo/envios_*.csv", "data/demo/eventos.xl
 then ``datos.envios``, ``datos.eventos``, ``datos.resumen_carga()`` and ``datos.rechazos``.
 
 Modules: ``_dataset`` (Dataset and the load report), ``_paths`` (paths and globs),
-``_readers`` (one file of each format to Arrow), ``_tables`` (headers, conversion,
-rejections, deduplication, tables), ``_config`` (columnas, zona horaria, YAML, key),
-``_store`` (the Parquet store of ``outbound-analysis importar``: write, read back, prune by month).
+``_readers`` (one file of each format to Arrow), ``_archivo`` (one file's headers,
+conversion and rejections), ``_tables`` (categories, deduplication, tables), ``_config``
+(columnas, zona horaria, YAML, key), ``_store`` (the Parquet store of ``outbound-analysis
+importar``: find, read back, prune by month), ``_importar`` (append downloads to a store)
+and ``_fusion`` (merge them with the stored months).
 """
 
 from __future__ import annotations
 
+from ._archivo import map_headers
 from ._config import (
     DEFAULT_KEY_FILE,
     KEY_ENV,
@@ -39,18 +42,11 @@ from ._dataset import (
     Dataset,
     PathSpec,
 )
+from ._importar import ResultadoImportacion, importar
 from ._paths import expand_paths
 from ._readers import read_raw
-from ._store import (
-    ResultadoImportacion,
-    almacen_de,
-    archivos_almacen,
-    es_almacen,
-    importar,
-    leer_almacen,
-    meses_necesarios,
-)
-from ._tables import frame_from_records, load_data, load_table, map_headers
+from ._store import almacen_de, archivos_almacen, es_almacen, leer_almacen, meses_necesarios
+from ._tables import frame_from_records, load_data, load_table
 
 __all__ = [
     "DEFAULT_KEY_FILE",
