@@ -19,7 +19,6 @@ widths, text never as formulas and cut at 32,767 characters, plus the sheets
 from __future__ import annotations
 
 import codecs
-import json
 import os
 import pickle
 import shutil
@@ -29,13 +28,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ._convert import arrow_of
+from ._celdas import FORMULA_START as FORMULA_START
+from ._celdas import for_csv
+from ._celdas import for_text as for_text
+from ._celdas import formula_safe as formula_safe
+from ._json import write_json as write_json
 from ._xlsx import HojaPorLotes, long_text_cells, medir, write_workbook
 from .labels import column_label
 
@@ -145,127 +146,6 @@ def parts(
     return [(f"{name}_parte{i + 1}", frame.iloc[i * max_rows : (i + 1) * max_rows]) for i in range(count)]
 
 
-def _offset_text(minutes: int) -> str:
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def _iso_local(series: pd.Series) -> pd.Series:
-    """Timestamps as ``YYYY-MM-DDTHH:MM:SS±HH:MM`` in their own zone (vectorized in Arrow).
-
-    Empty and all-null columns of any dtype (Arrow null, object, datetime with or
-    without zone) give an all-NA text column: nothing to format, and no Arrow kernel
-    ever sees a null-typed array.
-    """
-    if series.isna().all():
-        return pd.Series(pd.NA, index=series.index, dtype="string")
-    numpy_backed = not isinstance(series.dtype, pd.ArrowDtype)
-    if not (numpy_backed and pd.api.types.is_datetime64_any_dtype(series.dtype)):
-        try:  # Arrow timestamps, object columns of Timestamps
-            series = pd.to_datetime(series)
-        except (TypeError, ValueError):  # Timestamps of several zones: each with its own offset
-            iso = series.map(lambda v: v if pd.isna(v) else pd.Timestamp(v).isoformat())
-            return iso.astype("string")
-    tz_aware = isinstance(series.dtype, pd.DatetimeTZDtype)
-    local = series.dt.tz_localize(None) if tz_aware else series
-    # a cast to text is several times faster than strftime; it writes a space at position 10
-    seconds = pa.array(local.to_numpy(dtype="datetime64[s]"), type=pa.timestamp("s"), from_pandas=True)
-    text = pc.cast(seconds, pa.string())
-    text = pc.utf8_replace_slice(text, start=10, stop=11, replacement="T")
-    if tz_aware:
-        utc = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        missing = series.isna().to_numpy()
-        minutes = (local - utc).to_numpy(dtype="timedelta64[m]").astype(np.int64)
-        minutes[missing] = 0  # NaT rows stay null through ``text``; any offset will do
-        distinct = np.unique(minutes)
-        labels = pa.array([_offset_text(int(m)) for m in distinct], type=pa.string())
-        offsets = pc.take(labels, pa.array(np.searchsorted(distinct, minutes), type=pa.int64()))
-        text = pc.binary_join_element_wise(text, offsets, "")
-    return pd.Series(text, index=series.index, dtype="string")
-
-
-def _joined(series: pd.Series) -> pd.Series:
-    """List cells as ``a|b`` text."""
-    arr = (
-        arrow_of(series)
-        if isinstance(series.dtype, pd.ArrowDtype)
-        else (pa.chunked_array([pa.array(series.tolist(), type=pa.list_(pa.string()))]))
-    )
-    return pd.Series(pc.binary_join(arr, "|"), index=series.index, dtype="string")
-
-
-def _is_list(series: pd.Series) -> bool:
-    return isinstance(series.dtype, pd.ArrowDtype) and pa.types.is_list(series.dtype.pyarrow_dtype)
-
-
-def for_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy ready for CSV: timestamps as local ISO text, lists joined by ``|``.
-
-    Categories stay categories: Arrow and pandas write their values.
-    """
-    out = {}
-    for name in frame.columns:
-        s = frame[name]
-        if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
-            out[name] = _iso_local(s)
-        elif _is_list(s):
-            out[name] = _joined(s)
-        else:
-            out[name] = s
-    return pd.DataFrame(out, index=frame.index)
-
-
-#: first characters that make a spreadsheet read a text cell as a formula
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_RE = r"^[=+\-@\t\r]"  # RE2
-
-
-def _is_text(series: pd.Series) -> bool:
-    """Text cells for the CSV: strings, categories and joined lists; never numbers or booleans."""
-    dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        return True
-    if _is_list(series):
-        return True
-    if isinstance(dtype, pd.ArrowDtype):
-        return pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype)
-    if isinstance(dtype, pd.StringDtype):
-        return True
-    if not pd.api.types.is_object_dtype(dtype):
-        return False
-    return pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
-
-
-def formula_safe(series: pd.Series) -> pd.Series:
-    """Text cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a CR get a leading ``'``.
-
-    A spreadsheet would run them as formulas (customers write ``mensaje`` and ``opcion``).
-
-    >>> formula_safe(pd.Series(["=1+1", "+5491155550000", "hola", None], dtype="string")).tolist()
-    ["'=1+1", "'+5491155550000", 'hola', <NA>]
-    """
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        if not any(str(c).startswith(FORMULA_START) for c in series.cat.categories):
-            return series  # nothing to change: keep the (cheap) categories
-        series = series.astype("string")
-    text = pa.array(series.astype("string").array)
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
-    if not pc.any(pc.fill_null(pc.match_substring_regex(text, _FORMULA_RE), False)).as_py():
-        return series
-    escaped = pc.replace_substring_regex(text, r"^([=+\-@\t\r])", r"'\1")
-    return pd.Series(escaped, index=series.index, dtype="string")
-
-
-def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    """:func:`for_text`, with every text cell made :func:`formula_safe`."""
-    text = for_text(frame)
-    for name in frame.columns:
-        if _is_text(frame[name]):
-            text[name] = formula_safe(text[name])
-    return text
-
-
 def write_csv(frame: pd.DataFrame | Iterable[pd.DataFrame], path: Path) -> Path:
     """CSV for tools: UTF-8 with a BOM (Excel reads the accents right), ``,``, formula-safe text.
 
@@ -304,122 +184,6 @@ def _plain(table: pa.Table) -> pa.Table:
             fields.append(f)
     schema = pa.schema(fields)
     return table if schema == table.schema else table.cast(schema)
-
-
-JSON_CHUNK = 100_000
-
-#: JSON escapes of pandas' writer (ujson): quote, backslash, slash, the short control escapes
-_JSON_ESCAPES = [
-    ("\\", "\\\\"),
-    ('"', '\\"'),
-    ("/", "\\/"),
-    ("\n", "\\n"),
-    ("\t", "\\t"),
-    ("\r", "\\r"),
-    ("\b", "\\b"),
-    ("\f", "\\f"),
-]
-_CONTROL = r"[\x00-\x1f]"  # RE2
-_NEEDS_ESCAPE = r'[\\"/\x00-\x1f]'  # RE2: a backslash, a quote, a slash or a control character
-
-
-def _json_strings(values: pa.Array) -> pa.Array:
-    """Text as JSON string literals, escaped as pandas' writer does (non-ASCII kept as is)."""
-    text = values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
-    if not pc.any(pc.fill_null(pc.match_substring_regex(text, _NEEDS_ESCAPE), False)).as_py():
-        return pc.binary_join_element_wise('"', text, '"', "")  # nothing to escape (ids, dates)
-    for raw, escaped in _JSON_ESCAPES:
-        text = pc.replace_substring(text, raw, escaped)
-    if pc.any(pc.fill_null(pc.match_substring_regex(text, _CONTROL), False)).as_py():
-        for code in [*range(0, 8), 11, *range(14, 32)]:
-            text = pc.replace_substring(text, chr(code), f"\\u{code:04x}")
-    return pc.binary_join_element_wise('"', text, '"', "")
-
-
-def _json_values(series: pd.Series) -> pa.Array | None:
-    """Each cell of a column as JSON text (null for NA), or None for a column left to pandas."""
-    dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        if not (len(dtype.categories) == 0 or pd.api.types.infer_dtype(dtype.categories) == "string"):
-            return None
-        codes = pa.array(series.cat.codes.to_numpy(), mask=series.isna().to_numpy())
-        literals = _json_strings(pa.array(dtype.categories.astype(object).tolist(), type=pa.string()))
-        out = pc.take(literals, codes) if len(literals) else pa.nulls(len(series), pa.string())
-    elif _is_list(series):
-        lists = arrow_of(series)
-        lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
-        if not pa.types.is_string(lists.type.value_type) or lists.flatten().null_count:
-            return None
-        inner = pa.ListArray.from_arrays(lists.offsets, _json_strings(lists.flatten()), mask=lists.is_null())
-        out = pc.binary_join_element_wise("[", pc.binary_join(inner, ","), "]", "")
-    elif _is_text(series) and not pd.api.types.is_object_dtype(dtype):
-        text = pa.array(series.astype("string").array)
-        out = _json_strings(text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text)
-    elif pd.api.types.is_bool_dtype(dtype):
-        flags = pa.array(series.astype("boolean").array)
-        out = pc.if_else(flags, "true", "false")
-    elif pd.api.types.is_integer_dtype(dtype):
-        out = pc.cast(pa.array(series.astype("Int64").array), pa.string())
-    elif pd.api.types.is_float_dtype(dtype):  # pandas' own number format, one column at a time
-        body = series.reset_index(drop=True).to_json(orient="values")
-        out = pa.array(body[1:-1].split(",") if len(series) else [], type=pa.string())
-        out = pc.if_else(pc.equal(out, "null"), pa.scalar(None, pa.string()), out)
-    else:
-        return None
-    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
-
-
-def _json_records(text: pd.DataFrame) -> memoryview | None:
-    """``text.to_json(orient="records", force_ascii=False)`` in Arrow, as UTF-8 without its
-    brackets (the records joined by commas, a view of Arrow's buffer: no copy); None when not
-    possible."""
-    columns = []
-    for i, name in enumerate(text.columns):
-        values = _json_values(text[name])
-        if values is None:
-            return None
-        key = ("{" if i == 0 else ",") + json.dumps(str(name), ensure_ascii=False).replace("/", "\\/") + ":"
-        columns += [key, pc.fill_null(values, "null")]
-    if not len(text):
-        return memoryview(b"")
-    if not columns:
-        return memoryview(",".join(["{}"] * len(text)).encode())
-    rows = pc.binary_join_element_wise(*columns, "},", "")  # each row with its comma
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset : rows.offset + len(rows) + 1]
-    start, end = int(offsets[0]), int(offsets[-1])
-    return memoryview(rows.buffers()[2])[start : end - 1]  # the last row's comma left out
-
-
-def write_json(frame: pd.DataFrame | Iterable[pd.DataFrame], path: Path) -> Path:
-    """JSON records; lists stay arrays, NA is null, timestamps local ISO text.
-
-    Written in chunks so a million-row table never sits in memory as one JSON string.
-    ``frame`` may be chunks (the same bytes as their concatenation).
-    """
-    chunks: Iterable[pd.DataFrame] = [frame] if isinstance(frame, pd.DataFrame) else frame
-    with path.open("wb") as out:
-        out.write(b"[")
-        first = True
-        for whole in chunks:
-            lists = [c for c in whole.columns if _is_list(whole[c])]
-            for start in range(0, len(whole), JSON_CHUNK):
-                part = whole.iloc[start : start + JSON_CHUNK]
-                text = for_text(part.drop(columns=lists))
-                for c in lists:
-                    text[c] = part[c]
-                body = _json_records(text[list(whole.columns)])
-                if body is None:  # a column of Python objects: pandas' writer
-                    for c in lists:  # object column of Python lists: pandas writes them as arrays
-                        text[c] = pd.Series(part[c].tolist(), index=part.index, dtype=object)
-                    whole_json = text[list(whole.columns)].to_json(orient="records", force_ascii=False)
-                    body = memoryview(whole_json.encode())[1:-1]
-                if len(body):
-                    if not first:
-                        out.write(b",")
-                    out.write(body)
-                    first = False
-        out.write(b"]")
-    return path
 
 
 def write_xlsx(tables: Mapping[str, pd.DataFrame | HojaPorLotes], path: Path) -> Path:

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 from conftest import ROOT, make_envios, make_eventos
 
-from outbound_analysis import Informe, _display, _html, exports, metrics
+from outbound_analysis import Informe, _celdas, _display, _html, _json, exports, metrics
 from outbound_analysis.labels import column_label
 from outbound_analysis.load import load_data
 
@@ -397,7 +397,7 @@ def test_an_empty_chunked_table_is_a_header_only(tmp_path):
 
 def _pandas_json(frame: pd.DataFrame) -> str:
     """What pandas' own writer gives for the frame, as write_json prepares it."""
-    lists = [c for c in frame.columns if exports._is_list(frame[c])]
+    lists = [c for c in frame.columns if _celdas.is_list(frame[c])]
     text = exports.for_text(frame.drop(columns=lists))
     for c in lists:
         text[c] = pd.Series(frame[c].tolist(), index=frame.index, dtype=object)
@@ -430,4 +430,4 @@ def test_json_is_written_byte_for_byte_as_pandas_writes_it(tmp_path):
         written = exports.write_json(table, tmp_path / f"{name}.json").read_text(encoding="utf-8")
         assert written == _pandas_json(table), name
     text = exports.for_text(frame.drop(columns="etiquetas")).assign(etiquetas=frame["etiquetas"])
-    assert exports._json_records(text[list(frame.columns)]) is not None  # Arrow's path, not pandas'
+    assert _json.json_records(text[list(frame.columns)]) is not None  # Arrow's path, not pandas'

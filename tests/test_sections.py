@@ -22,7 +22,7 @@ import pyarrow as pa
 import pytest
 from conftest import make_envios, make_eventos
 
-from outbound_analysis import Informe, charts, exports, metrics, report
+from outbound_analysis import Informe, _celdas, charts, metrics, report
 from outbound_analysis._text import fmt_int, fmt_pct
 from outbound_analysis.labels import column_label
 from outbound_analysis.load import FILE_REPORT_COLUMNS, REJECT_COLUMNS, Dataset
@@ -425,13 +425,13 @@ def test_every_chart_draws_an_empty_state_for_zero_row_tables():
     ids=["vacia", "todo_nat", "arrow_null", "object_vacia", "object_nulos"],
 )
 def test_iso_local_of_empty_and_all_null_columns_is_all_na_text(column):
-    text = exports._iso_local(column)
+    text = _celdas.iso_local(column)
     assert str(text.dtype) == "string" and len(text) == len(column) and text.isna().all()
 
 
 def test_iso_local_keeps_each_value_with_its_offset_and_nulls_empty():
     tz = "America/Argentina/Buenos_Aires"
     aware = pd.Series([pd.Timestamp("2026-08-01 09:15", tz=tz), pd.NaT], dtype=f"datetime64[ns, {tz}]")
-    assert exports._iso_local(aware).tolist() == ["2026-08-01T09:15:00-03:00", pd.NA]
+    assert _celdas.iso_local(aware).tolist() == ["2026-08-01T09:15:00-03:00", pd.NA]
     as_objects = pd.Series([pd.Timestamp("2026-08-01 09:15", tz="America/Lima"), None], dtype=object)
-    assert exports._iso_local(as_objects).tolist() == ["2026-08-01T09:15:00-05:00", pd.NA]
+    assert _celdas.iso_local(as_objects).tolist() == ["2026-08-01T09:15:00-05:00", pd.NA]
