@@ -456,11 +456,11 @@ def strip_tracked_outputs(model: dict, path: str, contents_manager: object, **kw
 
 def _cmd_lab(args: argparse.Namespace) -> int:
     """JupyterLab in the working folder ``trabajo/``: the tracked ``notebooks/`` never change."""
-    from .runner import _kernel_env
+    from .runner import kernel_env
 
     extra = [a for a in args.extra if a != LAB_RESET]
     work, copied, previous = lab_workdir(reiniciar=LAB_RESET in args.extra)
-    _kernel_env()
+    kernel_env()
     command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={work}", *extra]
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in command:
         command.append("--allow-root")  # containers and CI machines often run as root

@@ -168,7 +168,7 @@ def output_dir(template: str, params_file: Path, several: bool, now: dt.datetime
 # --------------------------------------------------------------------------- one report
 
 
-def _kernel_env() -> None:
+def kernel_env() -> None:
     """Make ``python3`` resolve to this environment's kernel before any user-level kernelspec."""
     own = str(Path(sys.prefix) / "share" / "jupyter")
     current = os.environ.get("JUPYTER_PATH", "")
@@ -262,7 +262,7 @@ def run_report(
             "interactivo": False,
             "salida": str(work / informe),
         }
-        _kernel_env()
+        kernel_env()
         pm.execute_notebook(
             str(source),
             str(executed),
@@ -493,7 +493,7 @@ def run(
                     f"{fmt_int(len(files))} archivos de parámetros listos en {took:.1f} s."
                 )
             jobs = [(name, params, file, targets[file]) for file, params in valid.items() for name in wanted]
-            _kernel_env()
+            kernel_env()
             with _run_cache.en_el_entorno(caches):
                 for outcome in _run_jobs(jobs, timeout, paralelo):
                     summary.outcomes.append(outcome)

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._frames import _envios_frame, _eventos_frame
-from ._model import _build, _slice
+from ._frames import envios_frame, eventos_frame
+from ._model import account_slice, build
 from ._vocab import TZ
-from ._writers import _OWN_FILES, _Limits, _write_envios, _write_json_lines, _write_xlsx
+from ._writers import OWN_FILES, Limits, write_envios, write_json_lines, write_xlsx
 
 __all__ = ["MAX_ROWS", "TZ", "XLSX_MAX_EVENTS", "generate", "write"]
 
@@ -53,8 +53,8 @@ def generate(n_envios: int = 3000, seed: int = 7, *, tramo: int = 0) -> tuple[pd
     with seed ``seed + k``, envio_ids after those of slices 0..k-1 of the same size, and
     every date k x 17 weeks later (weekdays kept), so slices append into one store.
     """
-    d = _slice(_build(n_envios, seed + tramo), tramo)
-    return _envios_frame(d), _eventos_frame(d)
+    d = account_slice(build(n_envios, seed + tramo), tramo)
+    return envios_frame(d), eventos_frame(d)
 
 
 def write(directory: str | Path, n_envios: int = 3000, seed: int = 7, *, tramo: int = 0) -> list[Path]:
@@ -65,18 +65,18 @@ def write(directory: str | Path, n_envios: int = 3000, seed: int = 7, *, tramo: 
     or ``eventos_NNN.json``). Files of an earlier run with these names are removed first,
     so the directory holds one consistent data set. ``tramo``: as in :func:`generate`.
     """
-    d = _slice(_build(n_envios, seed + tramo), tramo)
+    d = account_slice(build(n_envios, seed + tramo), tramo)
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     for old in out.iterdir():
-        if old.is_file() and _OWN_FILES.fullmatch(old.name):
+        if old.is_file() and OWN_FILES.fullmatch(old.name):
             old.unlink()
-    lim = _Limits(max_rows=MAX_ROWS, chunk=_CHUNK)  # read at call time: tests change them
-    paths = _write_envios(d, out, lim)
+    lim = Limits(max_rows=MAX_ROWS, chunk=_CHUNK)  # read at call time: tests change them
+    paths = write_envios(d, out, lim)
     if d.e_conv.size <= XLSX_MAX_EVENTS:
         path = out / "eventos.xlsx"
-        _write_xlsx(d, path)
+        write_xlsx(d, path)
         paths.append(path)
     else:
-        paths += _write_json_lines(d, out, lim)
+        paths += write_json_lines(d, out, lim)
     return paths

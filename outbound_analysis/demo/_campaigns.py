@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._vocab import _ATENCION, _COBRANZAS, _FB, _IG, _VENTAS, _WA1, _WA2, _WEB
+from ._vocab import ATENCION, COBRANZAS, FB, IG, VENTAS, WA1, WA2, WEB
 
 
 @dataclass(frozen=True)
@@ -28,36 +28,36 @@ class _Campaign:
     etiquetas: tuple[tuple[tuple[str, ...], float], ...] = (((), 1.0),)  # among repliers
 
 
-_CAMPAIGNS: tuple[_Campaign, ...] = (
+CAMPAIGNS: tuple[_Campaign, ...] = (
     _Campaign(
-        "Recupero de carrito", "flujo", ((_WA1, 1.0),), "2026-08-01", "2026-11-20", 0.20, ((_VENTAS, 1.0),)
+        "Recupero de carrito", "flujo", ((WA1, 1.0),), "2026-08-01", "2026-11-20", 0.20, ((VENTAS, 1.0),)
     ),
     _Campaign(
         "Encuesta de satisfacción",
         "flujo",
-        ((_WA2, 1.0),),
+        ((WA2, 1.0),),
         "2026-08-10",
         "2026-10-31",
         0.10,
-        ((_ATENCION, 1.0),),
+        ((ATENCION, 1.0),),
     ),
     _Campaign(
         "Bienvenida Instagram",
         "flujo",
-        ((_IG, 1.0),),
+        ((IG, 1.0),),
         "2026-09-01",
         "2026-11-20",
         0.08,
-        ((_VENTAS, 0.5), (_ATENCION, 0.5)),
+        ((VENTAS, 0.5), (ATENCION, 0.5)),
     ),
     _Campaign(
         "Hot Sale Noviembre",
         "plantilla",
-        ((_WA1, 1.0),),
+        ((WA1, 1.0),),
         "2026-10-26",
         "2026-11-20",
         0.20,
-        ((_VENTAS, 1.0),),
+        ((VENTAS, 1.0),),
         p_resp=0.16,
         p_asig_resp=0.45,
         p_asig_other=0.01,
@@ -78,20 +78,20 @@ _CAMPAIGNS: tuple[_Campaign, ...] = (
     _Campaign(
         "Recordatorio de pago",
         "plantilla",
-        ((_WA2, 1.0),),
+        ((WA2, 1.0),),
         "2026-08-01",
         "2026-11-20",
         0.15,
-        ((_COBRANZAS, 1.0),),
+        ((COBRANZAS, 1.0),),
     ),
     _Campaign(
         "Seguimiento postventa",
         "plantilla_individual",
-        ((_WA1, 0.6), (_WA2, 0.4)),
+        ((WA1, 0.6), (WA2, 0.4)),
         "2026-08-01",
         "2026-11-20",
         0.09,
-        ((_ATENCION, 0.6), (_VENTAS, 0.4)),
+        ((ATENCION, 0.6), (VENTAS, 0.4)),
         reports_reads=False,
         p_asig_other=0.60,
         tips=(
@@ -106,11 +106,11 @@ _CAMPAIGNS: tuple[_Campaign, ...] = (
     _Campaign(
         "Alta desde CRM",
         "webhook",
-        ((_WA1, 1.0),),
+        ((WA1, 1.0),),
         "2026-09-15",
         "2026-11-20",
         0.08,
-        ((_VENTAS, 1.0),),
+        ((VENTAS, 1.0),),
         p_resp=0.25,
         p_asig_resp=0.5,
         p_asig_other=0.02,
@@ -125,11 +125,11 @@ _CAMPAIGNS: tuple[_Campaign, ...] = (
     _Campaign(
         "Respuesta Messenger",
         "mensaje_agente",
-        ((_FB, 1.0),),
+        ((FB, 1.0),),
         "2026-08-01",
         "2026-11-20",
         0.07,
-        ((_ATENCION, 1.0),),
+        ((ATENCION, 1.0),),
         p_nueva=0.3,
         p_resp=0.5,
         p_asig_resp=0.8,
@@ -145,11 +145,11 @@ _CAMPAIGNS: tuple[_Campaign, ...] = (
     _Campaign(
         "Prueba interna",
         "otro",
-        ((_WEB, 0.8), (_WA1, 0.2)),
+        ((WEB, 0.8), (WA1, 0.2)),
         "2026-08-03",
         "2026-08-14",
         0.03,
-        ((_VENTAS, 0.3), (_COBRANZAS, 0.3), (_ATENCION, 0.4)),
+        ((VENTAS, 0.3), (COBRANZAS, 0.3), (ATENCION, 0.4)),
         p_resp=0.3,
         p_asig_resp=0.2,
         tips=(("Volver a contactar", 0.3), (None, 0.7)),

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..schema import TIPOS_AUTOGESTION
-from ._campaigns import _CAMPAIGNS
-from ._flows import _AGT, _ASSIGN, _CLI, Step, _templates
-from ._vocab import _AGENTS, _ETIQUETAS, _FINALIZACIONES, _TIP_NAMES, _TIPIFICACIONES
+from ._campaigns import CAMPAIGNS
+from ._flows import AGT, ASSIGN, CLI, Step, templates
+from ._vocab import AGENTS, ETIQUETAS, FINALIZACIONES, TIP_NAMES, TIPIFICACIONES
 
 
 @dataclass(frozen=True)
-class _Catalog:
+class Catalog:
     """Templates flattened into arrays, plus the vocabularies their codes point into."""
 
     # steps (all templates concatenated)
@@ -49,10 +49,10 @@ class _Catalog:
 def _finalizacion(assign: int, tips: list[str]) -> int:
     """The finalización a conversation following the template has (contract's derivation)."""
     if assign >= 0:
-        return _FINALIZACIONES.index("asignacion")
-    if any(_TIPIFICACIONES[t][0] in TIPOS_AUTOGESTION for t in tips):
-        return _FINALIZACIONES.index("finalizacion_automatica")
-    return _FINALIZACIONES.index("abandono")
+        return FINALIZACIONES.index("asignacion")
+    if any(TIPIFICACIONES[t][0] in TIPOS_AUTOGESTION for t in tips):
+        return FINALIZACIONES.index("finalizacion_automatica")
+    return FINALIZACIONES.index("abandono")
 
 
 def _template_row(
@@ -61,10 +61,10 @@ def _template_row(
     """What a conversation following the template amounts to (the ``t_*`` fields)."""
     autores = [s[1] for s in seq]
     tips = [s[5] for s in seq if s[5]]
-    first_cli = autores.index(_CLI) if _CLI in autores else -1
-    assign = next((i for i, s in enumerate(seq) if s[7] & _ASSIGN), -1)
-    if _AGT in autores and (assign < 0 or assign > autores.index(_AGT)):
-        raise ValueError(f"template of {_CAMPAIGNS[ci].name!r}: agent before assignment")
+    first_cli = autores.index(CLI) if CLI in autores else -1
+    assign = next((i for i, s in enumerate(seq) if s[7] & ASSIGN), -1)
+    if AGT in autores and (assign < 0 or assign > autores.index(AGT)):
+        raise ValueError(f"template of {CAMPAIGNS[ci].name!r}: agent before assignment")
     combo = tuple(dict.fromkeys(s[6] for s in seq if s[6]))
     return (
         ci,
@@ -73,15 +73,15 @@ def _template_row(
         len(seq),
         first_cli,
         assign,
-        _TIP_NAMES.index(tips[-1]) if tips else -1,
-        any(_TIPIFICACIONES[t][1] for t in tips),
+        TIP_NAMES.index(tips[-1]) if tips else -1,
+        any(TIPIFICACIONES[t][1] for t in tips),
         combos.setdefault(combo, len(combos)),
         _finalizacion(assign, tips),
     )
 
 
 @functools.cache
-def _catalog() -> _Catalog:
+def catalog() -> Catalog:
     """Flatten the templates of every campaign with events."""
     msgs: dict[str | None, int] = {None: 0}
     nodos: dict[str | None, int] = {None: 0}
@@ -89,9 +89,9 @@ def _catalog() -> _Catalog:
     combos: dict[tuple[str, ...], int] = {(): 0}
     steps: list[tuple] = []
     tmpl: list[tuple] = []
-    templates = _templates()
-    for ci, camp in enumerate(_CAMPAIGNS):
-        for w, seq in templates.get(camp.name, []):
+    by_campaign = templates()
+    for ci, camp in enumerate(CAMPAIGNS):
+        for w, seq in by_campaign.get(camp.name, []):
             tmpl.append(_template_row(ci, w, seq, len(steps), combos))
             for gap, autor, msg, nodo, opcion, tip, et, kind in seq:
                 steps.append(
@@ -101,22 +101,22 @@ def _catalog() -> _Catalog:
                         msgs.setdefault(msg, len(msgs)),
                         nodos.setdefault(nodo, len(nodos)),
                         opciones.setdefault(opcion, len(opciones)),
-                        _TIP_NAMES.index(tip) if tip else -1,
-                        _ETIQUETAS.index(et) if et else -1,
+                        TIP_NAMES.index(tip) if tip else -1,
+                        ETIQUETAS.index(et) if et else -1,
                         kind,
                     )
                 )
-    for camp in _CAMPAIGNS:
+    for camp in CAMPAIGNS:
         for combo, _ in camp.etiquetas:
             combos.setdefault(combo, len(combos))
     msg_list = list(msgs)
     greet_base = len(msg_list)
     msg_list += [
-        f"Hola, soy {name.split()[0]} de Tienda Demo. ¿En qué te puedo ayudar?" for name, _ in _AGENTS
+        f"Hola, soy {name.split()[0]} de Tienda Demo. ¿En qué te puedo ayudar?" for name, _ in AGENTS
     ]
     s = np.array(steps, dtype=object).T
     t = np.array(tmpl, dtype=object).T
-    return _Catalog(
+    return Catalog(
         s_gap=s[0].astype(np.float64),
         s_autor=s[1].astype(np.int8),
         s_msg=s[2].astype(np.int32),

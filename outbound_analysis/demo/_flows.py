@@ -13,8 +13,8 @@ from collections.abc import Sequence
 # the typical delay after the previous step: bot gaps are kept exactly (0 = same second,
 # a tie), cliente/agente gaps are scaled per conversation.
 
-_BOT, _CLI, _AGT = 0, 1, 2
-_ASSIGN, _GREET = 1, 2  # kind bits: the conversation is assigned here / agent greeting
+BOT, CLI, AGT = 0, 1, 2
+ASSIGN, GREET = 1, 2  # kind bits: the conversation is assigned here / agent greeting
 
 Step = tuple[float, int, str | None, str | None, str | None, str | None, str | None, int]
 
@@ -27,22 +27,22 @@ def _bot(
     et: str | None = None,
     kind: int = 0,
 ) -> Step:
-    return (gap, _BOT, msg, nodo, None, tip, et, kind)
+    return (gap, BOT, msg, nodo, None, tip, et, kind)
 
 
 def _cli(msg: str, opcion: str | None = None, gap: float = 150) -> Step:
-    return (gap, _CLI, msg, None, opcion, None, None, 0)
+    return (gap, CLI, msg, None, opcion, None, None, 0)
 
 
 def _agt(
     msg: str | None = None, gap: float = 90, tip: str | None = None, et: str | None = None, kind: int = 0
 ) -> Step:
-    return (gap, _AGT, msg, None, None, tip, et, kind)
+    return (gap, AGT, msg, None, None, tip, et, kind)
 
 
 def _greet(assign: bool = False) -> Step:
     """The agent's greeting; its text names the agent the conversation got."""
-    return _agt(None, gap=240, kind=_GREET | (_ASSIGN if assign else 0))
+    return _agt(None, gap=240, kind=GREET | (ASSIGN if assign else 0))
 
 
 _ASESOR = "Te comunicamos con un asesor. En breve te responde."
@@ -83,7 +83,7 @@ def _flow(
 
 def _asignacion() -> list[Step]:
     """The bot hands the conversation to an asesor (the assignment step)."""
-    return [_bot(_ASESOR, "asignacion", kind=_ASSIGN)]
+    return [_bot(_ASESOR, "asignacion", kind=ASSIGN)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def _carrito_ofertas() -> Branches:
                 *ofertas,
                 *pagar,
                 _cli("Efectivo", "Efectivo"),
-                _bot(_ASESOR, "asignacion", et="pago en efectivo", kind=_ASSIGN),
+                _bot(_ASESOR, "asignacion", et="pago en efectivo", kind=ASSIGN),
                 _greet(),
                 _cli("Quiero pagar en efectivo en el local"),
                 _agt("Perfecto, te reservo el pedido para que lo retires.", tip="Venta concretada"),
@@ -266,7 +266,7 @@ def _encuesta_mala() -> Branches:
             [
                 *reclamo,
                 _cli("Sí", "Sí"),
-                _bot("Te comunicamos con un asesor de Atención al cliente.", "asignacion", kind=_ASSIGN),
+                _bot("Te comunicamos con un asesor de Atención al cliente.", "asignacion", kind=ASSIGN),
                 _greet(),
                 _cli("El producto llegó roto"),
                 _agt("Te enviamos uno nuevo sin cargo. Te aviso cuando salga.", tip="Volver a contactar"),
@@ -336,7 +336,7 @@ def _instagram_ofertas() -> Branches:
             [
                 *ofertas_ig,
                 _cli("Quiero comprar", "Quiero comprar"),
-                _bot(_ASESOR, "asignacion", et="interés alto", kind=_ASSIGN),
+                _bot(_ASESOR, "asignacion", et="interés alto", kind=ASSIGN),
                 _greet(),
                 _cli("¿Hacen envíos a Córdoba?"),
                 _agt("Sí, el envío es gratis. Ya te cargo el pedido.", tip="Venta concretada"),
@@ -480,7 +480,7 @@ def _recordatorio() -> Branches:
     ]
 
 
-def _templates() -> dict[str, Branches]:
+def templates() -> dict[str, Branches]:
     """Path templates of the campaigns that have events, by campaign name."""
     return {
         "Recupero de carrito": _carrito(),

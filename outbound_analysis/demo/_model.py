@@ -3,7 +3,7 @@ open or join, the path each conversation with events follows, the flags and time
 every send, and the quirks only the written files show. Everything is int codes and int64
 local seconds (strings only at the end, in ``_frames`` and ``_writers``).
 
-``_build`` runs the steps in a fixed order: every step draws from the one random generator,
+``build`` runs the steps in a fixed order: every step draws from the one random generator,
 so reordering them changes the data set of a seed.
 """
 
@@ -13,30 +13,30 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ._campaigns import _CAMPAIGNS
-from ._catalog import _Catalog, _catalog
-from ._flows import _BOT, _GREET
+from ._campaigns import CAMPAIGNS
+from ._catalog import Catalog, catalog
+from ._flows import BOT, GREET
 from ._vocab import (
-    _AGENTS,
-    _ERROR_CODES,
-    _ERROR_WEIGHTS,
-    _FB,
-    _GROUPS,
-    _HOUR_WEIGHTS,
-    _IG,
-    _NAT,
-    _OFFSET_S,
-    _OVERLAP_DAYS,
-    _TIP_NAMES,
-    _TIP_VENTA,
-    _WA1,
-    _WA2,
-    _WEB,
+    AGENTS,
+    ERROR_CODES,
+    ERROR_WEIGHTS,
+    FB,
+    GROUPS,
+    HOUR_WEIGHTS,
+    IG,
+    NAT,
+    OFFSET_S,
+    OVERLAP_DAYS,
+    TIP_NAMES,
+    TIP_VENTA,
+    WA1,
+    WA2,
+    WEB,
 )
 
 
 @dataclass
-class _Data:
+class Data:
     """The generated data set as arrays. Sends are sorted by fecha_envio."""
 
     # sends
@@ -46,24 +46,24 @@ class _Data:
     chan: np.ndarray
     contacto: np.ndarray  # object (str)
     estado: np.ndarray
-    error: np.ndarray  # index into _ERROR_CODES, -1 none
-    conv: np.ndarray  # conversation index (see _conv_ids), -1 none
+    error: np.ndarray  # index into ERROR_CODES, -1 none
+    conv: np.ndarray  # conversation index (see conv_ids), -1 none
     nueva: np.ndarray  # -1 NA, 0 false, 1 true (same for the flags below)
     leido: np.ndarray
     respondido: np.ndarray
     asignada: np.ndarray
-    f_lectura: np.ndarray  # local seconds, _NAT none
+    f_lectura: np.ndarray  # local seconds, NAT none
     f_respuesta: np.ndarray
     f_asignacion: np.ndarray
-    agent: np.ndarray  # index into _AGENTS, -1 none
-    tip: np.ndarray  # index into _TIP_NAMES, -1 none
+    agent: np.ndarray  # index into AGENTS, -1 none
+    tip: np.ndarray  # index into TIP_NAMES, -1 none
     venta: np.ndarray
     combo: np.ndarray  # index into catalog combos (0 = no etiquetas)
     # file-only quirks
     resp_blank: np.ndarray  # the file leaves "Respondido" empty (fecha_respuesta is there)
     utc_row: np.ndarray  # ISO files write this row's timestamps in UTC ("Z")
     conflict: np.ndarray  # pendiente in the first (October) download, final in the second
-    # conversations: ObjectId-like ids, formatted on demand by _conv_ids
+    # conversations: ObjectId-like ids, formatted on demand by conv_ids
     conv_utc_s: np.ndarray  # UTC epoch second of the send that opened it
     conv_mix: np.ndarray  # uint64, unique per conversation
     # events (ordered by conversation, then time)
@@ -75,10 +75,10 @@ class _Data:
     e_opcion: np.ndarray
     e_tip: np.ndarray
     e_et: np.ndarray
-    e_fin: np.ndarray  # index into _FINALIZACIONES, -1 empty
+    e_fin: np.ndarray  # index into FINALIZACIONES, -1 empty
 
 
-def _conv_ids(d: _Data, conv: np.ndarray, missing: str | None = None) -> np.ndarray:
+def conv_ids(d: Data, conv: np.ndarray, missing: str | None = None) -> np.ndarray:
     """Conversation id strings (object array) of conversation indexes; -1 -> missing."""
     out = np.full(conv.size, missing, dtype=object)
     has = conv >= 0
@@ -123,7 +123,7 @@ def _contacts(rng: np.random.Generator, chan: np.ndarray) -> tuple[np.ndarray, n
     n = chan.size
     contacto = np.empty(n, dtype=object)
     key = np.zeros(n, dtype=np.int64)
-    for kind, members in (("WA", (_WA1, _WA2)), ("FB", (_FB,)), ("IG", (_IG,)), ("WEB", (_WEB,))):
+    for kind, members in (("WA", (WA1, WA2)), ("FB", (FB,)), ("IG", (IG,)), ("WEB", (WEB,))):
         rows = np.flatnonzero(np.isin(chan, members))
         size = max(10, int(rows.size * 0.4))
         if kind == "WA":  # Argentine mobiles: 549 + area + number (13 digits)
@@ -165,8 +165,8 @@ class _Sends:
 
 @dataclass
 class _Outcome:
-    """What each send led to; the steps of ``_build`` fill it in. Flags are -1 NA, 0, 1;
-    timestamps are local seconds, ``_NAT`` none; codes are -1 none."""
+    """What each send led to; the steps of ``build`` fill it in. Flags are -1 NA, 0, 1;
+    timestamps are local seconds, ``NAT`` none; codes are -1 none."""
 
     leido: np.ndarray
     respondido: np.ndarray
@@ -185,9 +185,9 @@ class _Outcome:
             leido=np.full(n, -1, dtype=np.int8),
             respondido=np.full(n, -1, dtype=np.int8),
             asignada=np.full(n, -1, dtype=np.int8),
-            f_lectura=np.full(n, _NAT, dtype=np.int64),
-            f_respuesta=np.full(n, _NAT, dtype=np.int64),
-            f_asignacion=np.full(n, _NAT, dtype=np.int64),
+            f_lectura=np.full(n, NAT, dtype=np.int64),
+            f_respuesta=np.full(n, NAT, dtype=np.int64),
+            f_asignacion=np.full(n, NAT, dtype=np.int64),
             tip=np.full(n, -1, dtype=np.int8),
             venta=np.where(ok, 0, -1).astype(np.int8),
             combo=np.zeros(n, dtype=np.int32),
@@ -212,7 +212,7 @@ class _Events:
 def _when(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Local send seconds (sorted) and campaign of n sends: inside each campaign's period,
     fewer on weekends, mostly in business hours."""
-    camps = _CAMPAIGNS
+    camps = CAMPAIGNS
     shares = np.array([c.share for c in camps])
     camp = rng.choice(len(camps), size=n, p=shares / shares.sum()).astype(np.int8)
     start = np.array([_day(c.start) for c in camps])[camp]
@@ -222,7 +222,7 @@ def _when(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     for _ in range(3):
         again = redraw & ((day + 3) % 7 >= 5)  # (day + 3) % 7: 0 = Monday
         day = np.where(again, start + (rng.random(n) * (end - start + 1)).astype(np.int64), day)
-    hour = rng.choice(24, size=n, p=_HOUR_WEIGHTS / _HOUR_WEIGHTS.sum())
+    hour = rng.choice(24, size=n, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
     local_s = day * 86_400 + hour * 3600 + rng.integers(0, 3600, n)
     order = np.argsort(local_s, kind="stable")
     return local_s[order], camp[order]
@@ -232,7 +232,7 @@ def _sends(rng: np.random.Generator, n: int) -> _Sends:
     """When, which campaign, channel, contact and estado of n sends."""
     local_s, camp = _when(rng, n)
     chan = np.zeros(n, dtype=np.int8)
-    for ci, c in enumerate(_CAMPAIGNS):
+    for ci, c in enumerate(CAMPAIGNS):
         rows = np.flatnonzero(camp == ci)
         ids, p = zip(*c.channels, strict=True)
         chan[rows] = rng.choice(ids, size=rows.size, p=p)
@@ -241,8 +241,8 @@ def _sends(rng: np.random.Generator, n: int) -> _Sends:
     ok = estado == 0
     error = np.full(n, -1, dtype=np.int8)
     failed = np.flatnonzero(estado == 1)
-    error[failed] = rng.choice(len(_ERROR_CODES), size=failed.size, p=_ERROR_WEIGHTS)
-    p_nueva = np.array([c.p_nueva for c in _CAMPAIGNS])[camp]
+    error[failed] = rng.choice(len(ERROR_CODES), size=failed.size, p=ERROR_WEIGHTS)
+    p_nueva = np.array([c.p_nueva for c in CAMPAIGNS])[camp]
     nueva = np.where(ok, (rng.random(n) < p_nueva).astype(np.int8), -1).astype(np.int8)
     return _Sends(local_s, camp, chan, contacto, contact_key, estado, ok, error, nueva)
 
@@ -284,18 +284,18 @@ def _agent_picks(rng: np.random.Generator, camp: np.ndarray) -> np.ndarray:
     then one of its agents."""
     n = camp.size
     group_of = np.zeros(n, dtype=np.int64)
-    for ci, c in enumerate(_CAMPAIGNS):
+    for ci, c in enumerate(CAMPAIGNS):
         rows = np.flatnonzero(camp == ci)
         ids, p = zip(*c.groups, strict=True)
         group_of[rows] = rng.choice(ids, size=rows.size, p=p)
-    agent_group = np.array([g for _, g in _AGENTS])
-    first = np.searchsorted(agent_group, np.arange(len(_GROUPS)))
-    size = np.bincount(agent_group, minlength=len(_GROUPS))
+    agent_group = np.array([g for _, g in AGENTS])
+    first = np.searchsorted(agent_group, np.arange(len(GROUPS)))
+    size = np.bincount(agent_group, minlength=len(GROUPS))
     return first[group_of] + (rng.random(n) * size[group_of]).astype(np.int64)
 
 
 def _expand_events(
-    rng: np.random.Generator, cat: _Catalog, s: _Sends, ev_send: np.ndarray, agent_pick: np.ndarray
+    rng: np.random.Generator, cat: Catalog, s: _Sends, ev_send: np.ndarray, agent_pick: np.ndarray
 ) -> _Events:
     """Draw one path template per send with events and expand it into timed events."""
     camp = s.camp
@@ -312,14 +312,14 @@ def _expand_events(
     e_autor = cat.s_autor[step]
     gap = cat.s_gap[step]
     scale = np.repeat(rng.lognormal(0.0, 0.6, ev_send.size), cnt) * rng.uniform(0.6, 1.4, step.size)
-    gap = np.where(e_autor == _BOT, gap, gap * scale)
+    gap = np.where(e_autor == BOT, gap, gap * scale)
     gap = np.where(cat.s_gap[step] > 0, np.maximum(1, np.rint(gap)), 0).astype(np.int64)
     csum = np.cumsum(gap)
     e_local_s = np.repeat(s.local_s[ev_send] - csum[starts] + gap[starts], cnt) + csum
     e_msg = cat.s_msg[step].copy()
-    greet = (cat.s_kind[step] & _GREET) > 0
+    greet = (cat.s_kind[step] & GREET) > 0
     e_msg[greet] = cat.greet_base + np.repeat(agent_pick[ev_send], cnt)[greet]
-    flow = np.array([c.origen == "flujo" for c in _CAMPAIGNS])[camp[ev_send]]
+    flow = np.array([c.origen == "flujo" for c in CAMPAIGNS])[camp[ev_send]]
     explicit = flow & (rng.random(ev_send.size) < 0.5)
     last = starts + cnt - 1
     e_fin = np.full(step.size, -1, dtype=np.int8)
@@ -327,7 +327,7 @@ def _expand_events(
     return _Events(ev_send, tm, cnt, starts, step, e_local_s, e_autor, e_msg, e_fin)
 
 
-def _event_flags(rng: np.random.Generator, cat: _Catalog, ev: _Events, o: _Outcome) -> None:
+def _event_flags(rng: np.random.Generator, cat: Catalog, ev: _Events, o: _Outcome) -> None:
     """The flags of the sends with events are what their events say."""
     tm, send, starts = ev.tm, ev.send, ev.starts
     replied = cat.t_first_cli[tm] >= 0
@@ -344,11 +344,11 @@ def _event_flags(rng: np.random.Generator, cat: _Catalog, ev: _Events, o: _Outco
     o.leido[send] = np.where(replied, _tri(u, 0.85, 0.07), _tri(u, 0.50, 0.35))
 
 
-def _flags_without_events(rng: np.random.Generator, cat: _Catalog, s: _Sends, o: _Outcome) -> None:
+def _flags_without_events(rng: np.random.Generator, cat: Catalog, s: _Sends, o: _Outcome) -> None:
     """Flags, tipificacion, etiquetas and timestamps of the sends of campaigns without
     events, drawn from each campaign's rates."""
     event_camps = np.unique(cat.t_camp)
-    for ci, c in enumerate(_CAMPAIGNS):
+    for ci, c in enumerate(CAMPAIGNS):
         if ci in event_camps:
             continue
         rows = np.flatnonzero(s.ok & (s.camp == ci))
@@ -366,7 +366,7 @@ def _flags_without_events(rng: np.random.Generator, cat: _Catalog, s: _Sends, o:
             tagged = asig
         o.asignada[rows] = asig
         names, p = zip(*c.tips, strict=True)
-        codes = np.array([_TIP_NAMES.index(t) if t else -1 for t in names], dtype=np.int8)
+        codes = np.array([TIP_NAMES.index(t) if t else -1 for t in names], dtype=np.int8)
         o.tip[rows] = np.where(asig, codes[rng.choice(len(codes), size=m, p=p)], -1)
         combos_c, p = zip(*c.etiquetas, strict=True)
         codes = np.array([cat.combos.index(cb) for cb in combos_c], dtype=np.int32)
@@ -385,38 +385,38 @@ def _read_times_with_events(rng: np.random.Generator, s: _Sends, ev_send: np.nda
     """fecha_lectura of the sends with events: after the send, not after the reply."""
     local_s, f_respuesta = s.local_s, o.f_respuesta
     rows = ev_send[o.leido[ev_send] == 1]
-    room = np.where(f_respuesta[rows] != _NAT, f_respuesta[rows] - local_s[rows] - 1, 0)
+    room = np.where(f_respuesta[rows] != NAT, f_respuesta[rows] - local_s[rows] - 1, 0)
     late = _delay(rng, rows.size, 1800)
     o.f_lectura[rows] = (
         local_s[rows]
         + 1
         + np.where(
-            f_respuesta[rows] != _NAT, (rng.random(rows.size) * np.maximum(room, 0)).astype(np.int64), late
+            f_respuesta[rows] != NAT, (rng.random(rows.size) * np.maximum(room, 0)).astype(np.int64), late
         )
     )
 
 
 def _quirks(rng: np.random.Generator, s: _Sends, o: _Outcome) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Quirks of the written files: (resp_blank, utc_row, conflict), see ``_Data``."""
+    """Quirks of the written files: (resp_blank, utc_row, conflict), see ``Data``."""
     n = s.local_s.size
-    resp_blank = (o.respondido == 1) & (o.f_respuesta != _NAT) & (rng.random(n) < 0.03)
+    resp_blank = (o.respondido == 1) & (o.f_respuesta != NAT) & (rng.random(n) < 0.03)
     utc_row = rng.random(n) < 0.02
     conflict = np.zeros(n, dtype=bool)
     nov = _day("2026-11-01") * 86_400
-    window = np.flatnonzero(s.ok & (s.local_s >= nov - _OVERLAP_DAYS * 86_400) & (s.local_s < nov))
+    window = np.flatnonzero(s.ok & (s.local_s >= nov - OVERLAP_DAYS * 86_400) & (s.local_s < nov))
     if window.size:
         k = max(1, round(0.05 * window.size))
         conflict[np.sort(rng.choice(window, size=k, replace=False))] = True
     return resp_blank, utc_row, conflict
 
 
-def _build(n_envios: int, seed: int) -> _Data:
+def build(n_envios: int, seed: int) -> Data:
     """Generate the whole data set as arrays."""
     n = int(n_envios)
     if n < 1:
         raise ValueError(f"n_envios must be at least 1, got {n_envios!r}")
     rng = np.random.default_rng(seed)
-    cat = _catalog()
+    cat = catalog()
     s = _sends(rng, n)
     has_events = s.ok & np.isin(s.camp, np.unique(cat.t_camp))
     conv, root_rows, conv_mix = _conversations(s, has_events, seed)
@@ -426,11 +426,11 @@ def _build(n_envios: int, seed: int) -> _Data:
     _event_flags(rng, cat, ev, o)
     _flags_without_events(rng, cat, s, o)
     sold = (o.tip >= 0) & s.ok
-    o.venta[sold] = _TIP_VENTA[o.tip[sold]]
+    o.venta[sold] = TIP_VENTA[o.tip[sold]]
     o.venta[ev.send] = cat.t_venta[ev.tm]  # a sale earlier in the conversation counts too
     _read_times_with_events(rng, s, ev.send, o)
     resp_blank, utc_row, conflict = _quirks(rng, s, o)
-    return _Data(
+    return Data(
         envio_id=np.arange(n, dtype=np.int64) + 40_000_001,
         local_s=s.local_s,
         camp=s.camp,
@@ -453,7 +453,7 @@ def _build(n_envios: int, seed: int) -> _Data:
         resp_blank=resp_blank,
         utc_row=utc_row,
         conflict=conflict,
-        conv_utc_s=s.local_s[root_rows] + _OFFSET_S,
+        conv_utc_s=s.local_s[root_rows] + OFFSET_S,
         conv_mix=conv_mix,
         e_conv=np.repeat(conv[ev.send], ev.cnt),
         e_local_s=ev.local_s,
@@ -467,11 +467,11 @@ def _build(n_envios: int, seed: int) -> _Data:
     )
 
 
-#: How far each slice of :func:`_slice` moves the dates: 17 weeks (weekdays and hours kept).
+#: How far each slice of :func:`account_slice` moves the dates: 17 weeks (weekdays and hours kept).
 SLICE_SHIFT_S = 17 * 7 * 86_400
 
 
-def _slice(d: _Data, k: int) -> _Data:
+def account_slice(d: Data, k: int) -> Data:
     """Slice k of a larger account: ids after k earlier slices of the same size, dates moved
     k x :data:`SLICE_SHIFT_S` (slice 0 is ``d`` itself)."""
     if k == 0:
@@ -481,7 +481,7 @@ def _slice(d: _Data, k: int) -> _Data:
     shift = np.int64(k * SLICE_SHIFT_S)
 
     def moved(a: np.ndarray) -> np.ndarray:
-        return np.where(a == _NAT, _NAT, a + shift)
+        return np.where(a == NAT, NAT, a + shift)
 
     return replace(
         d,

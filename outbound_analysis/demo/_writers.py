@@ -15,29 +15,29 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..schema import ENVIOS, EVENTOS
-from ._campaigns import _CAMPAIGNS
-from ._catalog import _catalog
-from ._model import _conv_ids, _Data
+from ._campaigns import CAMPAIGNS
+from ._catalog import catalog
+from ._model import Data, conv_ids
 from ._vocab import (
-    _AGENTS,
-    _AUTOR_LABELS,
-    _CHANNELS,
-    _ERROR_CODES,
-    _ESTADO_LABELS,
-    _ESTADOS,
-    _ETIQUETAS,
-    _FIN_LABELS,
-    _GROUPS,
-    _LEGACY_UNTIL,
-    _NAT,
-    _OFFSET_S,
-    _ORIGEN_LABELS,
-    _OVERLAP_DAYS,
-    _TIP_NAMES,
-    _TIP_TIPO,
-    _TIPO_LABELS,
-    _TIPOS,
-    _XLSX_CREATED,
+    AGENTS,
+    AUTOR_LABELS,
+    CHANNELS,
+    ERROR_CODES,
+    ESTADO_LABELS,
+    ESTADOS,
+    ETIQUETAS,
+    FIN_LABELS,
+    GROUPS,
+    LEGACY_UNTIL,
+    NAT,
+    OFFSET_S,
+    ORIGEN_LABELS,
+    OVERLAP_DAYS,
+    TIP_NAMES,
+    TIP_TIPO,
+    TIPO_LABELS,
+    TIPOS,
+    XLSX_CREATED,
 )
 
 _H_ENVIOS = {c.name: c.aliases[0] for c in ENVIOS}  # header the platform writes
@@ -77,7 +77,7 @@ def _cells(vocab: Sequence[str | None], sep: str) -> np.ndarray:
 
 
 def _strftime(local_s: np.ndarray, fmt: str) -> np.ndarray:
-    """Format local seconds (``_NAT`` = missing) with pyarrow; missing -> None."""
+    """Format local seconds (``NAT`` = missing) with pyarrow; missing -> None."""
     arr = pa.array(local_s.view("datetime64[s]"), from_pandas=True)
     return pc.strftime(arr, format=fmt).to_numpy(zero_copy_only=False)
 
@@ -88,18 +88,18 @@ def _ts_cells(local_s: np.ndarray, legacy: bool, utc_row: np.ndarray) -> np.ndar
     else:
         out = _strftime(local_s, "%Y-%m-%dT%H:%M:%S-03:00")
         if utc_row.any():
-            utc = np.where(local_s == _NAT, _NAT, local_s + _OFFSET_S)
+            utc = np.where(local_s == NAT, NAT, local_s + OFFSET_S)
             out[utc_row] = _strftime(utc[utc_row], "%Y-%m-%dT%H:%M:%SZ")
-    out[local_s == _NAT] = ""
+    out[local_s == NAT] = ""
     return out
 
 
 def _envios_cells(
-    d: _Data, rows: np.ndarray, style: _Style, pending: np.ndarray | None = None
+    d: Data, rows: np.ndarray, style: _Style, pending: np.ndarray | None = None
 ) -> dict[str, np.ndarray]:
     """Cell strings of the envios rows, by header. ``pending`` marks rows written in
     their earlier, still pending, version (no outcome yet)."""
-    cat = _catalog()
+    cat = catalog()
     sep, legacy = style.sep, style.legacy
     keep = np.ones(rows.size, dtype=bool) if pending is None else ~pending
 
@@ -107,32 +107,32 @@ def _envios_cells(
         return np.where(keep, a[rows], empty)
 
     def ts(a: np.ndarray) -> np.ndarray:
-        return _ts_cells(val(a, _NAT), legacy, d.utc_row[rows])
+        return _ts_cells(val(a, NAT), legacy, d.utc_row[rows])
 
     bools = _cells(["No", "Sí"] if legacy else ["false", "true"], sep)
-    estado = np.where(keep, d.estado[rows], _ESTADOS.index("pendiente"))
+    estado = np.where(keep, d.estado[rows], ESTADOS.index("pendiente"))
     tip = val(d.tip)
     agent = val(d.agent)
-    agent_group = np.array([g for _, g in _AGENTS])
+    agent_group = np.array([g for _, g in AGENTS])
     respondido = np.where(d.resp_blank[rows], -1, val(d.respondido))
-    origenes = [c.origen for c in _CAMPAIGNS]
+    origenes = [c.origen for c in CAMPAIGNS]
     joiner = "|" if legacy else ","
     cols = {
         "envio_id": d.envio_id[rows].astype(str).astype(object),
         "fecha_envio": _ts_cells(d.local_s[rows], legacy, d.utc_row[rows]),
-        "campana": _cells([c.name for c in _CAMPAIGNS], sep)[d.camp[rows]],
-        "origen": _cells([_ORIGEN_LABELS[o] if legacy else o for o in origenes], sep)[d.camp[rows]],
+        "campana": _cells([c.name for c in CAMPAIGNS], sep)[d.camp[rows]],
+        "origen": _cells([ORIGEN_LABELS[o] if legacy else o for o in origenes], sep)[d.camp[rows]],
     }
     if legacy:
-        cols["canal"] = _cells([f"{c} {li}" for c, li in _CHANNELS], sep)[d.chan[rows]]
+        cols["canal"] = _cells([f"{c} {li}" for c, li in CHANNELS], sep)[d.chan[rows]]
     else:
-        cols["canal"] = _cells([c for c, _ in _CHANNELS], sep)[d.chan[rows]]
-        cols["linea"] = _cells([li for _, li in _CHANNELS], sep)[d.chan[rows]]
+        cols["canal"] = _cells([c for c, _ in CHANNELS], sep)[d.chan[rows]]
+        cols["linea"] = _cells([li for _, li in CHANNELS], sep)[d.chan[rows]]
     cols |= {
         "contacto_id": d.contacto[rows],
-        "estado": _cells(_ESTADO_LABELS if legacy else _ESTADOS, sep)[estado],
-        "codigo_error": _cells(_ERROR_CODES, sep)[val(d.error)],
-        "conversacion_id": _conv_ids(d, val(d.conv), ""),
+        "estado": _cells(ESTADO_LABELS if legacy else ESTADOS, sep)[estado],
+        "codigo_error": _cells(ERROR_CODES, sep)[val(d.error)],
+        "conversacion_id": conv_ids(d, val(d.conv), ""),
         "conversacion_nueva": bools[val(d.nueva)],
         "leido": bools[val(d.leido)],
         "respondido": bools[respondido],
@@ -140,11 +140,11 @@ def _envios_cells(
         "fecha_lectura": ts(d.f_lectura),
         "fecha_respuesta": ts(d.f_respuesta),
         "fecha_asignacion": ts(d.f_asignacion),
-        "grupo": _cells(_GROUPS, sep)[np.where(agent >= 0, agent_group[agent], -1)],
-        "agente": _cells([a for a, _ in _AGENTS], sep)[agent],
-        "tipificacion": _cells(_TIP_NAMES, sep)[tip],
-        "tipo_tipificacion": _cells([_TIPO_LABELS[t] if legacy else t for t in _TIPOS], sep)[
-            np.where(tip >= 0, _TIP_TIPO[tip], -1)
+        "grupo": _cells(GROUPS, sep)[np.where(agent >= 0, agent_group[agent], -1)],
+        "agente": _cells([a for a, _ in AGENTS], sep)[agent],
+        "tipificacion": _cells(TIP_NAMES, sep)[tip],
+        "tipo_tipificacion": _cells([TIPO_LABELS[t] if legacy else t for t in TIPOS], sep)[
+            np.where(tip >= 0, TIP_TIPO[tip], -1)
         ],
         "venta": bools[val(d.venta)],
         "etiquetas": _cells([joiner.join(cb) or None for cb in cat.combos], sep)[:-1][val(d.combo, 0)],
@@ -153,7 +153,7 @@ def _envios_cells(
 
 
 @dataclass(frozen=True)
-class _Limits:
+class Limits:
     """How the writers split: the facade passes its ``MAX_ROWS`` and ``_CHUNK``."""
 
     max_rows: int  # most rows one written file holds
@@ -182,18 +182,18 @@ def _envios_header(style: _Style) -> str:
     return style.sep.join(_cells([_H_ENVIOS[c] for c in names], style.sep)[:-1])
 
 
-def _write_envios(d: _Data, out: Path, lim: _Limits) -> list[Path]:
+def write_envios(d: Data, out: Path, lim: Limits) -> list[Path]:
     """One download per month of fecha_envio; the November one starts 3 days early."""
     month = (d.local_s // 86_400).astype("datetime64[D]").astype("datetime64[M]")
     paths: list[Path] = []
     for m in np.unique(month):
         label = str(m)  # "2026-08"
-        style = _Style(legacy=label <= _LEGACY_UNTIL)
+        style = _Style(legacy=label <= LEGACY_UNTIL)
         rows = np.flatnonzero(month == m)
         pending = d.conflict[rows]  # first download: these were still pending
         if label == "2026-11":
             first = int(m.astype("datetime64[D]").astype(np.int64)) * 86_400
-            prev = np.flatnonzero((d.local_s >= first - _OVERLAP_DAYS * 86_400) & (d.local_s < first))
+            prev = np.flatnonzero((d.local_s >= first - OVERLAP_DAYS * 86_400) & (d.local_s < first))
             rows = np.concatenate([prev, rows])
             pending = np.zeros(rows.size, dtype=bool)  # the later, final version
         header = _envios_header(style)
@@ -213,39 +213,39 @@ def _spans(lo: int, hi: int, chunk: int) -> list[tuple[int, int]]:
     return [(a, min(hi, a + chunk)) for a in range(lo, hi, chunk)]
 
 
-def _event_columns(d: _Data) -> dict[str, np.ndarray | tuple[np.ndarray, np.ndarray]]:
+def _event_columns(d: Data) -> dict[str, np.ndarray | tuple[np.ndarray, np.ndarray]]:
     """Event values by column: (vocab as object array, codes) for coded columns."""
-    cat = _catalog()
-    tipo = np.where(d.e_tip >= 0, _TIP_TIPO[d.e_tip], -1)
+    cat = catalog()
+    tipo = np.where(d.e_tip >= 0, TIP_TIPO[d.e_tip], -1)
 
     def voc(values: Sequence[str | None]) -> np.ndarray:
         return np.array([*values, None], dtype=object)
 
     return {
-        "autor": (voc(_AUTOR_LABELS), d.e_autor),
+        "autor": (voc(AUTOR_LABELS), d.e_autor),
         "mensaje": (voc(cat.msgs), d.e_msg),
         "nodo": (voc(cat.nodos), d.e_nodo),
         "opcion": (voc(cat.opciones), d.e_opcion),
-        "tipificacion": (voc(_TIP_NAMES), d.e_tip),
-        "tipo_tipificacion": (voc([_TIPO_LABELS[t] for t in _TIPOS]), tipo),
-        "etiqueta": (voc(_ETIQUETAS), d.e_et),
-        "finalizacion": (voc(_FIN_LABELS), d.e_fin),
+        "tipificacion": (voc(TIP_NAMES), d.e_tip),
+        "tipo_tipificacion": (voc([TIPO_LABELS[t] for t in TIPOS]), tipo),
+        "etiqueta": (voc(ETIQUETAS), d.e_et),
+        "finalizacion": (voc(FIN_LABELS), d.e_fin),
     }
 
 
-def _write_xlsx(d: _Data, path: Path) -> None:
+def write_xlsx(d: Data, path: Path) -> None:
     import xlsxwriter
 
     coded = _event_columns(d)
     wb = xlsxwriter.Workbook(str(path))
-    wb.set_properties({"created": _XLSX_CREATED, "author": "Atom"})
+    wb.set_properties({"created": XLSX_CREATED, "author": "Atom"})
     ws = wb.add_worksheet("Eventos")
     header = wb.add_format({"bold": True})
     date_fmt = wb.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
     names = [c.name for c in EVENTOS]
     for j, name in enumerate(names):
         ws.write_string(0, j, _H_EVENTOS[name], header)
-    ws.write_column(1, 0, _conv_ids(d, d.e_conv).tolist())
+    ws.write_column(1, 0, conv_ids(d, d.e_conv).tolist())
     ws.write_column(1, 1, (d.e_local_s / 86_400 + 25_569).tolist(), date_fmt)  # Excel serial
     for j, name in enumerate(names[2:], start=2):
         vocab, codes = coded[name]
@@ -260,7 +260,7 @@ def _write_xlsx(d: _Data, path: Path) -> None:
     wb.close()
 
 
-def _write_json_lines(d: _Data, out: Path, lim: _Limits) -> list[Path]:
+def write_json_lines(d: Data, out: Path, lim: Limits) -> list[Path]:
     """Events as JSON lines (every key on every line, null when empty), ``lim.max_rows`` a file."""
     coded = _event_columns(d)
     key = {c.name: json.dumps(c.aliases[0], ensure_ascii=False) for c in EVENTOS}
@@ -278,7 +278,7 @@ def _write_json_lines(d: _Data, out: Path, lim: _Limits) -> list[Path]:
     fecha_fmt = f'{key["fecha"]}:"%Y-%m-%dT%H:%M:%S-03:00"'
 
     def chunk(a: int, b: int) -> list[np.ndarray]:
-        conv = np.char.add(np.char.add(conv_key, _conv_ids(d, d.e_conv[a:b]).astype(str)), '"')
+        conv = np.char.add(np.char.add(conv_key, conv_ids(d, d.e_conv[a:b]).astype(str)), '"')
         cols = [conv.astype(object), _strftime(d.e_local_s[a:b], fecha_fmt)]
         return cols + [frag[codes[a:b]] for frag, codes in fragments]
 
@@ -292,4 +292,4 @@ def _write_json_lines(d: _Data, out: Path, lim: _Limits) -> list[Path]:
     return paths
 
 
-_OWN_FILES = re.compile(r"envios_\d{4}-\d{2}(_parte\d+)?\.csv|eventos\.xlsx|eventos_\d{3}\.json")
+OWN_FILES = re.compile(r"envios_\d{4}-\d{2}(_parte\d+)?\.csv|eventos\.xlsx|eventos_\d{3}\.json")
