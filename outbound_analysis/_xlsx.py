@@ -155,17 +155,29 @@ def long_text_cells(frame: pd.DataFrame) -> int:
     return total
 
 
-def _text_cells(values: pa.Array, refs: pa.Array) -> pa.Array:
+def _xml_text(values: pa.Array) -> pa.Array:
+    """Cell text as XML character data: cut at Excel's limit, invalid characters replaced, escaped."""
     text = _cut_long(values)[0]
     if pc.any(pc.fill_null(pc.match_substring_regex(text, _INVALID_XML), False)).as_py():
         text = pc.replace_substring_regex(text, _INVALID_XML, "\ufffd")
     # a parser turns a raw CR into LF: only the character reference keeps it
     for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
         text = pc.replace_substring(text, raw, entity)
-    cell = pc.binary_join_element_wise(
+    return text
+
+
+def _category_text(series: pd.Series) -> pa.Array:
+    """A categorical column's XML text: each category escaped once, then taken per row."""
+    names = pa.array(series.cat.categories.astype("string").array, type=pa.string())
+    codes = series.cat.codes.to_numpy()
+    return pc.take(_xml_text(names), pa.array(codes, mask=codes < 0))
+
+
+def _text_cells(text: pa.Array, refs: pa.Array) -> pa.Array:
+    """Inline-string cells of already escaped ``text``."""
+    return pc.binary_join_element_wise(
         '<c r="', refs, '" t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>", ""
     )
-    return cell
 
 
 def _number_cells(values: pa.Array, refs: pa.Array, style: int | None) -> pa.Array:
@@ -208,8 +220,10 @@ def _cells(kind: str, series: pd.Series, refs: pa.Array, style: int | None = Non
     elif kind in ("int", "float", "pct"):
         values = _arrow(series.astype("Float64") if kind != "int" else series.astype("Int64"))
         cells = _number_cells(values, refs, {"int": _INT, "pct": _PCT}.get(kind))
+    elif kind == "text" and isinstance(series.dtype, pd.CategoricalDtype) and len(series.cat.categories):
+        cells = _text_cells(_category_text(series), refs)
     else:
-        cells = _text_cells(_text_values(kind, series), refs)
+        cells = _text_cells(_xml_text(_text_values(kind, series)), refs)
     return pc.fill_null(cells, "")
 
 
