@@ -173,17 +173,17 @@ def _category_text(series: pd.Series) -> pa.Array:
     return pc.take(_xml_text(names), pa.array(codes, mask=codes < 0))
 
 
-def _text_cells(text: pa.Array, refs: pa.Array) -> pa.Array:
-    """Inline-string cells of already escaped ``text``."""
+def _text_cells(text: pa.Array, letter: str, numbers: pa.Array) -> pa.Array:
+    """Inline-string cells of already escaped ``text`` in column ``letter``, rows ``numbers``."""
     return pc.binary_join_element_wise(
-        '<c r="', refs, '" t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>", ""
+        f'<c r="{letter}', numbers, '" t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>", ""
     )
 
 
-def _number_cells(values: pa.Array, refs: pa.Array, style: int | None) -> pa.Array:
+def _number_cells(values: pa.Array, letter: str, numbers: pa.Array, style: int | None) -> pa.Array:
     s = f' s="{style}"' if style else ""
     return pc.binary_join_element_wise(
-        '<c r="', refs, f'"{s}><v>', pc.cast(values, pa.string()), "</v></c>", ""
+        f'<c r="{letter}', numbers, f'"{s}><v>', pc.cast(values, pa.string()), "</v></c>", ""
     )
 
 
@@ -204,41 +204,44 @@ def _date_style(series: pd.Series) -> int:
     return _DATE_SECONDS if has_seconds else _DATE
 
 
-def _cells(kind: str, series: pd.Series, refs: pa.Array, style: int | None = None) -> pa.Array:
-    """The XML of each cell of ``series`` (an empty ``<c/>`` style-less cell for NA)."""
+def _cells(
+    kind: str, series: pd.Series, letter: str, numbers: pa.Array, style: int | None = None
+) -> pa.Array:
+    """The XML of each cell of ``series`` in column ``letter``, rows ``numbers`` (nothing for NA)."""
     if kind == "date":
         # the serial of the exact second: readers round it back to that second, never one before
         secs = _seconds(series)
         days = (secs - _EXCEL_EPOCH).astype(np.int64) / _SECONDS_PER_DAY
         values = pa.array(days, mask=np.isnat(secs))
-        cells = _number_cells(values, refs, style or _DATE)
+        cells = _number_cells(values, letter, numbers, style or _DATE)
     elif kind == "bool":
         values = pc.cast(_arrow(series.astype("boolean")), pa.int8())
         cells = pc.binary_join_element_wise(
-            '<c r="', refs, '" t="b"><v>', pc.cast(values, pa.string()), "</v></c>", ""
+            f'<c r="{letter}', numbers, '" t="b"><v>', pc.cast(values, pa.string()), "</v></c>", ""
         )
     elif kind in ("int", "float", "pct"):
         values = _arrow(series.astype("Float64") if kind != "int" else series.astype("Int64"))
-        cells = _number_cells(values, refs, {"int": _INT, "pct": _PCT}.get(kind))
+        cells = _number_cells(values, letter, numbers, {"int": _INT, "pct": _PCT}.get(kind))
     elif kind == "text" and isinstance(series.dtype, pd.CategoricalDtype) and len(series.cat.categories):
-        cells = _text_cells(_category_text(series), refs)
+        cells = _text_cells(_category_text(series), letter, numbers)
     else:
-        cells = _text_cells(_xml_text(_text_values(kind, series)), refs)
+        cells = _text_cells(_xml_text(_text_values(kind, series)), letter, numbers)
     return pc.fill_null(cells, "")
 
 
-def _sheet_rows(frame: pd.DataFrame, kinds: list[str], start_row: int, styles: list[int | None]) -> bytes:
-    """The ``<row>`` elements of one chunk, as UTF-8 bytes."""
+def _sheet_rows(
+    frame: pd.DataFrame, kinds: list[str], start_row: int, styles: list[int | None]
+) -> memoryview:
+    """The ``<row>`` elements of one chunk, as UTF-8 (a view of Arrow's buffer: no copy)."""
     n = len(frame)
     numbers = pc.cast(pa.array(np.arange(start_row, start_row + n)), pa.string())
-    parts: list[pa.Array] = []
-    for i, (name, kind) in enumerate(zip(frame.columns, kinds, strict=True)):
-        refs = pc.binary_join_element_wise(column_letter(i), numbers, "")
-        parts.append(_cells(kind, frame[name], refs, styles[i]))
+    parts = [
+        _cells(kind, frame[name], column_letter(i), numbers, styles[i])
+        for i, (name, kind) in enumerate(zip(frame.columns, kinds, strict=True))
+    ]
     rows = pc.binary_join_element_wise('<row r="', numbers, '">', *parts, "</row>", "")
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset : rows.offset + len(rows) + 1]
-    start, end = int(offsets[0]), int(offsets[-1])
-    return rows.buffers()[2].slice(start, end - start).to_pybytes()
+    return memoryview(rows.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
 
 
 #: the XML around a row and around a cell of each kind, without its row number and value
