@@ -88,12 +88,14 @@ def wrapped(command: list[str]) -> tuple[float, float]:
     return float(seconds), int(peak_kb) / 1024**2
 
 
-def measure_engine(store: Path, motor: str, workdir: Path) -> dict[str, object]:
+def measure_engine(store: Path, motor: str, workdir: Path, run: bool = True) -> dict[str, object]:
     r: dict[str, object] = {}
     tables_out = workdir / "tablas.json"
     _, peak = wrapped([sys.executable, __file__, "--child", str(store), motor, str(tables_out)])
     r["tablas"] = json.loads(tables_out.read_text())
     r["tablas_pico_gb"] = peak
+    if not run:
+        return r
     params = workdir / f"{motor}.yaml"
     params.write_text(f"envios: {store}\nmotor: {motor}\n", encoding="utf-8")
     output = workdir / f"salida-{motor}"
@@ -117,6 +119,7 @@ def main() -> None:
     parser.add_argument("--pandas-hasta", type=int, default=10_000_000)
     parser.add_argument("--spark-hasta", type=int, default=1_000_000)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--sin-run", action="store_true", help="only the tables (no run --all)")
     parser.add_argument(
         "--dir",
         type=Path,
@@ -170,16 +173,17 @@ def main() -> None:
                 if total > limits.get(motor, total):
                     print(f"  {motor:7s} no medido: más de {limits[motor]:,} envíos", flush=True)
                     continue
-                m = measure_engine(store, motor, work)
+                m = measure_engine(store, motor, work, run=not args.sin_run)
                 r[motor] = m
                 t = m["tablas"]
                 parts = ", ".join(f"{x[:-2]} {v:.1f} s" for x, v in t.items() if x.endswith("_s"))  # type: ignore[union-attr]
-                print(
-                    f"  {motor:7s} tablas: {parts} (pico {m['tablas_pico_gb']:.2f} GB); "
-                    f"run --all {m['run_s']:.0f} s (pico {m['run_pico_gb']:.2f} GB, "
-                    f"{m['run_mb_escritos']:.0f} MB escritos)",
-                    flush=True,
+                run = (
+                    f"; run --all {m['run_s']:.0f} s (pico {m['run_pico_gb']:.2f} GB, "
+                    f"{m['run_mb_escritos']:.0f} MB escritos)"
+                    if "run_s" in m
+                    else ""
                 )
+                print(f"  {motor:7s} tablas: {parts} (pico {m['tablas_pico_gb']:.2f} GB){run}", flush=True)
             results.append(r)
             print(json.dumps(r), flush=True)
     finally:
