@@ -62,6 +62,28 @@ def arrow_of(series: pd.Series) -> pa.ChunkedArray:
     return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
 
 
+def en_un_bloque(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each Arrow-backed column in one contiguous chunk (columns replaced in place).
+
+    Readers give one chunk per block read (a JSON file of 1.8 million eventos: 501 chunks),
+    and Arrow's ``take`` of scattered rows from a column of many chunks is many times slower
+    (450,000 messages: 3.2 s against 0.13 s). Every selection takes rows, so the loaded data
+    is joined once. Text of 2 GB or more moves to 64-bit offsets to fit in one chunk.
+    """
+    for name in frame.columns:
+        dtype = frame[name].dtype
+        if not isinstance(dtype, pd.ArrowDtype | pd.StringDtype) or getattr(dtype, "storage", "") == "python":
+            continue
+        arr = arrow_of(frame[name])
+        if arr.num_chunks <= 1:
+            continue
+        if pa.types.is_string(arr.type) and arr.nbytes >= 2**31 - 1:
+            arr = arr.cast(pa.large_string())
+        joined = dtype.__from_arrow__(pa.chunked_array([arr.combine_chunks()]))
+        frame[name] = pd.Series(joined, index=frame.index)
+    return frame
+
+
 def as_text(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
     """Any Arrow column as trimmed strings; empty strings become null.
 

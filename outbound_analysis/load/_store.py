@@ -142,7 +142,7 @@ def to_frame(table: pa.Table, tabla: str, tz: str) -> pd.DataFrame:
     for name in EXTRA:
         if name in table.column_names:
             out[name] = pd.Series(table.column(name).to_numpy(), dtype="int64")
-    return pd.DataFrame(out, index=pd.RangeIndex(n))
+    return cv.en_un_bloque(pd.DataFrame(out, index=pd.RangeIndex(n)))
 
 
 def read_files(files: Sequence[Path], columns: Sequence[str] | None = None) -> pa.Table:

@@ -253,7 +253,7 @@ def _load_table(
     ).astype({"fila": "int64"})
     if not keep_source:
         frame = frame.drop(columns=["_fila", "_archivo"])
-    frame = frame.reset_index(drop=True)
+    frame = cv.en_un_bloque(frame.reset_index(drop=True))
     return frame, pd.DataFrame(report, columns=FILE_REPORT_COLUMNS), rejects
 
 
