@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import _convert as cv
@@ -128,20 +127,10 @@ def _concat_finished(frames: list[pd.DataFrame], tabla: str) -> pd.DataFrame:
 
 
 def _id_codes(ids: pd.Series) -> tuple[np.ndarray, int]:
-    """A code per id (equal codes for equal texts) and the number of distinct ids.
-
-    Ids written as plain integers (digits, no leading zero, up to 18 of them: a platform's
-    usual ids) are coded by their value, several times faster than hashing the texts.
-    """
-    arr = cv.arrow_of(ids)
-    if len(arr) and not arr.null_count and pc.all(pc.ascii_is_decimal(arr)).as_py():
-        length = pc.utf8_length(arr)
-        leading_zero = pc.and_(pc.starts_with(arr, "0"), pc.greater(length, 1))
-        if pc.max(length).as_py() <= 18 and not pc.any(leading_zero).as_py():
-            codes, uniques = pd.factorize(pc.cast(arr, pa.int64()).to_numpy())
-            return codes, len(uniques)
-    codes, uniques = pd.factorize(ids)
-    return codes, len(uniques)
+    """A code per id (equal codes for equal texts) and the number of distinct ids
+    (:func:`~outbound_analysis._convert.codigos_de_ids`: plain integer ids by value)."""
+    codes, first = cv.codigos_de_ids(ids)
+    return codes, len(first)
 
 
 def _dedup(frame: pd.DataFrame, files: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:

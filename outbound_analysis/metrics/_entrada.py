@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .._convert import codigos_de_ids
 from ..filters import Filtros
 from ..load import Dataset
 from ..params import Parametros
@@ -179,10 +180,10 @@ def contactos_datos(f: Fuente) -> tuple[np.ndarray, pa.Array]:
 
     A missing contacto_id has code ``len(ids)``.
     """
-    encoded = texto_arrow(f.datos.envios["contacto_id"]).dictionary_encode()  # type: ignore[union-attr]
-    n = len(encoded.dictionary)
-    codes = encoded.indices.fill_null(n).to_numpy(zero_copy_only=False).astype(np.int64)
-    return solo_lectura(codes), encoded.dictionary
+    contactos = f.datos.envios["contacto_id"]  # type: ignore[union-attr]
+    codes, first = codigos_de_ids(contactos)
+    codes[codes < 0] = len(first)
+    return solo_lectura(codes), texto_arrow(contactos).take(pa.array(first))
 
 
 def _factorizar_contactos(f: Fuente) -> tuple[np.ndarray, int]:
