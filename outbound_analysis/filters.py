@@ -198,12 +198,15 @@ def apply_filters(
 
 def unmatched_values(envios: pd.DataFrame, filtros: Filtros) -> list[str]:
     """Warnings for filter values that no loaded send has (a typo empties a report silently)."""
-    present = {
-        column: set(envios[column].dropna().unique().tolist())
-        for name, (column, _) in LIST_FILTERS.items()
-        if getattr(filtros, name)
-    }
-    return unmatched_warnings(present, len(envios), filtros)
+    columns = [column for name, (column, _) in LIST_FILTERS.items() if getattr(filtros, name)]
+    return unmatched_warnings(present_values(envios, columns), len(envios), filtros)
+
+
+def present_values(envios: pd.DataFrame, columns: Iterable[str] | None = None) -> dict[str, set[str]]:
+    """The distinct values of each list filter's column (or of ``columns``) among ``envios``."""
+    if columns is None:
+        columns = [column for column, _ in LIST_FILTERS.values()]
+    return {column: set(envios[column].dropna().unique().tolist()) for column in columns}
 
 
 def unmatched_warnings(present: Mapping[str, set[str]], loaded: int, filtros: Filtros) -> list[str]:

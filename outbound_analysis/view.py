@@ -24,7 +24,7 @@ import pandas as pd
 
 from . import engines, exports, metrics, sections
 from ._html import MAX_HTML_ROWS
-from .filters import Filtros, envios_mask, unmatched_values, unmatched_warnings
+from .filters import Filtros, envios_mask, present_values, unmatched_warnings
 from .load import Dataset
 from .params import Parametros
 from .privacy import anonymize
@@ -169,7 +169,8 @@ class Vista:
     def etiquetas(self) -> Etiquetas:
         """The labels of this view (filters in words, values that match nothing, key, time)."""
         if self.motor == "pandas":
-            sin_coincidencia = unmatched_values(self.datos.envios, self.filtros)
+            presentes = self.fuente.una_vez(_valores_presentes)  # once per data set, not per change
+            sin_coincidencia = unmatched_warnings(presentes, len(self.datos.envios), self.filtros)  # type: ignore[arg-type]
         else:
             presentes, cargados = engines.valores_presentes(self.sql, self.filtros)
             sin_coincidencia = unmatched_warnings(presentes, cargados, self.filtros)
@@ -209,6 +210,10 @@ class Vista:
     def rechazos(self) -> pd.DataFrame:
         """The rejected rows of the load, pseudonymized when there is a key."""
         return self._anonymous({"r": self.datos.rechazos})["r"]
+
+
+def _valores_presentes(fuente: metrics.Fuente) -> dict[str, set[str]]:
+    return present_values(fuente.datos.envios)  # type: ignore[union-attr]
 
 
 def _registrar(motor: engines.Motor, datos: Dataset) -> engines.Motor:
