@@ -60,8 +60,31 @@ def _td(value: object, name: str, dtype: object) -> str:
     return f"<td{attrs}>{html.escape(text)}</td>"
 
 
-def _column_cells(values: list[object], name: str, dtype: object) -> list[str]:
-    """The ``<td>`` of each value of one column; a repeated value is formatted once."""
+def _column_cells(series: pd.Series, name: str, dtype: object) -> list[str]:
+    """The ``<td>`` of each value of one column, as :func:`_td` writes it.
+
+    Timestamps and plain text (the per-send detail's dates and ids, all distinct) are
+    formatted for the whole column at once; any other value once per distinct value.
+    """
+    if isinstance(dtype, pd.DatetimeTZDtype) or (
+        pd.api.types.is_datetime64_dtype(dtype) and not isinstance(dtype, pd.ArrowDtype)
+    ):
+        texts = series.dt.strftime("%d/%m/%Y %H:%M").tolist()
+        raws = series.to_numpy(dtype="datetime64[ns]").view(np.int64).tolist()
+        return [
+            "<td></td>" if pd.isna(t) else f'<td class="oa-num" data-v="{r}">{t}</td>'
+            for t, r in zip(texts, raws, strict=True)
+        ]
+    if isinstance(dtype, pd.StringDtype) and not _is_pct(name):
+        return [
+            "<td></td>" if v is pd.NA or v is None else f"<td>{html.escape(str(v))}</td>"
+            for v in series.tolist()
+        ]
+    return _distinct_cells(series.tolist(), name, dtype)
+
+
+def _distinct_cells(values: list[object], name: str, dtype: object) -> list[str]:
+    """The ``<td>`` of each value; a repeated value is formatted once."""
     done: dict[tuple[type, object], str] = {}
     out = []
     for value in values:
@@ -102,7 +125,7 @@ def table(
     )
     head = "".join(f"<th>{html.escape(column_label(c) if labels else c)}</th>" for c in cols)
     dtypes = frame.dtypes
-    columns_html = [_column_cells(shown[c].tolist(), c, dtypes[c]) for c in cols]
+    columns_html = [_column_cells(shown[c], c, dtypes[c]) for c in cols]
     body = ["<tr>" + "".join(row) + "</tr>" for row in zip(*columns_html, strict=True)]
     cls = "oa-table oa-sortable" if sortable else "oa-table"
     out = (

@@ -435,3 +435,21 @@ def test_iso_local_keeps_each_value_with_its_offset_and_nulls_empty():
     assert _celdas.iso_local(aware).tolist() == ["2026-08-01T09:15:00-03:00", pd.NA]
     as_objects = pd.Series([pd.Timestamp("2026-08-01 09:15", tz="America/Lima"), None], dtype=object)
     assert _celdas.iso_local(as_objects).tolist() == ["2026-08-01T09:15:00-05:00", pd.NA]
+
+
+def test_html_columns_formatted_whole_write_what_each_value_writes():
+    """The whole-column paths (timestamps, plain text) give the same cells as formatting each value."""
+    from outbound_analysis import _html
+
+    aware = pd.Series(
+        pd.to_datetime(["2026-08-01 09:15:30", None, "2026-12-31 23:59:00"]).tz_localize(
+            "America/Argentina/Buenos_Aires"
+        )
+    )
+    naive = pd.Series(pd.to_datetime(["2026-08-01 09:15", None, "2026-01-02 03:04"]))
+    text = pd.Series(['a<b & "c"', None, "ñandú"], dtype="string")
+    for name, series in (("fecha_envio", aware), ("fecha", naive), ("contacto_id", text)):
+        fast = _html._column_cells(series, name, series.dtype)
+        each = _html._distinct_cells(series.tolist(), name, series.dtype)
+        assert fast == each, name
+    assert fast[0] == "<td>a&lt;b &amp; &quot;c&quot;</td>" and fast[1] == "<td></td>"
