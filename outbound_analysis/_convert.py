@@ -115,9 +115,8 @@ def codigos_de_ids(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         codes[other] = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64) + found
         found += len(encoded.dictionary)
     rows = np.flatnonzero(codes >= 0)
-    first = np.empty(found, dtype=np.int64)
-    first[codes[rows][::-1]] = rows[::-1]  # the earliest row of each code wins
-    return codes, first
+    _, at = np.unique(codes[rows], return_index=True)  # each code's first occurrence, codes 0..found-1
+    return codes, rows[at]
 
 
 def as_text(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
