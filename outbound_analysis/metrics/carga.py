@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..filters import LIST_FILTERS
 from ..load import Dataset
-from ._entrada import Entrada, Registro
+from ._entrada import Entrada, Fuente, Registro
 
 #: rejections that are not bad data: repeated sends counted once or replaced by a later download
 DEDUPLICACION = "envio_id repetido|duplicado exacto"
@@ -30,10 +30,19 @@ def _datos(e: Entrada) -> Dataset:
     return e.fuente.datos
 
 
+# The load's tables depend on the data set alone: computed once per Fuente, shared by every
+# selection (a filter change redraws the header without recounting the load).
+
+
 @REGISTRO.tabla("totales_carga", exportar=False)
 def totales_carga(e: Entrada) -> pd.DataFrame:
     """Rows envios, eventos and total: files read, rows kept (``filas``) and the file counts summed."""
-    d = _datos(e)
+    _datos(e)
+    return e.fuente.una_vez(_totales_datos)  # type: ignore[return-value]
+
+
+def _totales_datos(f: Fuente) -> pd.DataFrame:
+    d: Dataset = f.datos  # type: ignore[assignment]
     return totales_tabla(d, {"envios": len(d.envios), "eventos": len(d.eventos)})
 
 
@@ -52,14 +61,24 @@ def totales_tabla(d: Dataset, filas: dict[str, int]) -> pd.DataFrame:
 @REGISTRO.tabla("archivos", exportar=False)
 def archivos(e: Entrada) -> pd.DataFrame:
     """The load report, one row per file, with the file's name only (no folders)."""
-    d = _datos(e)
+    _datos(e)
+    return e.fuente.una_vez(_archivos_datos)  # type: ignore[return-value]
+
+
+def _archivos_datos(f: Fuente) -> pd.DataFrame:
+    d: Dataset = f.datos  # type: ignore[assignment]
     return d.archivos.assign(archivo=d.archivos["archivo"].map(lambda p: Path(p).name))
 
 
 @REGISTRO.tabla("rechazos_frecuentes", exportar=False)
 def rechazos_frecuentes(e: Entrada) -> pd.DataFrame:
     """The three most frequent (columna, motivo) of the rejected rows, deduplication left out."""
-    rejected = _datos(e).rechazos
+    _datos(e)
+    return e.fuente.una_vez(_rechazos_datos)  # type: ignore[return-value]
+
+
+def _rechazos_datos(f: Fuente) -> pd.DataFrame:
+    rejected = f.datos.rechazos  # type: ignore[union-attr]
     real = rejected[~rejected["motivo"].str.contains(DEDUPLICACION)]
     reasons = real.groupby(["columna", "motivo"]).size().sort_values(ascending=False).head(3)
     return reasons.rename("filas").reset_index()
