@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -270,13 +270,19 @@ def _new_version_folder(imp: Importacion) -> None:
     imp.new_dir.mkdir(parents=True)
 
 
+def _link_untouched(imp: Importacion, tabla: str, touched: Collection[str]) -> dict[str, dict]:
+    """Months of ``tabla`` this import leaves as they were, linked into the new version (manifest entries)."""
+    meses: dict[str, dict] = {}
+    for mes, info in imp.manifest["meses"][tabla].items():
+        if mes not in touched:
+            _link(imp.old_dir / info["archivo"], imp.new_dir / info["archivo"])
+            meses[mes] = info
+    return meses
+
+
 def _write_envios(imp: Importacion, env: MergedEnvios) -> dict[str, dict]:
     """Link the untouched envios months, rewrite the touched ones; the manifest's entry of each month."""
-    meses_env: dict[str, dict] = {}
-    for mes, info in imp.manifest["meses"]["envios"].items():
-        if mes not in env.touched:
-            _link(imp.old_dir / info["archivo"], imp.new_dir / info["archivo"])
-            meses_env[mes] = info
+    meses_env = _link_untouched(imp, "envios", env.touched)
     for mes in env.touched:
         rows = env.state[env.state_mes == mes].sort_values("orden", kind="stable")
         if rows.empty:
@@ -307,11 +313,7 @@ def _placed(moving: pd.DataFrame, after: Mapping[str, set[str]]) -> pd.DataFrame
 
 def _write_eventos(imp: Importacion, ev: MergedEventos) -> dict[str, dict]:
     """Link the untouched eventos months, rewrite the touched ones; the manifest's entry of each month."""
-    meses_ev: dict[str, dict] = {}
-    for mes, info in imp.manifest["meses"]["eventos"].items():
-        if mes not in ev.touched:
-            _link(imp.old_dir / info["archivo"], imp.new_dir / info["archivo"])
-            meses_ev[mes] = info
+    meses_ev = _link_untouched(imp, "eventos", ev.touched)
     # each moving event goes to every month its conversation has a send in (once per conversation)
     placed = _placed(ev.moving, ev.after)
     for mes in ev.touched:
