@@ -64,7 +64,8 @@ def _column_cells(series: pd.Series, name: str, dtype: object) -> list[str]:
     """The ``<td>`` of each value of one column, as :func:`_td` writes it.
 
     Timestamps and plain text (the per-send detail's dates and ids, all distinct) are
-    formatted for the whole column at once; any other value once per distinct value.
+    formatted for the whole column at once, a category once; any other value once per
+    distinct value.
     """
     if isinstance(dtype, pd.DatetimeTZDtype) or (
         pd.api.types.is_datetime64_dtype(dtype) and not isinstance(dtype, pd.ArrowDtype)
@@ -75,6 +76,9 @@ def _column_cells(series: pd.Series, name: str, dtype: object) -> list[str]:
             "<td></td>" if pd.isna(t) else f'<td class="oa-num" data-v="{r}">{t}</td>'
             for t, r in zip(texts, raws, strict=True)
         ]
+    if isinstance(series.dtype, pd.CategoricalDtype):  # each category once, then by code
+        cells = _distinct_cells([*series.cat.categories.tolist(), None], name, dtype)
+        return [cells[c] for c in series.cat.codes.tolist()]  # code -1 (NA): the last cell
     if isinstance(dtype, pd.StringDtype) and not _is_pct(name):
         return [
             "<td></td>" if v is pd.NA or v is None else f"<td>{html.escape(str(v))}</td>"

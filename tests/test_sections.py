@@ -448,7 +448,15 @@ def test_html_columns_formatted_whole_write_what_each_value_writes():
     )
     naive = pd.Series(pd.to_datetime(["2026-08-01 09:15", None, "2026-01-02 03:04"]))
     text = pd.Series(['a<b & "c"', None, "ñandú"], dtype="string")
-    for name, series in (("fecha_envio", aware), ("fecha", naive), ("contacto_id", text)):
+    cats = pd.Series(["WA", None, "IG", "WA"], dtype="category")
+    pct = pd.Series([0.5, None, 0.25], dtype="Float64").astype("category")
+    for name, series in (
+        ("fecha_envio", aware),
+        ("fecha", naive),
+        ("canal", cats),
+        ("pct", pct),
+        ("contacto_id", text),
+    ):
         fast = _html._column_cells(series, name, series.dtype)
         each = _html._distinct_cells(series.tolist(), name, series.dtype)
         assert fast == each, name
