@@ -193,12 +193,16 @@ def _por_grupo(values: np.ndarray, groups: np.ndarray, k: int) -> tuple[np.ndarr
     One sort by value, then a stable sort by group (radix for small group codes).
     """
     sort = np.argsort(values)
-    by_value = values[sort]
-    small = groups[sort].astype(np.int16 if k < 2**15 else np.int64)
+    return por_grupo_ordenado(values[sort], groups[sort], k)
+
+
+def por_grupo_ordenado(by_value: np.ndarray, groups: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_por_grupo` of values already sorted ascending (``groups`` in the same order)."""
+    small = groups.astype(np.int16 if k < 2**15 else np.int64)
     by_group = by_value[np.argsort(small, kind="stable")]
     counts = np.bincount(groups, minlength=k).astype(np.int64)
-    q = np.vstack([_cuantiles(by_value, np.array([len(values)])), _cuantiles(by_group, counts)])
-    return np.concatenate([[len(values)], counts]).astype(np.int64), q
+    q = np.vstack([_cuantiles(by_value, np.array([len(by_value)])), _cuantiles(by_group, counts)])
+    return np.concatenate([[len(by_value)], counts]).astype(np.int64), q
 
 
 # --------------------------------------------------------------------------- tiempos
