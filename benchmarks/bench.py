@@ -148,6 +148,9 @@ def measure(n: int, workdir: Path, repeat: int, skip_run: bool) -> dict[str, obj
     )
     profile = metrics.profile_events(eventos)
     r["flujos_cached_s"] = best_of(repeat, lambda: metrics.compute("flujos", envios, profile))
+    # the same two tables the DuckDB reference SQL computes (kpis; detallado per campaign)
+    r["kpis_s"] = best_of(repeat, lambda: metrics.kpis(envios))
+    r["detallado_tabla_s"] = best_of(repeat, lambda: metrics.detallado(envios))
 
     con = duckdb.connect()
     arrow_table = pa.Table.from_pandas(
@@ -304,6 +307,8 @@ def report(results: list[dict[str, object]], info: dict[str, object]) -> str:
         ("todas las tablas", "all_tables_s"),
         ("metrics.compute de los 3 (ref.)", "compute_s"),
         ("compute flujos, perfil en caché", "flujos_cached_s"),
+        ("kpis (una tabla)", "kpis_s"),
+        ("tabla detallado por campaña", "detallado_tabla_s"),
         ("DuckDB resumen (memoria)", "duckdb_resumen_s"),
         ("DuckDB detallado (memoria)", "duckdb_detallado_s"),
         ("DuckDB resumen (Parquet)", "duckdb_resumen_parquet_s"),
@@ -341,26 +346,26 @@ def report(results: list[dict[str, object]], info: dict[str, object]) -> str:
         ),
         ("todas las tablas <= 3 s", big["all_tables_s"], TARGETS["all_tables_s"], "s"),
         (
-            "resumen <= 2x DuckDB (Parquet)",
-            big["resumen_s"] / big["duckdb_resumen_parquet_s"],
+            "kpis <= 2x DuckDB (Parquet)",
+            big["kpis_s"] / big["duckdb_resumen_parquet_s"],
             TARGETS["report_vs_duckdb"],
             "x",
         ),
         (
-            "detallado <= 2x DuckDB (Parquet)",
-            big["detallado_s"] / big["duckdb_detallado_parquet_s"],
+            "tabla detallado <= 2x DuckDB (Parquet)",
+            big["detallado_tabla_s"] / big["duckdb_detallado_parquet_s"],
             TARGETS["report_vs_duckdb"],
             "x",
         ),
         (
-            "resumen <= 2x DuckDB (memoria)",
-            big["resumen_s"] / big["duckdb_resumen_s"],
+            "kpis <= 2x DuckDB (memoria)",
+            big["kpis_s"] / big["duckdb_resumen_s"],
             TARGETS["report_vs_duckdb"],
             "x",
         ),
         (
-            "detallado <= 2x DuckDB (memoria)",
-            big["detallado_s"] / big["duckdb_detallado_s"],
+            "tabla detallado <= 2x DuckDB (memoria)",
+            big["detallado_tabla_s"] / big["duckdb_detallado_s"],
             TARGETS["report_vs_duckdb"],
             "x",
         ),
