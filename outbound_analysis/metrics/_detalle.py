@@ -187,17 +187,12 @@ def _cuantiles(ordered: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return out
 
 
-def _por_grupo(values: np.ndarray, groups: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Quantiles of all ``values`` (row 0) and of each group 0..k-1 (rows 1..k), with counts.
+def _por_grupo(by_value: np.ndarray, groups: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Quantiles of all ``by_value`` (row 0) and of each group 0..k-1 (rows 1..k), with counts.
 
-    One sort by value, then a stable sort by group (radix for small group codes).
+    ``by_value`` is sorted ascending, ``groups`` in the same order; a stable sort by group
+    (radix for small group codes) keeps each group's values sorted.
     """
-    sort = np.argsort(values)
-    return por_grupo_ordenado(values[sort], groups[sort], k)
-
-
-def por_grupo_ordenado(by_value: np.ndarray, groups: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_por_grupo` of values already sorted ascending (``groups`` in the same order)."""
     small = groups.astype(np.int16 if k < 2**15 else np.int64)
     by_group = by_value[np.argsort(small, kind="stable")]
     counts = np.bincount(groups, minlength=k).astype(np.int64)
@@ -229,26 +224,46 @@ def tiempos(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFram
     return tiempos_de(seleccion(envios, filtros))
 
 
-def tiempos_de(base: Base) -> pd.DataFrame:
+#: per etapa, the selection's used minutes sorted ascending, their campaign codes in the same
+#: order (-1 included) and, per selected send, whether the stage came before the send
+PorEtapa = Callable[[str], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def tiempos_de(base: Base, por_etapa: PorEtapa | None = None) -> pd.DataFrame:
+    """The ``tiempos`` table of a selection; ``por_etapa`` gives each etapa's minutes already
+    sorted (a report sorts every loaded send's once), else they are sorted here."""
+    por_etapa = por_etapa or (lambda etapa: _etapa_de(base, etapa))
     k = len(base.campanas)
-    sent = base.ns("fecha_envio")
-    sent_ok = base.ok & (sent != np.iinfo(np.int64).min)
     n = np.zeros((k + 1, 3), dtype=np.int64)
     descartados = np.zeros((k + 1, 3), dtype=np.int64)
     q = np.full((k + 1, 3, len(CUANTILES)), np.nan)
     for e, etapa in enumerate(ETAPAS_TIEMPO):
-        stamp = base.ns(ESTAMPAS[etapa])
-        present = sent_ok & (stamp != np.iinfo(np.int64).min)
-        delta = stamp - sent  # int64 ns; only read where present
-        earlier = present & (delta < 0)
-        used = present & ~earlier
-        minutes = delta[used] / 60e9
-        codes = base.codigo[used]
+        minutes, codes, earlier = por_etapa(etapa)
         in_camp = codes >= 0
         n[:, e], q[:, e] = _por_grupo(minutes[in_camp], codes[in_camp], k)
         descartados[0, e] = int(earlier.sum())
         descartados[1:, e] = base.por_campana(earlier)
     return tiempos_tabla(base.campanas.tolist(), n, descartados, q)
+
+
+def _etapa_de(base: Base, etapa: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    minutes, earlier = minutos_etapa(base.ok, base.ns("fecha_envio"), base.ns(ESTAMPAS[etapa]))
+    used = np.flatnonzero(~np.isnan(minutes))
+    used = used[np.argsort(minutes[used])]
+    return minutes[used], base.codigo[used], earlier
+
+
+def minutos_etapa(ok: np.ndarray, sent: np.ndarray, stamp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per send: minutes from the send to the stage (NaN when not used) and whether the stage's
+    timestamp is earlier than the send (discarded). Used: exitoso, both timestamps, not earlier."""
+    nat = np.iinfo(np.int64).min
+    present = ok & (sent != nat) & (stamp != nat)
+    delta = stamp - sent  # int64 ns; only read where present
+    earlier = present & (delta < 0)
+    used = present & ~earlier
+    minutes = np.full(len(delta), np.nan)
+    minutes[used] = delta[used] / 60e9
+    return minutes, earlier
 
 
 def tiempos_tabla(campanas: list[str], n: np.ndarray, descartados: np.ndarray, q: np.ndarray) -> pd.DataFrame:

@@ -27,7 +27,6 @@ from ._ab import (
 )
 from ._base import ratio
 from ._detalle import (
-    CUANTILES,
     ESTAMPAS,
     ETAPAS_TIEMPO,
     Base,
@@ -37,12 +36,11 @@ from ._detalle import (
     codificar,
     comparacion_de,
     conteo_de,
+    minutos_etapa,
     ordenar,
-    por_grupo_ordenado,
     segmentos_de,
     seleccion,
     tiempos_de,
-    tiempos_tabla,
 )
 from ._entrada import Entrada, Fuente, Registro, contactos_datos, indicadores_datos
 
@@ -325,40 +323,28 @@ def _tiempos(e: Entrada) -> pd.DataFrame:
         return tiempos_de(base)
     # by position: every loaded send's minutes are sorted once per data set; a selection keeps
     # its sends from that order (no sort per filter change)
-    k = len(base.campanas)
     codigo = np.full(len(e.fuente.datos.envios), -1, dtype=np.int64)  # type: ignore[union-attr]
     codigo[e.posiciones] = base.codigo
-    mask = e.mascara()
-    n = np.zeros((k + 1, 3), dtype=np.int64)
-    descartados = np.zeros((k + 1, 3), dtype=np.int64)
-    q = np.full((k + 1, 3, len(CUANTILES)), np.nan)
-    for j, (minutos, antes, orden) in enumerate(e.fuente.una_vez(_tiempos_datos)):  # type: ignore[arg-type]
-        sel = orden[mask[orden]]  # type: ignore[index]
-        grupos = codigo[sel]
-        keep = grupos >= 0
-        n[:, j], q[:, j] = por_grupo_ordenado(minutos[sel[keep]], grupos[keep], k)
-        antes_sel = antes[e.posiciones]
-        descartados[0, j] = int(antes_sel.sum())
-        descartados[1:, j] = base.por_campana(antes_sel)
-    return tiempos_tabla(base.campanas.tolist(), n, descartados, q)
+    mask: np.ndarray = e.mascara()  # type: ignore[assignment]
+    datos: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = e.fuente.una_vez(_tiempos_datos)  # type: ignore[assignment]
+
+    def por_etapa(etapa: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        minutos, antes, orden = datos[etapa]
+        sel = orden[mask[orden]]
+        return minutos[sel], codigo[sel], antes[e.posiciones]
+
+    return tiempos_de(base, por_etapa)
 
 
-def _tiempos_datos(f: Fuente) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per etapa, over every loaded send, once: minutes from the send (NaN when not used), whether
-    the stage's timestamp is earlier than the send (discarded), and the used sends by minutes."""
+def _tiempos_datos(f: Fuente) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per etapa, over every loaded send, once: :func:`minutos_etapa` and the used sends by minutes."""
     ok = f.una_vez(indicadores_datos)["envios_exitosos"].to_numpy(dtype=bool)  # type: ignore[index]
-    nat = np.iinfo(np.int64).min
-    sent = f.una_vez(col.fecha_ns("fecha_envio"))
-    out = []
+    sent: np.ndarray = f.una_vez(col.fecha_ns("fecha_envio"))  # type: ignore[assignment]
+    out = {}
     for etapa in ETAPAS_TIEMPO:
-        stamp = f.una_vez(col.fecha_ns(ESTAMPAS[etapa]))
-        present = ok & (sent != nat) & (stamp != nat)  # type: ignore[operator]
-        delta = stamp - sent  # type: ignore[operator]
-        antes = present & (delta < 0)
-        usados = np.flatnonzero(present & ~antes)
-        minutos = np.full(len(delta), np.nan)
-        minutos[usados] = delta[usados] / 60e9
-        out.append((minutos, antes, usados[np.argsort(minutos[usados], kind="stable")]))
+        minutos, antes = minutos_etapa(ok, sent, f.una_vez(col.fecha_ns(ESTAMPAS[etapa])))  # type: ignore[arg-type]
+        usados = np.flatnonzero(~np.isnan(minutos))
+        out[etapa] = (minutos, antes, usados[np.argsort(minutos[usados], kind="stable")])
     return out
 
 
