@@ -195,12 +195,9 @@ def envios_detalle(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.D
 @REGISTRO.tabla("envios")
 def _envios(e: Entrada) -> pd.DataFrame:
     if e.por_posicion:  # the loaded sends' order restricted to the selection: one take, no sort
-        env = e.fuente.datos.envios.take(col.en_orden(e))  # type: ignore[union-attr]
-        out = env.assign(visto=env["leido"] | env["respondido"])[ENVIOS_DETAIL_COLUMNS]
-        return out.reset_index(drop=True)
+        return _detalle_filas(e.fuente.datos.envios.take(col.en_orden(e)))  # type: ignore[union-attr]
     env = e.envios
-    out = env.assign(visto=env["leido"] | env["respondido"])[ENVIOS_DETAIL_COLUMNS]
-    return out.take(_orden_envios(env)).reset_index(drop=True)
+    return _detalle_filas(env.take(_orden_envios(env)))
 
 
 def envios_primeros(e: Entrada, n: int) -> pd.DataFrame:
@@ -209,17 +206,20 @@ def envios_primeros(e: Entrada, n: int) -> pd.DataFrame:
     What a screen shows of the detail: the selection's first positions in detail order, so a
     filter change takes ``n`` rows, not the whole selection.
     """
-    if not e.por_posicion:
-        out = _envios(e)
-        first = out.head(n).copy()
-    else:
+    if e.por_posicion:
         orden = col.en_orden(e)
-        env = e.fuente.datos.envios.take(orden[:n])  # type: ignore[union-attr]
-        first = env.assign(visto=env["leido"] | env["respondido"])[ENVIOS_DETAIL_COLUMNS]
-        first = first.reset_index(drop=True)
-        out = orden
-    first.attrs["filas"] = len(out)
+        first = _detalle_filas(e.fuente.datos.envios.take(orden[:n]))  # type: ignore[union-attr]
+        filas = len(orden)
+    else:
+        whole = _envios(e)
+        first, filas = whole.head(n).copy(), len(whole)
+    first.attrs["filas"] = filas
     return first
+
+
+def _detalle_filas(env: pd.DataFrame) -> pd.DataFrame:
+    """Sends already in detail order as detail rows: its columns, ``visto`` added."""
+    return env.assign(visto=env["leido"] | env["respondido"])[ENVIOS_DETAIL_COLUMNS].reset_index(drop=True)
 
 
 def _orden_envios(env: pd.DataFrame) -> np.ndarray:
