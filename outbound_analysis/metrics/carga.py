@@ -24,10 +24,10 @@ TOTALES_COLUMNS = ["tabla", "archivos", "filas", "leidas", "rechazadas", "duplic
 REGISTRO = Registro()
 
 
-def _datos(e: Entrada) -> Dataset:
-    if e.fuente.datos is None:
+def _datos(f: Fuente) -> Dataset:
+    if f.datos is None:
         raise ValueError("the header tables need the loaded Dataset (Fuente.de_datos)")
-    return e.fuente.datos
+    return f.datos
 
 
 # The load's tables depend on the data set alone: computed once per Fuente, shared by every
@@ -37,12 +37,11 @@ def _datos(e: Entrada) -> Dataset:
 @REGISTRO.tabla("totales_carga", exportar=False)
 def totales_carga(e: Entrada) -> pd.DataFrame:
     """Rows envios, eventos and total: files read, rows kept (``filas``) and the file counts summed."""
-    _datos(e)
     return e.fuente.una_vez(_totales_datos)  # type: ignore[return-value]
 
 
 def _totales_datos(f: Fuente) -> pd.DataFrame:
-    d: Dataset = f.datos  # type: ignore[assignment]
+    d = _datos(f)
     return totales_tabla(d, {"envios": len(d.envios), "eventos": len(d.eventos)})
 
 
@@ -61,24 +60,22 @@ def totales_tabla(d: Dataset, filas: dict[str, int]) -> pd.DataFrame:
 @REGISTRO.tabla("archivos", exportar=False)
 def archivos(e: Entrada) -> pd.DataFrame:
     """The load report, one row per file, with the file's name only (no folders)."""
-    _datos(e)
     return e.fuente.una_vez(_archivos_datos)  # type: ignore[return-value]
 
 
 def _archivos_datos(f: Fuente) -> pd.DataFrame:
-    d: Dataset = f.datos  # type: ignore[assignment]
+    d = _datos(f)
     return d.archivos.assign(archivo=d.archivos["archivo"].map(lambda p: Path(p).name))
 
 
 @REGISTRO.tabla("rechazos_frecuentes", exportar=False)
 def rechazos_frecuentes(e: Entrada) -> pd.DataFrame:
     """The three most frequent (columna, motivo) of the rejected rows, deduplication left out."""
-    _datos(e)
     return e.fuente.una_vez(_rechazos_datos)  # type: ignore[return-value]
 
 
 def _rechazos_datos(f: Fuente) -> pd.DataFrame:
-    rejected = f.datos.rechazos  # type: ignore[union-attr]
+    rejected = _datos(f).rechazos
     real = rejected[~rejected["motivo"].str.contains(DEDUPLICACION)]
     reasons = real.groupby(["columna", "motivo"]).size().sort_values(ascending=False).head(3)
     return reasons.rename("filas").reset_index()
@@ -115,7 +112,7 @@ def parametros(e: Entrada) -> pd.DataFrame:
 @REGISTRO.tabla("seleccion", exportar=False)
 def seleccion(e: Entrada) -> pd.DataFrame:
     """One row: sends that pass the filters, sends loaded, and the first and last local day loaded."""
-    d = _datos(e)
+    d = _datos(e.fuente)
     fechas = d.envios["fecha_envio"].dropna()
     tz = e.filtros.zona_horaria if e.filtros is not None else d.zona_horaria
     first = fechas.min().tz_convert(tz).date() if len(fechas) else None
