@@ -62,6 +62,14 @@ def arrow_of(series: pd.Series) -> pa.ChunkedArray:
     return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
 
 
+def texto_arrow(values: pd.Series) -> pa.Array:
+    """A text column as one Arrow ``large_string`` array (no copy when it is Arrow-backed already)."""
+    arr = pa.array(values.astype("string").array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.large_string())
+
+
 def en_un_bloque(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with each Arrow-backed column in one contiguous chunk (columns replaced in place).
 

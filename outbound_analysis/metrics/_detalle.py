@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import _stats
+from .._convert import texto_arrow
 from ..filters import Filtros, filter_envios
 from ._base import indicators
 
@@ -372,8 +373,7 @@ def codificar(ids: pd.Series) -> Codigos:
         dictionary = pa.array(ids.cat.categories.astype("string").array, type=pa.large_string())
         index = ids.cat.codes.to_numpy().astype(np.int64)  # -1 (missing) lands on rank[-1]
     else:
-        arr = pa.chunked_array([pa.array(ids.astype("string").array, type=pa.large_string())])
-        encoded = pc.dictionary_encode(arr).combine_chunks()
+        encoded = texto_arrow(ids).dictionary_encode()
         dictionary = encoded.dictionary
         index = encoded.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False).astype(np.int64)
     return ordenar(index, dictionary)

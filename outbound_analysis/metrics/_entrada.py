@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .._convert import codigos_de_ids
+from .._convert import codigos_de_ids, texto_arrow
 from ..filters import Filtros
 from ..load import Dataset
 from ..params import Parametros
 from ._base import indicators
-from ._perfil import EventProfile, profile_events, texto_arrow
+from ._perfil import EventProfile, profile_events
 
 TableFn = Callable[["Entrada"], pd.DataFrame]
 

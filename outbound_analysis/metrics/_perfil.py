@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._convert import texto_arrow
 from ..schema import TIPOS_AUTOGESTION
 from ._base import is_value
 
@@ -73,14 +74,6 @@ class EventProfile:
         out = joint.indices.fill_null(-1).to_numpy(zero_copy_only=False)[len(ids) :].astype(np.int64)
         out[out >= len(ids)] = -1
         return out
-
-
-def texto_arrow(values: pd.Series) -> pa.Array:
-    """A text column as one Arrow ``large_string`` array (no copy when it is Arrow-backed already)."""
-    arr = pa.array(values.astype("string").array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return arr.cast(pa.large_string())
 
 
 def _ordered(eventos: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, pd.Index, np.ndarray]:
