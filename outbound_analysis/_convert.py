@@ -112,19 +112,32 @@ def codigos_de_ids(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     plain = pc.fill_null(plain, False)
     as_int = plain.to_numpy(zero_copy_only=False)
     codes = np.full(len(arr), -1, dtype=np.int64)
-    found = 0
+    firsts = []
     if as_int.any():
-        by_value, values = pd.factorize(pc.cast(arr.filter(plain), pa.int64()).to_numpy())
+        by_value, _ = pd.factorize(pc.cast(arr.filter(plain), pa.int64()).to_numpy())
         codes[as_int] = by_value
-        found = len(values)
+        firsts.append(np.flatnonzero(as_int)[_estrenos(by_value)])
     other = np.flatnonzero(~as_int & arr.is_valid().to_numpy(zero_copy_only=False))
     if len(other):
         encoded = pc.dictionary_encode(arr.take(pa.array(other)))
-        codes[other] = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64) + found
-        found += len(encoded.dictionary)
-    rows = np.flatnonzero(codes >= 0)
-    _, at = np.unique(codes[rows], return_index=True)  # each code's first occurrence, codes 0..found-1
-    return codes, rows[at]
+        by_text = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        codes[other] = by_text + sum(map(len, firsts))
+        firsts.append(other[_estrenos(by_text)])
+    return codes, np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
+
+
+def _estrenos(codes: np.ndarray) -> np.ndarray:
+    """Positions where each code first appears, for codes numbered in order of first appearance
+    (factorize's and a dictionary encoding's): where a code exceeds every earlier one.
+
+    A running maximum instead of ``np.unique(return_index=True)``'s sort (a million ids: 0.1 s).
+
+    >>> _estrenos(np.array([0, 1, 0, 2, 1])).tolist()
+    [0, 1, 3]
+    """
+    new = np.ones(len(codes), dtype=bool)
+    new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    return np.flatnonzero(new)
 
 
 def as_text(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
