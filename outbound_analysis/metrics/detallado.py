@@ -344,7 +344,7 @@ def _tiempos_datos(f: Fuente) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndar
     for etapa in ETAPAS_TIEMPO:
         minutos, antes = minutos_etapa(ok, sent, f.una_vez(col.fecha_ns(ESTAMPAS[etapa])))  # type: ignore[arg-type]
         usados = np.flatnonzero(~np.isnan(minutos))
-        out[etapa] = (minutos, antes, usados[np.argsort(minutos[usados], kind="stable")])
+        out[etapa] = (minutos, antes, usados[np.argsort(minutos[usados])])  # ties: equal minutes, any order
     return out
 
 
