@@ -24,7 +24,7 @@ from ..filters import Filtros
 from ..load import Dataset
 from ..params import Parametros
 from ._base import indicators
-from ._perfil import EventProfile, profile_events
+from ._perfil import EventProfile, codigos_conversacion, profile_events
 
 TableFn = Callable[["Entrada"], pd.DataFrame]
 
@@ -58,6 +58,9 @@ class Fuente:
             return self.eventos
         if self.eventos is None:
             raise ValueError("flujos needs eventos")
+        if self.datos is not None and self.datos.eventos is self.eventos:
+            ev, ids, _ = self.una_vez(conversaciones_datos)  # type: ignore[misc]
+            return profile_events(self.eventos, (ev, ids))
         return profile_events(self.eventos)
 
 
@@ -173,6 +176,12 @@ def solo_lectura(a: np.ndarray) -> np.ndarray:
     """``a`` made read-only: per-data-set arrays are shared by every selection."""
     a.flags.writeable = False
     return a
+
+
+def conversaciones_datos(f: Fuente) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """:func:`codigos_conversacion` of the loaded events and sends, once per data set: the
+    event profile and the sends' conversations share one encoding."""
+    return codigos_conversacion(f.datos.eventos["conversacion_id"], f.datos.envios["conversacion_id"])  # type: ignore[union-attr]
 
 
 def contactos_datos(f: Fuente) -> tuple[np.ndarray, pa.Array]:

@@ -76,16 +76,51 @@ class EventProfile:
         return out
 
 
-def _ordered(eventos: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, pd.Index, np.ndarray]:
+def codigos_conversacion(eventos: pd.Series, otros: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """One dictionary encoding of the events' conversacion_id followed by ``otros`` (the sends'):
+    the events' codes (-1 when missing), their distinct ids (a code is a position in them, in
+    order of first appearance) and the codes of ``otros`` in the same numbering: an id without
+    events is numbered after the events' ids, a missing one is -1.
+
+    One pass over both instead of one per column plus a lookup of the sends' ids in the
+    events' (a million sends and 1.8 million events: 0.36 s against 0.75 s).
+
+    >>> eventos, envios = pd.Series(["c1", None, "c2", "c1"]), pd.Series(["c2", "c9", None])
+    >>> ev, ids, otros = codigos_conversacion(eventos, envios)
+    >>> ev.tolist(), list(ids), otros.tolist()
+    ([0, -1, 1, 0], ['c1', 'c2'], [1, 2, -1])
+    """
+    # two chunks, one hash table: the dictionary is shared (no copy of both columns into one)
+    both = pa.chunked_array([texto_arrow(eventos), texto_arrow(otros)]).dictionary_encode()
+    chunks = [
+        c.indices.fill_null(-1).to_numpy(zero_copy_only=False) for c in both.chunks
+    ]  # empty ones dropped
+    codes = np.concatenate([np.zeros(0, dtype=np.int64), *chunks]).astype(np.int64)
+    ev = codes[: len(eventos)]
+    n_ids = int(ev.max(initial=-1)) + 1  # first appearance: the events' ids come first
+    names = both.chunk(0).dictionary.slice(0, n_ids) if both.num_chunks else pa.array([], pa.large_string())
+    return (
+        ev,
+        pd.Index(names.cast(pa.string()), dtype="string", name="conversacion_id"),
+        codes[len(eventos) :],
+    )
+
+
+def _ordered(
+    eventos: pd.DataFrame, columns: list[str], codigos: tuple[np.ndarray, pd.Index] | None = None
+) -> tuple[pd.DataFrame, pd.Index, np.ndarray]:
     """``columns`` of the events with a conversation, sorted by conversation, fecha, then file
     order (with ``_conv``, the conversation code); the conversation ids; and the sorted rows'
-    positions in ``eventos``."""
-    codes, uniques = pd.factorize(eventos["conversacion_id"], use_na_sentinel=True)
+    positions in ``eventos``. ``codigos``: the events' conversation codes and ids, when known."""
+    if codigos is None:
+        codes, uniques = pd.factorize(eventos["conversacion_id"], use_na_sentinel=True)
+        ids = pd.Index(uniques, dtype="string", name="conversacion_id")
+    else:
+        codes, ids = codigos
     when = eventos["fecha"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     order = np.lexsort((np.arange(len(eventos)), when, codes))
     order = order[np.searchsorted(codes[order], 0) :]  # events without conversation sort first
     ordered = eventos[columns].take(order).reset_index(drop=True)
-    ids = pd.Index(uniques, dtype="string", name="conversacion_id")
     return ordered.assign(_conv=codes[order]), ids, order
 
 
@@ -211,14 +246,15 @@ def perfil_nodos(eventos: pd.DataFrame) -> PerfilNodos:
     return _paths(ordered["_conv"].to_numpy(), ordered["nodo"], ids)
 
 
-def profile_events(eventos: pd.DataFrame) -> EventProfile:
+def profile_events(eventos: pd.DataFrame, codigos: tuple[np.ndarray, pd.Index] | None = None) -> EventProfile:
     """Per-conversation facts of the events (see :class:`EventProfile`).
 
-    Order inside a conversation is by fecha, then file order (row position).
+    Order inside a conversation is by fecha, then file order (row position). ``codigos``: the
+    events' conversation codes and ids from :func:`codigos_conversacion`, when already made.
     """
     # the long message texts are not sorted: the last bot message is taken by position
     columns = ["autor", "tipo_tipificacion", "opcion", "finalizacion", "tipificacion", "etiqueta", "nodo"]
-    ordered, ids, order = _ordered(eventos, columns)
+    ordered, ids, order = _ordered(eventos, columns, codigos)
     conv = ordered["_conv"].to_numpy()
     n_conv = len(ids)
     autor = ordered["autor"]

@@ -25,7 +25,7 @@ from ..filters import Filtros, filter_envios
 from ..schema import FINALIZACIONES, TIPOS_AUTOGESTION
 from . import _columnas as col
 from ._base import is_true, is_value, ratio
-from ._entrada import Entrada, Fuente, Registro, indicadores_datos, solo_lectura
+from ._entrada import Entrada, Fuente, Registro, conversaciones_datos, indicadores_datos, solo_lectura
 from ._kpis import codigo_sin_contacto
 from ._perfil import EventProfile
 
@@ -128,7 +128,19 @@ class Respondidos:
 
 def _codigos_envios(f: Fuente) -> np.ndarray:
     """The conversation code of every loaded send (-1: no conversation or no events), once per data set."""
+    if f.datos is not None and f.datos.eventos is f.eventos:  # the encoding the profile was made with
+        _, ids, codes = f.una_vez(conversaciones_datos)  # type: ignore[misc]
+        return solo_lectura(np.where(codes < len(ids), codes, -1))
     return f.perfil_eventos.codes(f.datos.envios["conversacion_id"])  # type: ignore[union-attr]
+
+
+def _conversaciones_envios(f: Fuente) -> tuple[np.ndarray, int]:
+    """Every loaded send's conversation code (-1: none) and the number of codes, once per data set."""
+    if f.datos is not None and f.datos.eventos is f.eventos:
+        _, _, codes = f.una_vez(conversaciones_datos)  # type: ignore[misc]
+        return codes, int(codes.max(initial=-1)) + 1
+    cat = f.una_vez(col.categorias("conversacion_id"))
+    return cat.codigos, len(cat.valores)  # type: ignore[attr-defined]
 
 
 def _autogestion(f: Fuente) -> np.ndarray:
@@ -198,11 +210,11 @@ def resultados(e: Entrada) -> pd.DataFrame:
         ind = e.fuente.una_vez(indicadores_datos)
         ok = rows[ind["envios_exitosos"].to_numpy(dtype=bool)[rows]]  # type: ignore[index]
         contactos = e.codigos_contacto_cargados()
-        conv = e.fuente.una_vez(col.categorias("conversacion_id"))
+        conv, n_conv = e.fuente.una_vez(_conversaciones_envios)  # type: ignore[misc]
         return tabla_resultados(
             total_contactos=_distintos(contactos[rows], codigo_sin_contacto(e.fuente)),  # type: ignore[index, arg-type]
             envios_exitosos=len(ok),
-            conversaciones=_distintos(conv.codigos[ok], len(conv.valores)),  # type: ignore[attr-defined]
+            conversaciones=_distintos(conv[ok], n_conv),
             asignadas=int(ind["asignadas"].to_numpy(dtype=bool)[ok].sum()),  # type: ignore[index]
             ventas=int(ind["ventas"].to_numpy(dtype=bool)[ok].sum()),  # type: ignore[index]
             flujos_respondidos=len(_respondidos(e).codigos),
