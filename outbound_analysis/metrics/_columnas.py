@@ -15,6 +15,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from .._convert import orden_de_texto, texto_arrow
 from ._base import is_true, is_value
 from ._entrada import Entrada, Fuente, solo_lectura
 from ._tiempo import locales_de
@@ -117,8 +118,9 @@ def ordenar_envios(env: pd.DataFrame) -> np.ndarray:
         tied[:-1] |= equal
         pos = np.flatnonzero(tied)
         rows = order[pos]
-        sub = pd.DataFrame({"w": w[pos], "id": env["envio_id"].iloc[rows].astype("string").array})
-        order[pos] = rows[sub.sort_values(["w", "id"], kind="stable").index.to_numpy()]
+        rank = np.empty(len(rows), dtype=np.int64)
+        rank[orden_de_texto(texto_arrow(env["envio_id"].iloc[rows]))] = np.arange(len(rows))
+        order[pos] = rows[np.lexsort((rank, w[pos]))]
     return order
 
 
@@ -141,6 +143,7 @@ def en_orden(e: Entrada, filas: np.ndarray | None = None) -> np.ndarray:
 @cache
 def locales_datos(zona: str | None) -> Callable[[Fuente], object]:
     """Per data set and zone, once: the :class:`~._tiempo.Locales` of every loaded send."""
+
     def de_datos(f: Fuente) -> object:
         loc = locales_de(_envios(f), zona)
         for a in (loc.dia, loc.celda, loc.valida):

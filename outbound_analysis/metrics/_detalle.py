@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import _stats
-from .._convert import texto_arrow
+from .._convert import orden_de_texto, texto_arrow
 from ..filters import Filtros, filter_envios
 from ._base import indicators
 
@@ -383,7 +383,7 @@ def ordenar(index: np.ndarray, dictionary: pa.Array) -> Codigos:
     """The :class:`Codigos` of codes ``index`` into ``dictionary`` (distinct values in any order;
     ``len(dictionary)`` for a missing value): the same values, renumbered in code-point order."""
     dictionary = dictionary.cast(pa.large_string())
-    order = pc.sort_indices(dictionary).to_numpy()
+    order = orden_de_texto(dictionary)
     rank = np.empty(len(dictionary) + 1, dtype=np.int64)
     rank[order] = np.arange(len(dictionary))
     rank[-1] = len(dictionary)  # no value
