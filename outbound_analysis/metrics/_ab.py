@@ -345,8 +345,7 @@ def costos_de(base: Base, mapa: Mapping[str, float]) -> pd.DataFrame:
         return np.append(base.por_campana(mask), int(mask.sum())).astype(np.int64)
 
     divisores = {
-        name: with_total(ind[indicator].to_numpy(dtype=bool))
-        for name, indicator in COSTO_POR.items()
+        name: with_total(ind[indicator].to_numpy(dtype=bool)) for name, indicator in COSTO_POR.items()
     }
     return costos_tabla(base.campanas.tolist(), with_total(base.ok), costo, divisores)
 

@@ -10,7 +10,10 @@ indicators, the kpis row, the flujos conversations) are computed once per Entrad
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -28,6 +31,9 @@ from ._perfil import EventProfile, codigos_conversacion, profile_events
 
 TableFn = Callable[["Entrada"], pd.DataFrame]
 
+#: threads that compute a report's per-data-set arrays together (:meth:`Fuente.preparar`)
+HILOS = max(1, min(2, os.cpu_count() or 1))
+
 
 @dataclass(frozen=True, eq=False)
 class Fuente:
@@ -39,13 +45,45 @@ class Fuente:
 
     eventos: pd.DataFrame | EventProfile | None = None
     datos: Dataset | None = None
-    _memo: dict[Callable[[Fuente], object], object] = field(default_factory=dict, repr=False)
+    _memo: dict[Callable[[Fuente], object], Future[object]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def una_vez(self, fn: Callable[[Fuente], object]) -> object:
-        """``fn(self)``, computed on the first call only (per-data work that no filter changes)."""
-        if fn not in self._memo:
-            self._memo[fn] = fn(self)
-        return self._memo[fn]
+        """``fn(self)``, computed on the first call only (per-data work that no filter changes).
+
+        Thread-safe: a call while another thread computes ``fn`` waits for that result. A
+        call that raises leaves nothing behind (the next call tries again).
+        """
+        with self._lock:
+            hecho = self._memo.get(fn)
+            propio = hecho is None
+            if hecho is None:
+                hecho = self._memo[fn] = Future()
+        if propio:
+            try:
+                hecho.set_result(fn(self))
+            except BaseException as exc:
+                with self._lock:
+                    del self._memo[fn]
+                hecho.set_exception(exc)
+                raise
+        return hecho.result()
+
+    def preparar(self, fns: Iterable[Callable[[Fuente], object]]) -> None:
+        """Compute the per-data-set ``fns`` not yet computed, on two threads when the machine has
+        two cores (their work is mostly in NumPy and Arrow, which release the GIL).
+
+        A report's tables need several such arrays (contact codes, the send order, the event
+        profile); one after another they are most of a report's first computation. A function
+        that fails is left for its table to call, where the error belongs.
+        """
+        pendientes = [fn for fn in fns if fn not in self._memo]
+        hilos = min(len(pendientes), HILOS)
+        if hilos < 2:
+            return  # each is computed when first used
+        with ThreadPoolExecutor(max_workers=hilos, thread_name_prefix="preparar") as pool:
+            for hecho in [pool.submit(self.una_vez, fn) for fn in pendientes]:
+                hecho.exception()  # wait; an error surfaces where the table calls it
 
     @classmethod
     def de_datos(cls, datos: Dataset) -> Fuente:
@@ -240,6 +278,8 @@ class Registro:
 
     def __init__(self) -> None:
         self.funciones: dict[str, TableFn] = {}
+        #: per-data-set functions the tables use, computed together before the first table
+        self.previos: list[Callable[[Fuente], object]] = []
         self.exportadas: list[str] = []
         self.apoyo: list[str] = []
         self.condiciones: dict[str, Callable[[Parametros | None], bool]] = {}
@@ -286,5 +326,8 @@ class Registro:
         }
 
     def calcular(self, entrada: Entrada, nombres: Iterable[str]) -> dict[str, pd.DataFrame]:
-        """The tables ``nombres`` over ``entrada``, in that order."""
+        """The tables ``nombres`` over ``entrada``, in that order (the per-data-set arrays of
+        :attr:`previos` first, together, when the selection is by position in loaded data)."""
+        if entrada.por_posicion and self.previos:
+            entrada.fuente.preparar(self.previos)
         return {name: self.funciones[name](entrada) for name in nombres}

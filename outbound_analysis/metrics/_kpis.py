@@ -62,7 +62,6 @@ def kpis_de(e: Entrada) -> pd.DataFrame:
     return kpis_tabla(row)
 
 
-
 def kpis_tabla(valores: Mapping[str, int]) -> pd.DataFrame:
     """The kpis row from each metric's value (by name, :data:`KPI_COLUMNS`)."""
     return pd.DataFrame([{c: int(valores[c]) for c in KPI_COLUMNS}], columns=KPI_COLUMNS).astype("int64")

@@ -475,3 +475,7 @@ def buscar_contacto(envios: pd.DataFrame, texto: str, filtros: Filtros | None = 
             "venta": _flag_text(hits["venta"]),
         }
     ).reset_index(drop=True)
+
+
+#: per-data-set arrays computed together before the first table (the longest first)
+REGISTRO.previos += [contactos_datos, _tiempos_datos, col.orden_envios, _contactos_datos]

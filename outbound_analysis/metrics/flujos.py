@@ -25,7 +25,15 @@ from ..filters import Filtros, filter_envios
 from ..schema import FINALIZACIONES, TIPOS_AUTOGESTION
 from . import _columnas as col
 from ._base import is_true, is_value, ratio
-from ._entrada import Entrada, Fuente, Registro, conversaciones_datos, indicadores_datos, solo_lectura
+from ._entrada import (
+    Entrada,
+    Fuente,
+    Registro,
+    contactos_datos,
+    conversaciones_datos,
+    indicadores_datos,
+    solo_lectura,
+)
 from ._kpis import codigo_sin_contacto
 from ._perfil import EventProfile
 
@@ -379,3 +387,11 @@ def campanas_en_alcance(envios: pd.DataFrame, filtros: Filtros | None = None) ->
     env = filter_envios(envios, filtros)
     scope = env[is_value(env["origen"], "flujo")]
     return sorted(scope["campana"].dropna().astype(str).unique().tolist())
+
+
+def _perfil(f: Fuente) -> object:
+    return f.perfil_eventos
+
+
+#: per-data-set arrays computed together before the first table (the longest first)
+REGISTRO.previos += [conversaciones_datos, contactos_datos, _perfil, indicadores_datos]

@@ -22,7 +22,7 @@ from ..load import Dataset
 from . import _columnas as col
 from . import _tiempo as mas
 from ._base import is_true, is_value, ratio
-from ._entrada import Entrada, Fuente, Registro, indicadores_datos, solo_lectura
+from ._entrada import Entrada, Fuente, Registro, contactos_datos, indicadores_datos, solo_lectura
 from ._kpis import ETAPAS, kpis_de
 
 #: the first row of :func:`asignadas_sin_respuesta`: every origen together
@@ -411,3 +411,7 @@ def resumen(envios: pd.DataFrame, filtros: Filtros | None = None) -> dict[str, p
     (``envios`` are all loaded sends: the previous period is looked up among them)."""
     fuente = Fuente(datos=Dataset(envios, pd.DataFrame(), pd.DataFrame(), pd.DataFrame()))
     return REGISTRO.calcular(Entrada(filter_envios(envios, filtros), filtros, fuente), REGISTRO.exportadas)
+
+
+#: per-data-set arrays computed together before the first table (the longest first)
+REGISTRO.previos += [contactos_datos, col.orden_envios, indicadores_datos]
