@@ -22,11 +22,19 @@ def in_kernel() -> bool:
 
 
 def show(parts: Iterable[str | go.Figure]) -> None:
-    """Display each part: HTML strings as HTML, figures as themselves."""
+    """Display each part: HTML strings as HTML, figures as their renderer's bundle.
+
+    A figure is displayed as the bundle its ``_repr_mimebundle_`` builds (what ``fig.show()``
+    displays), not as itself: plotly's display goes through ``plotly.io.show``, whose check
+    of the nbformat version imports nbformat, 1.6 s of every kernel's first chart.
+    """
     from IPython.display import HTML, display
 
     for part in parts:
-        display(HTML(part) if isinstance(part, str) else part)
+        if isinstance(part, str):
+            display(HTML(part))
+        else:
+            display(part._repr_mimebundle_(), raw=True)
 
 
 def render_into(out: object, parts: Iterable[str | go.Figure]) -> None:
