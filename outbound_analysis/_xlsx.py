@@ -19,7 +19,8 @@ with needless ZIP64 fields).
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -489,10 +490,30 @@ def _write_sheet(book: zipfile.ZipFile, i: int, frame: pd.DataFrame, label: Call
     zip64 = needs_zip64(frame, kinds)
     with book.open(f"xl/worksheets/sheet{i + 1}.xml", "w", force_zip64=zip64) as sheet:
         sheet.write(_sheet_xml_head(frame, kinds, labels))
-        for start in range(0, len(frame), CHUNK_ROWS):
-            chunk = frame.iloc[start : start + CHUNK_ROWS]
-            sheet.write(_sheet_rows(chunk, kinds, start + 2, styles))
+        chunks = (
+            (frame.iloc[start : start + CHUNK_ROWS], kinds, start + 2, styles)
+            for start in range(0, len(frame), CHUNK_ROWS)
+        )
+        for xml in _adelantadas(chunks):
+            sheet.write(xml)
         sheet.write(_sheet_xml_tail(frame))
+
+
+def _adelantadas(
+    chunks: Iterable[tuple[pd.DataFrame, list[str], int, list[int | None]]],
+) -> Iterator[memoryview]:
+    """:func:`_sheet_rows` of each chunk, in order, the next one built on another thread while the
+    caller compresses this one (Arrow's kernels and zlib let go of the GIL: a million rows, 8.4 s
+    one after the other)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx") as pool:
+        pending: Future[memoryview] | None = None
+        for chunk in chunks:
+            following = pool.submit(_sheet_rows, *chunk)
+            if pending is not None:
+                yield pending.result()
+            pending = following
+        if pending is not None:
+            yield pending.result()
 
 
 def _sheet_ref(sheet: pd.DataFrame | HojaPorLotes) -> str:
@@ -514,15 +535,21 @@ def _write_chunked_sheet(
         f"xl/worksheets/sheet{i + 1}.xml", "w", force_zip64=m.bytes > zipfile.ZIP64_LIMIT
     ) as sheet:
         head_done = False
-        row = 2
-        for chunk in hoja.leer():
-            if not head_done and len(chunk):  # widths from the first rows, as a whole frame does
-                sheet.write(_sheet_xml_head(chunk, kinds, labels, rows=m.filas))
-                head_done = True
-            for start in range(0, len(chunk), CHUNK_ROWS):
-                part = chunk.iloc[start : start + CHUNK_ROWS]
-                sheet.write(_sheet_rows(part, kinds, row, styles))
-                row += len(part)
+
+        def partes() -> Iterator[tuple[pd.DataFrame, list[str], int, list[int | None]]]:
+            nonlocal head_done
+            row = 2
+            for chunk in hoja.leer():
+                if not head_done and len(chunk):  # widths from the first rows, as a whole frame does
+                    sheet.write(_sheet_xml_head(chunk, kinds, labels, rows=m.filas))
+                    head_done = True
+                for start in range(0, len(chunk), CHUNK_ROWS):
+                    part = chunk.iloc[start : start + CHUNK_ROWS]
+                    yield part, kinds, row, styles
+                    row += len(part)
+
+        for xml in _adelantadas(partes()):
+            sheet.write(xml)
         if not head_done:
             sheet.write(_sheet_xml_head(molde, kinds, labels, rows=0))
         sheet.write(_sheet_xml_tail(molde, m.filas))
