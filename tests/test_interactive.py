@@ -289,3 +289,29 @@ def test_a_filter_change_counts_the_selection_without_copying_it(fresh):
     assert fresh.cantidad == expected
     assert f"Envíos que pasan: {expected:,}".replace(",", ".") in panel.estado.value
     assert fresh.vista.entrada.__dict__.get("_envios") is None  # never taken
+
+
+def test_showing_a_figure_does_not_import_nbformat() -> None:
+    """A shell displays a figure from its bundle: plotly.io.show's nbformat check (1.6 s of a
+    kernel's first chart) is never reached, and the bundle is the renderer's."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "shown = []\n"
+        "shell.display_pub.publish = lambda data, metadata=None, **kw: shown.append(data)\n"
+        "import plotly.graph_objects as go\n"
+        "from outbound_analysis import _display, _plotly_setup\n"
+        "_plotly_setup.use_renderer(interactivo=False)\n"
+        "_display.show(['<p>hola</p>', go.Figure(go.Bar(x=[1], y=[2]))])\n"
+        "assert 'nbformat' not in sys.modules, 'nbformat imported'\n"
+        "assert 'text/html' in shown[0]\n"
+        "assert 'application/vnd.plotly.v1+json' in shown[-1] and 'text/html' in shown[-1]\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
