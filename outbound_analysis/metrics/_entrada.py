@@ -11,9 +11,8 @@ indicators, the kpis row, the flujos conversations) are computed once per Entrad
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -23,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .._convert import codigos_de_ids, texto_arrow
+from .._memo import Memo
 from ..filters import Filtros
 from ..load import Dataset
 from ..params import Parametros
@@ -45,29 +45,15 @@ class Fuente:
 
     eventos: pd.DataFrame | EventProfile | None = None
     datos: Dataset | None = None
-    _memo: dict[Callable[[Fuente], object], Future[object]] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _memo: Memo = field(default_factory=Memo, repr=False)
 
     def una_vez(self, fn: Callable[[Fuente], object]) -> object:
         """``fn(self)``, computed on the first call only (per-data work that no filter changes).
 
-        Thread-safe: a call while another thread computes ``fn`` waits for that result. A
-        call that raises leaves nothing behind (the next call tries again).
+        Thread-safe (:class:`~outbound_analysis._memo.Memo`): a call while another thread
+        computes ``fn`` waits for that result; a call that raises leaves nothing behind.
         """
-        with self._lock:
-            hecho = self._memo.get(fn)
-            propio = hecho is None
-            if hecho is None:
-                hecho = self._memo[fn] = Future()
-        if propio:
-            try:
-                hecho.set_result(fn(self))
-            except BaseException as exc:
-                with self._lock:
-                    del self._memo[fn]
-                hecho.set_exception(exc)
-                raise
-        return hecho.result()
+        return self._memo.una_vez(fn, lambda: fn(self))
 
     def preparar(self, fns: Iterable[Callable[[Fuente], object]]) -> None:
         """Compute the per-data-set ``fns`` not yet computed, on two threads when the machine has
@@ -144,13 +130,11 @@ class Entrada:
     fuente: Fuente = field(default_factory=Fuente)
     parametros: Parametros | None = None
     posiciones: np.ndarray | None = field(default=None, repr=False)
-    _memo: dict[Callable[[Entrada], object], object] = field(default_factory=dict, repr=False)
+    _memo: Memo = field(default_factory=Memo, repr=False)
 
     def una_vez(self, fn: Callable[[Entrada], object]) -> object:
         """``fn(self)``, computed on the first call only (intermediates shared by several tables)."""
-        if fn not in self._memo:
-            self._memo[fn] = fn(self)
-        return self._memo[fn]
+        return self._memo.una_vez(fn, lambda: fn(self))
 
     def codigos_contacto(self) -> np.ndarray | None:
         """Per selected send, its contact's code in the loaded data (equal ids, equal codes; a
