@@ -6,6 +6,8 @@ denominator is 0. "exitosos" = sends that passed the filters with ``estado == "e
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -35,6 +37,44 @@ def is_value(s: pd.Series, value: str) -> np.ndarray:
 def is_false(s: pd.Series) -> np.ndarray:
     """Where a nullable flag is false (NA is not false)."""
     return (~s.fillna(True)).to_numpy(dtype=bool)
+
+
+def contar(
+    codes: np.ndarray, size: int, banderas: Sequence[np.ndarray]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Rows per code (0..size-1; other codes left out) and, per flag, the rows per code where it
+    is true.
+
+    One ``bincount`` of code * 2**k + the row's k flags as bits, instead of one filtered copy
+    and one ``bincount`` per flag (seven counts per campaign over a million sends: 8 ms
+    against 50 ms); a bincount per flag when that table would be large.
+
+    >>> a, b = np.array([1, 1, 0, 1, 1], bool), np.array([0, 1, 1, 0, 1], bool)
+    >>> n, (a, b) = contar(np.array([0, 1, 1, 2, -1]), 3, [a, b])
+    >>> n.tolist(), a.tolist(), b.tolist()
+    ([1, 2, 1], [1, 1, 1], [0, 2, 0])
+    """
+    codes = np.asarray(codes)
+    flags = [np.asarray(f, dtype=bool) for f in banderas]
+    valid = (codes >= 0) & (codes < size)
+    if not valid.all():
+        codes = codes[valid]
+        flags = [f[valid] for f in flags]
+    k = len(flags)
+    if k > 8 or size << k > max(4 * len(codes), 1 << 16):
+        return (
+            np.bincount(codes, minlength=size).astype(np.int64),
+            [np.bincount(codes[f], minlength=size).astype(np.int64) for f in flags],
+        )
+    bits = np.zeros(len(codes), dtype=np.uint8)  # one byte per row: cheap to build
+    for i, f in enumerate(flags):
+        bits |= f.view(np.uint8) << np.uint8(i)
+    key = codes.astype(np.int64) << k
+    key |= bits
+    table = np.bincount(key, minlength=size << k).reshape(size, 1 << k)
+    patterns = np.arange(1 << k)
+    total = table.sum(axis=1).astype(np.int64)
+    return total, [table[:, (patterns >> i) & 1 == 1].sum(axis=1).astype(np.int64) for i in range(k)]
 
 
 def indicators(envios: pd.DataFrame) -> pd.DataFrame:

@@ -33,7 +33,7 @@ import pandas as pd
 
 from .._text import fmt_int
 from ..filters import Filtros, envios_mask, filter_envios
-from ._base import indicators, ratio
+from ._base import contar, indicators, ratio
 
 # "X as X": the periodo_anterior table lives in ``_periodo``; re-exported with the other tables
 # of this module (``metrics.formulas_tiempo`` is this module)
@@ -134,11 +134,9 @@ def _day_number(day: dt.date) -> int:
 
 
 def _counts(codes: np.ndarray, ind: pd.DataFrame, size: int) -> dict[str, np.ndarray]:
-    """Per code (0..size-1): number of rows and of each counted condition, as int64."""
-    out = {"envios": np.bincount(codes, minlength=size).astype(np.int64)}
-    for name in _COUNTS:
-        out[name] = np.bincount(codes[ind[name].to_numpy()], minlength=size).astype(np.int64)
-    return out
+    """Per code (0..size-1; others not counted): number of rows and of each counted condition, as int64."""
+    envios, conteos = contar(codes, size, [ind[name].to_numpy(dtype=bool) for name in _COUNTS])
+    return {"envios": envios, **dict(zip(_COUNTS, conteos, strict=True))}
 
 
 def _filtrar(envios: pd.DataFrame, filtros: Filtros | None) -> tuple[pd.DataFrame, np.ndarray | None]:
@@ -207,10 +205,8 @@ def evolucion_de(ind: pd.DataFrame, loc: Locales, filtros: Filtros | None) -> pd
     keep = loc.valida.copy()
     first, last = rango_evolucion(day[keep], filtros)
     keep &= (day >= first) & (day <= last)  # with both dates the filter already ensures it: a guard
-    if not keep.all():
-        day, ind = day[keep], ind[keep]
     size = last - first + 1
-    return evolucion_tabla(first, _counts((day - first).astype(np.intp), ind, size))
+    return evolucion_tabla(first, _counts(np.where(keep, day - first, -1), ind, size))  # -1: not counted
 
 
 def rango_evolucion(dias: np.ndarray, filtros: Filtros | None) -> tuple[int, int]:
@@ -258,10 +254,9 @@ def _horarios_from(ind: pd.DataFrame, local: np.ndarray) -> pd.DataFrame:
 
 def horarios_de(ind: pd.DataFrame, loc: Locales) -> pd.DataFrame:
     """``horarios`` of a selection from its indicators and :class:`Locales`."""
-    ok = ind["envios_exitosos"].to_numpy() & loc.valida
-    cell = loc.celda[ok].astype(np.intp)
-    exitosos = np.bincount(cell, minlength=168).astype(np.int64)
-    respondidos = np.bincount(cell[ind["respondidos"].to_numpy()[ok]], minlength=168).astype(np.int64)
+    ok = ind["envios_exitosos"].to_numpy(dtype=bool) & loc.valida
+    cell = np.where(ok, loc.celda, -1)  # not counted
+    exitosos, (respondidos,) = contar(cell, 168, [ind["respondidos"].to_numpy(dtype=bool)])
     return horarios_tabla(exitosos, respondidos)
 
 
@@ -324,6 +319,21 @@ def _numero(codes: np.ndarray, when: np.ndarray, ids: pd.Series) -> np.ndarray:
     out = np.empty(n, dtype=np.int64)
     out[order] = numero_en_orden(codes[order])
     return out
+
+
+def numero_por_contacto(c: np.ndarray) -> np.ndarray:
+    """Per row of ``c`` (contact codes, rows grouped by contact, each contact's in send order): its
+    number among its contact's rows, capped at 5.
+
+    >>> numero_por_contacto(np.array([7, 7, 7, 3, 9, 9, 9, 9, 9, 9])).tolist()
+    [1, 2, 3, 1, 1, 2, 3, 4, 5, 5]
+    """
+    n = len(c)
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = c[1:] != c[:-1]
+    inicio = np.where(starts, np.arange(n), 0)
+    np.maximum.accumulate(inicio, out=inicio)  # each row's run start
+    return np.minimum(np.arange(n) - inicio + 1, len(ENVIO_NUMEROS)).astype(np.int64)
 
 
 def numero_en_orden(c: np.ndarray) -> np.ndarray:
@@ -399,13 +409,8 @@ def _fatiga_from(env: pd.DataFrame, ind: pd.DataFrame, contactos: np.ndarray | N
 
 def fatiga_de(numero: np.ndarray, respondidos: np.ndarray, ventas: np.ndarray) -> pd.DataFrame:
     """``fatiga`` from each exitoso's number (1..5) and its respondido and venta indicators."""
-    bucket = (numero - 1).astype(np.intp)
-    size = len(ENVIO_NUMEROS)
-    return fatiga_tabla(
-        np.bincount(bucket, minlength=size).astype(np.int64),
-        np.bincount(bucket[respondidos], minlength=size).astype(np.int64),
-        np.bincount(bucket[ventas], minlength=size).astype(np.int64),
-    )
+    exitosos, (resp, vent) = contar(numero - 1, len(ENVIO_NUMEROS), [respondidos, ventas])
+    return fatiga_tabla(exitosos, resp, vent)
 
 
 def fatiga_tabla(exitosos: np.ndarray, respondidos: np.ndarray, ventas: np.ndarray) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from ._ab import (
     costos_de,
     validar_comparar,
 )
-from ._base import ratio
+from ._base import contar, ratio
 from ._detalle import (
     ESTAMPAS,
     ETAPAS_TIEMPO,
@@ -106,17 +106,17 @@ def _detallado(e: Entrada) -> pd.DataFrame:
     sel = _sel(e)
     k = len(sel.campanas)
     camp = sel.codigo >= 0
-    counts = {"envios": sel.por_campana(np.ones(len(sel.codigo), dtype=bool))}
-    for name, indicator in (
-        ("envios_exitosos", "envios_exitosos"),
-        ("envios_fallidos", "envios_fallidos"),
-        ("envios_pendientes", "envios_pendientes"),
-        ("vistas", "leidos"),
-        ("respondidas", "respondidos"),
-        ("asignadas", "asignadas"),
-        ("ventas", "ventas"),
-    ):
-        counts[name] = sel.por_campana(sel.ind[indicator].to_numpy(dtype=bool))
+    por_indicador = {
+        "envios_exitosos": "envios_exitosos",
+        "envios_fallidos": "envios_fallidos",
+        "envios_pendientes": "envios_pendientes",
+        "vistas": "leidos",
+        "respondidas": "respondidos",
+        "asignadas": "asignadas",
+        "ventas": "ventas",
+    }
+    envios, conteos = contar(sel.codigo, k, [sel.ind[i].to_numpy(dtype=bool) for i in por_indicador.values()])
+    counts = {"envios": envios, **dict(zip(por_indicador, conteos, strict=True))}
     # distinct contacts per campaign: distinct (campaign, contact code) pairs, NA contacts left out
     cont = _codigos(e, "contacto_id")
     has = camp & (cont.codigos < len(cont.ids))
