@@ -132,6 +132,16 @@ def _by_frequency(column: pd.Series) -> tuple[list[str], np.ndarray]:
     return [str(uniques[i]) for i in order], rank[codes]
 
 
+def _all_of(masks: list[np.ndarray]) -> np.ndarray | None:
+    """The rows every mask keeps (None: no mask, every row)."""
+    if not masks:
+        return None
+    out = masks[0].copy()
+    for m in masks[1:]:
+        out &= m
+    return out
+
+
 class FilterPanel:
     """Filter widgets over the loaded data; a change re-applies the filters (debounced).
 
@@ -165,8 +175,11 @@ class FilterPanel:
         self._codes: dict[str, np.ndarray] = {}
         self._masks: dict[str, tuple[object, np.ndarray | None]] = {}
         self._updating = False
+        #: the same codes plus one: "no value" (-1) lands in bin 0 of a count, left out
+        self._shifted: dict[str, np.ndarray] = {}
         for name, (column, label) in LIST_FILTERS.items():
             self._values[name], self._codes[name] = _by_frequency(env[column])
+            self._shifted[name] = self._codes[name] + 1
             values = self._values[name]
             self.selects[name] = widgets.SelectMultiple(
                 options=self._options(name, None),
@@ -235,16 +248,16 @@ class FilterPanel:
     def option_counts(self, filtros: Filtros | None = None) -> dict[str, dict[str, int]]:
         """Per list filter: each value's sends that pass every *other* filter."""
         f = filtros or self.filtros()
-        masks = {key: self._mask(key, f) for key in ("fechas", *LIST_FILTERS)}
+        masks = {key: m for key in ("fechas", *LIST_FILTERS) if (m := self._mask(key, f)) is not None}
+        every = _all_of(list(masks.values()))  # what a list without a filter of its own counts within
         out = {}
         for name in LIST_FILTERS:
-            others = [m for key, m in masks.items() if key != name and m is not None]
-            codes = self._codes[name]
-            keep = codes >= 0
-            for m in others:
-                keep &= m
-            counts = np.bincount(codes[keep], minlength=len(self._values[name]))
-            out[name] = dict(zip(self._values[name], counts.tolist(), strict=True))
+            keep = every if name not in masks else _all_of([m for key, m in masks.items() if key != name])
+            shifted = self._shifted[name]
+            counts = np.bincount(
+                shifted if keep is None else shifted[keep], minlength=len(self._values[name]) + 1
+            )
+            out[name] = dict(zip(self._values[name], counts[1:].tolist(), strict=True))
         return out
 
     def _update_counts(self, filtros: Filtros | None = None) -> None:
