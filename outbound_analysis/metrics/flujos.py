@@ -41,7 +41,6 @@ from ._perfil import EventProfile
 from ._recorridos import MAX_NODOS as MAX_NODOS
 from ._recorridos import SIN_NODO as SIN_NODO
 from ._recorridos import (
-    codigos_finalizacion,
     sin_fin,
     tabla_abandono_por_nodo,
     tabla_recorridos,
@@ -129,9 +128,42 @@ class Respondidos:
     """The flujos respondidos of a selection: their codes, finalizacion and in-scope mask."""
 
     codigos: np.ndarray  # conversation codes (positions in the event profile)
-    finalizacion: np.ndarray  # per answered conversation
+    fin: np.ndarray  # per answered conversation: its finalizacion's position in FINALIZACIONES
     mascara: np.ndarray  # per profiled conversation: answered and in scope
     con_eventos: int = 0  # conversations of the scope with at least one event
+
+    @property
+    def finalizacion(self) -> np.ndarray:
+        """Per answered conversation, its finalizacion (text)."""
+        return np.asarray(FINALIZACIONES, dtype=object)[self.fin]
+
+
+_ABANDONO, _ASIGNACION, _AUTOMATICA = (
+    FINALIZACIONES.index(f) for f in ("abandono", "asignacion", "finalizacion_automatica")
+)
+
+
+def _conversaciones(f: Fuente) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per profiled conversation, once per data set: whether the cliente answered, an agente wrote
+    and an autogestión tipificación was applied, and its explicit finalizacion's position in
+    FINALIZACIONES (-1: none)."""
+    conv = f.perfil_eventos.conversaciones
+    explicita = conv["finalizacion_explicita"]
+    fin = pd.Index(list(FINALIZACIONES), dtype=object).get_indexer(
+        explicita.to_numpy(dtype=object, na_value=None)
+    )
+    desconocidas = (fin < 0) & explicita.notna().to_numpy()
+    if desconocidas.any():
+        raise ValueError(f"finalizacion values must be among {FINALIZACIONES}")
+    return tuple(  # type: ignore[return-value]
+        solo_lectura(a)
+        for a in (
+            conv["responde"].to_numpy(dtype=bool),
+            conv["agente"].to_numpy(dtype=bool),
+            conv["autogestion"].to_numpy(dtype=bool),
+            fin.astype(np.int64),
+        )
+    )
 
 
 def _codigos_envios(f: Fuente) -> np.ndarray:
@@ -193,17 +225,14 @@ def respondidos(e: Entrada) -> Respondidos:
         out[codes[known & send_mask]] = True
         return out
 
-    conv = profile.conversaciones
-    answered_mask = per_conv(np.ones(len(codes), dtype=bool)) & conv["responde"].to_numpy(dtype=bool)
+    responde, agente, autogestion_conv, explicita = e.fuente.una_vez(_conversaciones)  # type: ignore[misc]
+    answered_mask = per_conv(np.ones(len(codes), dtype=bool)) & responde
     answered = np.flatnonzero(answered_mask)
-    assigned = conv["agente"].to_numpy(dtype=bool) | per_conv(asignada)
-    autog = conv["autogestion"].to_numpy(dtype=bool) | per_conv(autogestion)
-    derived = np.where(
-        assigned[answered], "asignacion", np.where(autog[answered], "finalizacion_automatica", "abandono")
-    )
-    explicit = conv["finalizacion_explicita"].iloc[answered].to_numpy(dtype=object, na_value=None)
-    finalizacion = np.where(pd.isna(explicit), derived, explicit)
-    return Respondidos(answered, finalizacion, answered_mask, int(np.count_nonzero(per_conv(known))))
+    assigned = agente | per_conv(asignada)
+    autog = autogestion_conv | per_conv(autogestion)
+    derived = np.where(assigned[answered], _ASIGNACION, np.where(autog[answered], _AUTOMATICA, _ABANDONO))
+    fin = np.where(explicita[answered] >= 0, explicita[answered], derived).astype(np.int64)
+    return Respondidos(answered, fin, answered_mask, int(np.count_nonzero(per_conv(known))))
 
 
 def _respondidos(e: Entrada) -> Respondidos:
@@ -258,7 +287,8 @@ def primeras_opciones(e: Entrada) -> pd.DataFrame:
 def finalizacion(e: Entrada) -> pd.DataFrame:
     """Always three rows: abandono, asignacion, finalizacion_automatica; pct over flujos respondidos."""
     r = _respondidos(e)
-    return tabla_finalizacion(pd.Series(r.finalizacion).value_counts(), len(r.codigos))
+    counts = np.bincount(r.fin, minlength=len(FINALIZACIONES))
+    return tabla_finalizacion(pd.Series(counts, index=list(FINALIZACIONES)), len(r.codigos))
 
 
 def tabla_finalizacion(counts: pd.Series, total: int) -> pd.DataFrame:
@@ -294,20 +324,14 @@ def embudo_etiquetas(e: Entrada) -> pd.DataFrame:
 def ultimo_mensaje_abandono(e: Entrada) -> pd.DataFrame:
     """The bot's last mensaje in each abandoned conversation; pct over the abandonos."""
     r = _respondidos(e)
-    abandoned = r.codigos[r.finalizacion == "abandono"]
+    abandoned = r.codigos[r.fin == _ABANDONO]
     last = e.fuente.perfil_eventos.conversaciones["ultimo_mensaje_bot"].iloc[abandoned].fillna(SIN_MENSAJE)
     return _count_table(last, "mensaje", len(abandoned))
 
 
-def _codigos_fin(e: Entrada) -> np.ndarray:
-    """The answered conversations' finalizacion as codes of FINALIZACIONES (once per selection)."""
-    return codigos_finalizacion(_respondidos(e).finalizacion)
-
-
 def _recorridos_con_fin(e: Entrada) -> pd.DataFrame:
     r = _respondidos(e)
-    fin = e.una_vez(_codigos_fin)
-    return tabla_recorridos(e.fuente.perfil_eventos.nodos, r.codigos, fin)  # type: ignore[arg-type]
+    return tabla_recorridos(e.fuente.perfil_eventos.nodos, r.codigos, r.fin)
 
 
 @REGISTRO.tabla("recorridos")
@@ -321,8 +345,8 @@ def recorridos(e: Entrada) -> pd.DataFrame:
 @REGISTRO.tabla("abandono_por_nodo")
 def abandono_por_nodo(e: Entrada) -> pd.DataFrame:
     """CONTRACT §5.3: per nodo, conversations that reached it, abandonos whose last nodo it was, pct."""
-    fin = e.una_vez(_codigos_fin)
-    return tabla_abandono_por_nodo(e.fuente.perfil_eventos.nodos, _respondidos(e).codigos, fin)  # type: ignore[arg-type]
+    r = _respondidos(e)
+    return tabla_abandono_por_nodo(e.fuente.perfil_eventos.nodos, r.codigos, r.fin)
 
 
 @REGISTRO.tabla("recorridos_grafico", exportar=False)
