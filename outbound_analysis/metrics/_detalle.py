@@ -112,8 +112,13 @@ class Base:
 
     def por_campana(self, mask: np.ndarray) -> np.ndarray:
         """Per campaign (detallado order): how many sends satisfy ``mask``."""
-        codes = self.codigo[mask & (self.codigo >= 0)]
-        return np.bincount(codes, minlength=len(self.campanas)).astype(np.int64)
+        # the mask as weights of the codes shifted by one (no campaign: bin 0, left out): no copy
+        counts = np.bincount(self._codigo_mas_uno, weights=mask, minlength=len(self.campanas) + 1)
+        return counts[1:].astype(np.int64)
+
+    @cached_property
+    def _codigo_mas_uno(self) -> np.ndarray:
+        return self.codigo + 1
 
 
 def seleccion(envios: pd.DataFrame, filtros: Filtros | None, ind: pd.DataFrame | None = None) -> Base:
