@@ -19,6 +19,7 @@ from .. import _convert as cv
 from ..metrics import formulas_ab as fa
 from ..metrics import formulas_detalle as fd
 from ..metrics.detallado import (
+    CONTEO_INDICADOR,
     DETALLADO_CONTEOS,
     ENVIOS_DETAIL_COLUMNS,
     ENVIOS_ORDEN,
@@ -33,17 +34,7 @@ from .resumen import indicadores
 
 TABLAS = CONSULTAS["detallado"]
 
-#: the indicator summed per campaign for each count of detallado (vistas = leidos)
-_CONTEO_INDICADOR = {
-    "envios_exitosos": "envios_exitosos",
-    "envios_fallidos": "envios_fallidos",
-    "envios_pendientes": "envios_pendientes",
-    "vistas": "leidos",
-    "respondidas": "respondidos",
-    "asignadas": "asignadas",
-    "ventas": "ventas",
-}
-_SUMAS = list(dict.fromkeys(_CONTEO_INDICADOR.values()))
+_SUMAS = list(dict.fromkeys(CONTEO_INDICADOR.values()))
 
 
 def por_campana(ctx: Contexto, costos: dict[str, float] | None = None) -> tuple[pd.DataFrame, pd.Series]:
@@ -84,7 +75,7 @@ def detallado(ctx: Contexto) -> pd.DataFrame:
     def joined(columna: str) -> list[str | None]:
         return [", ".join(sorted(valores[columna][c])) if c in valores[columna] else None for c in campanas]
 
-    counts = {name: _enteros(rows, _CONTEO_INDICADOR.get(name, name)) for name in DETALLADO_CONTEOS}
+    counts = {name: _enteros(rows, CONTEO_INDICADOR.get(name, name)) for name in DETALLADO_CONTEOS}
     return detallado_tabla(
         campanas,
         pd.array(joined("origen"), dtype="string"),

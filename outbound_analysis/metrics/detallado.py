@@ -101,22 +101,26 @@ def detallado(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFr
     return _detallado(Entrada(filter_envios(envios, filtros), filtros))
 
 
+#: the indicator summed per campaign for each count of detallado (vistas = leidos)
+CONTEO_INDICADOR = {
+    "envios_exitosos": "envios_exitosos",
+    "envios_fallidos": "envios_fallidos",
+    "envios_pendientes": "envios_pendientes",
+    "vistas": "leidos",
+    "respondidas": "respondidos",
+    "asignadas": "asignadas",
+    "ventas": "ventas",
+}
+
+
 @REGISTRO.tabla("detallado")
 def _detallado(e: Entrada) -> pd.DataFrame:
     sel = _sel(e)
     k = len(sel.campanas)
     camp = sel.codigo >= 0
-    por_indicador = {
-        "envios_exitosos": "envios_exitosos",
-        "envios_fallidos": "envios_fallidos",
-        "envios_pendientes": "envios_pendientes",
-        "vistas": "leidos",
-        "respondidas": "respondidos",
-        "asignadas": "asignadas",
-        "ventas": "ventas",
-    }
-    envios, conteos = contar(sel.codigo, k, [sel.ind[i].to_numpy(dtype=bool) for i in por_indicador.values()])
-    counts = {"envios": envios, **dict(zip(por_indicador, conteos, strict=True))}
+    flags = [sel.ind[i].to_numpy(dtype=bool) for i in CONTEO_INDICADOR.values()]
+    envios, conteos = contar(sel.codigo, k, flags)
+    counts = {"envios": envios, **dict(zip(CONTEO_INDICADOR, conteos, strict=True))}
     # distinct contacts per campaign: distinct (campaign, contact code) pairs, NA contacts left out
     cont = _codigos(e, "contacto_id")
     has = camp & (cont.codigos < len(cont.ids))
