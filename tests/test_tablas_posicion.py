@@ -102,6 +102,15 @@ def test_arrays_del_conjunto_de_solo_lectura(demo: Dataset) -> None:
     with pytest.raises(ValueError):
         codes[0] = 1
     assert isinstance(codes, np.ndarray)
+    from outbound_analysis.metrics._entrada import conversaciones_datos
+    from outbound_analysis.metrics.resumen import exitosos_por_contacto
+
+    f = Vista.de_datos("flujos", demo, Filtros())
+    f.tablas["resultados"]
+    ev, _, envios = f.fuente.una_vez(conversaciones_datos)
+    for arr in (ev, envios, v.fuente.una_vez(exitosos_por_contacto)):
+        with pytest.raises(ValueError):
+            arr[0] = 1
 
 
 @pytest.mark.parametrize("cual", ["demo", "revuelto"])

@@ -203,7 +203,10 @@ def solo_lectura(a: np.ndarray) -> np.ndarray:
 def conversaciones_datos(f: Fuente) -> tuple[np.ndarray, pd.Index, np.ndarray]:
     """:func:`codigos_conversacion` of the loaded events and sends, once per data set: the
     event profile and the sends' conversations share one encoding."""
-    return codigos_conversacion(f.datos.eventos["conversacion_id"], f.datos.envios["conversacion_id"])  # type: ignore[union-attr]
+    ev, ids, envios = codigos_conversacion(
+        f.datos.eventos["conversacion_id"], f.datos.envios["conversacion_id"]
+    )  # type: ignore[union-attr]
+    return solo_lectura(ev), ids, solo_lectura(envios)
 
 
 def contactos_datos(f: Fuente) -> tuple[np.ndarray, pa.Array]:
