@@ -25,3 +25,7 @@ class OutputError(OutboundError):
 
 class OutputBusyError(OutputError):
     """Another run holds the lock of the output folder."""
+
+
+class EngineMemoryError(ReportError):
+    """The SQL engine needed more memory than its limit (and the query could not spill to disk)."""

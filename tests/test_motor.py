@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from outbound_analysis import Filtros, cli, engines, sections
-from outbound_analysis.errors import ParamsError
+from outbound_analysis.errors import EngineMemoryError, OutboundError, ParamsError
 from outbound_analysis.load import leer_almacen, load_data
 from outbound_analysis.params import Parametros
 from outbound_analysis.view import Vista
@@ -66,6 +66,21 @@ def test_duckdb_memory_comes_from_the_environment_and_a_bad_value_stops_the_run(
     said = "".join(capsys.readouterr())
     assert code == 2 and "OUTBOUND_ANALYSIS_DUCKDB_MEMORIA='mucha' no es un tamaño de memoria" in said
     assert not (tmp_path / "out" / "resumen").exists()
+
+
+def test_duckdb_out_of_memory_is_a_spanish_error_that_says_how_to_go_on():
+    """A query past DuckDB's limit that cannot spill (quantiles hold their values) gets a Spanish
+    error naming the limit and the variable that raises it, whole or in chunks."""
+    motor = engines.DuckDB(memoria="20MB", hilos=1)
+    sql = "SELECT quantile_cont(x, 0.5) AS q FROM range(20000000) t(x)"
+    for run in (lambda: motor.consulta(sql), lambda: list(motor.consulta_lotes(sql))):
+        with pytest.raises(EngineMemoryError) as raised:
+            run()
+        said = str(raised.value)
+        assert said.startswith("DuckDB se quedó sin memoria: su límite es 20MB")
+        assert "OUTBOUND_ANALYSIS_DUCKDB_MEMORIA" in said and "fecha_desde" in said
+        assert isinstance(raised.value, OutboundError)  # the CLI prints it without a traceback
+    assert motor.consulta("SELECT 1 AS uno")["uno"].tolist() == [1]  # the engine still works
 
 
 @pytest.mark.parametrize("nombre", ["resumen", "detallado", "flujos"])

@@ -16,6 +16,7 @@ partitioning) and ``sel``, the sends that pass the filters (see :func:`where_fil
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import tempfile
@@ -28,7 +29,7 @@ import jinja2
 import pandas as pd
 import pyarrow as pa
 
-from ..errors import ParamsError
+from ..errors import EngineMemoryError, ParamsError
 from ..filters import LIST_FILTERS, Filtros
 from ..load import DEFAULT_TZ
 
@@ -186,6 +187,7 @@ class DuckDB(Motor):
             raise ParamsError(
                 f"{DUCKDB_MEMORIA_ENV}={limit!r} no es un tamaño de memoria: usá por ejemplo 3GB o 500MB."
             ) from error
+        self.memoria = limit
         spill = Path(tempfile.gettempdir()) / "outbound_analysis-duckdb"
         self.con.execute(f"SET temp_directory = {_quote(str(spill))}")
         self.con.execute("SET TimeZone = 'UTC'")
@@ -209,18 +211,40 @@ class DuckDB(Motor):
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {nombre} AS {sql}")
 
     def consulta(self, sql: str) -> pd.DataFrame:
-        return self.con.execute(sql).df()
+        with self._sin_memoria():
+            return self.con.execute(sql).df()
 
     def consulta_lotes(self, sql: str, filas: int = 100_000) -> Iterator[pa.Table]:
         # on the connection itself (a cursor does not see its temp views): no other query may
         # run on this engine until the chunks are read
-        for batch in self.con.sql(sql).to_arrow_reader(filas):
-            if batch.num_rows:
-                yield pa.Table.from_batches([batch])
+        with self._sin_memoria():
+            for batch in self.con.sql(sql).to_arrow_reader(filas):
+                if batch.num_rows:
+                    yield pa.Table.from_batches([batch])
 
     def materializar(self, nombre: str, sql: str) -> None:
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {nombre} AS {sql}")
+        with self._sin_memoria():
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {nombre} AS {sql}")
         self._materializadas.add(nombre)
+
+    @contextlib.contextmanager
+    def _sin_memoria(self) -> Iterator[None]:
+        """DuckDB's out-of-memory error as a Spanish one that says how to get past it.
+
+        Most of a query spills to disk past the limit; some parts cannot (the quantiles of
+        ``tiempos`` hold their values: 30 million sends need the 3 GB default).
+        """
+        import duckdb
+
+        try:
+            yield
+        except duckdb.OutOfMemoryException as error:
+            raise EngineMemoryError(
+                f"DuckDB se quedó sin memoria: su límite es {self.memoria} y esta consulta necesita más "
+                "(los cuantiles de tiempos, por ejemplo, no pueden pasar a disco). Subí el límite con la "
+                f"variable de entorno {DUCKDB_MEMORIA_ENV} (por ejemplo 4GB u 8GB, sin pasar la memoria "
+                "de la máquina) o achicá la selección con fecha_desde y fecha_hasta."
+            ) from error
 
 
 class Spark(Motor):
