@@ -10,6 +10,7 @@ builds the contact list: the (lazy) report computes it only when exported or rea
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ from ._detalle import (
     seleccion,
     tiempos_de,
 )
-from ._entrada import Entrada, Fuente, Registro, contactos_datos, indicadores_datos
+from ._entrada import Entrada, Fuente, Registro, contactos_datos, indicadores_datos, solo_lectura
 
 DETALLADO_COLUMNS = [
     "campana",
@@ -175,17 +176,42 @@ def detallado_tabla(
 
 def _distintos(e: Entrada, sel: Base, columna: str) -> pd.arrays.StringArray:
     """Per campaign (detallado order): the distinct values of ``columna``, sorted, joined by ", "."""
-    cod = _codigos(e, columna)
-    n = len(cod.ids) + 1
-    has = (sel.codigo >= 0) & (cod.codigos < len(cod.ids))
-    seen = np.zeros(len(sel.campanas) * n, dtype=bool)  # a bitmap of (campaign, value): no sort
-    seen[sel.codigo[has] * n + cod.codigos[has]] = True
-    pairs = np.flatnonzero(seen)  # sorted by campaign, then value
-    values = cod.ids.to_pylist()
+    if e.por_posicion:  # the (campaign, value) pairs of every loaded send, made once: one count
+        pares, n = e.fuente.una_vez(_pares(columna))  # type: ignore[misc]
+        todas: col.Categorias = e.fuente.una_vez(col.categorias("campana"))  # type: ignore[assignment]
+        size = len(todas.valores) * n + 1
+        counts = np.bincount(pares, minlength=size) if e.todas else np.bincount(pares, e.mascara(), size)
+        campana, valor = np.divmod(np.flatnonzero(counts[1:]), max(n, 1))  # by loaded campaign, then value
+        posicion = sel.campanas.get_indexer(pd.Index(todas.valores, dtype="string"))[campana]
+        values = e.fuente.una_vez(_CODIFICAR_DATOS[columna]).ids.to_pylist()  # type: ignore[attr-defined]
+    else:
+        cod = _codigos(e, columna)
+        n = len(cod.ids) + 1
+        has = (sel.codigo >= 0) & (cod.codigos < len(cod.ids))
+        seen = np.zeros(len(sel.campanas) * n, dtype=bool)  # a bitmap of (campaign, value): no sort
+        seen[sel.codigo[has] * n + cod.codigos[has]] = True
+        posicion, valor = np.divmod(np.flatnonzero(seen), n)  # by campaign, then value
+        values = cod.ids.to_pylist()
     joined: list[list[str]] = [[] for _ in range(len(sel.campanas))]
-    for pair in pairs.tolist():
-        joined[pair // n].append(values[pair % n])
+    for p, v in zip(posicion.tolist(), valor.tolist(), strict=True):
+        joined[p].append(values[v])
     return pd.array([", ".join(v) if v else None for v in joined], dtype="string")
+
+
+@cache
+def _pares(columna: str) -> Callable[[Fuente], tuple[np.ndarray, int]]:
+    """Per data set, once: each loaded send's (campana category, ``columna`` value) as one code plus
+    one (0: either is missing), and the number of values."""
+
+    def pares_datos(f: Fuente) -> tuple[np.ndarray, int]:
+        campana: col.Categorias = f.una_vez(col.categorias("campana"))  # type: ignore[assignment]
+        cod: Codigos = f.una_vez(_CODIFICAR_DATOS[columna])  # type: ignore[assignment]
+        n = len(cod.ids)
+        ok = (campana.codigos >= 0) & (cod.codigos < n)
+        return solo_lectura(np.where(ok, campana.codigos * n + cod.codigos + 1, 0)), n
+
+    pares_datos.__qualname__ = f"pares[{columna}]"
+    return pares_datos
 
 
 def envios_detalle(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame:
