@@ -296,8 +296,8 @@ def _numero(codes: np.ndarray, when: np.ndarray, ids: pd.Series) -> np.ndarray:
     """Position of each row among its contact's rows by ``when`` then ``ids``, capped at 5.
 
     No Python loop over rows: a stable sort by time (free when the rows come sorted, as
-    loaded), rows tied on contact and time re-sorted by id, then four vectorized passes
-    that each mark the first remaining row of every contact.
+    loaded), rows tied on contact and time re-sorted by id, then a stable sort by contact and
+    :func:`numero_por_contacto` over each contact's run.
     """
     n = len(codes)
     if n == 0:
@@ -316,8 +316,9 @@ def _numero(codes: np.ndarray, when: np.ndarray, ids: pd.Series) -> np.ndarray:
             rows = order[pos]
             sub = pd.DataFrame({"w": w[pos], "id": ids.iloc[rows].astype("string").array})
             order[pos] = rows[sub.sort_values(["w", "id"], kind="stable").index.to_numpy()]
+    grouped = order[np.argsort(codes[order], kind="stable")]  # by contact, each in send order
     out = np.empty(n, dtype=np.int64)
-    out[order] = numero_en_orden(codes[order])
+    out[grouped] = numero_por_contacto(codes[grouped])
     return out
 
 
@@ -334,28 +335,6 @@ def numero_por_contacto(c: np.ndarray) -> np.ndarray:
     inicio = np.where(starts, np.arange(n), 0)
     np.maximum.accumulate(inicio, out=inicio)  # each row's run start
     return np.minimum(np.arange(n) - inicio + 1, len(ENVIO_NUMEROS)).astype(np.int64)
-
-
-def numero_en_orden(c: np.ndarray) -> np.ndarray:
-    """Per row of ``c`` (contact codes, rows already in send order): its number among its contact's
-    rows so far, capped at 5 (four vectorized passes that each mark the first remaining row of every
-    contact)."""
-    n = len(c)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    rank = np.full(n, len(ENVIO_NUMEROS), dtype=np.int64)
-    rest = np.arange(n)
-    first = np.empty(int(c.max()) + 1, dtype=np.int64)
-    for number in range(1, len(ENVIO_NUMEROS)):
-        if not len(rest):
-            break
-        cr = c[rest]
-        first.fill(n)
-        np.minimum.at(first, cr, rest)
-        is_first = first[cr] == rest
-        rank[rest[is_first]] = number
-        rest = rest[~is_first]
-    return rank
 
 
 def envio_numero(envios: pd.DataFrame, contactos: np.ndarray | None = None) -> np.ndarray:
