@@ -125,8 +125,9 @@ def _ordered(
         codes, ids = codigos
     when = eventos["fecha"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     if _en_orden(codes, when):  # a download usually lists them so: no sort, no copy
-        order = np.arange(np.searchsorted(codes, 0), len(codes))
-        ordered = eventos[columns].iloc[order[0] if len(order) else len(codes) :].reset_index(drop=True)
+        start = int(np.searchsorted(codes, 0))  # events without conversation come first
+        order = np.arange(start, len(codes))
+        ordered = eventos[columns].iloc[start:].reset_index(drop=True)
     else:
         order = np.lexsort((np.arange(len(eventos)), when, codes))
         order = order[np.searchsorted(codes[order], 0) :]  # events without conversation sort first
