@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -193,17 +194,10 @@ def _cuantiles(ordered: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return out
 
 
-def _por_grupo(by_value: np.ndarray, groups: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Quantiles of all ``by_value`` (row 0) and of each group 0..k-1 (rows 1..k), with counts.
-
-    ``by_value`` is sorted ascending, ``groups`` in the same order; a stable sort by group
-    (radix for small group codes) keeps each group's values sorted.
-    """
-    small = groups.astype(np.int16 if k < 2**15 else np.int64)
-    by_group = by_value[np.argsort(small, kind="stable")]
-    counts = np.bincount(groups, minlength=k).astype(np.int64)
-    q = np.vstack([_cuantiles(by_value, np.array([len(by_value)])), _cuantiles(by_group, counts)])
-    return np.concatenate([[len(by_value)], counts]).astype(np.int64), q
+def orden_por_grupo(groups: np.ndarray, k: int) -> np.ndarray:
+    """The positions of ``groups`` (codes 0..k-1) sorted by code, stable: values already sorted
+    stay sorted within each group (radix sort for small codes)."""
+    return np.argsort(groups.astype(np.int16 if k < 2**15 else np.int64), kind="stable")
 
 
 # --------------------------------------------------------------------------- tiempos
@@ -230,9 +224,23 @@ def tiempos(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFram
     return tiempos_de(seleccion(envios, filtros))
 
 
-#: per etapa, the selection's used minutes sorted ascending, their campaign codes in the same
-#: order (-1 included) and, per selected send, whether the stage came before the send
-PorEtapa = Callable[[str], tuple[np.ndarray, np.ndarray, np.ndarray]]
+class Etapa(NamedTuple):
+    """One etapa's minutes of a selection, already sorted.
+
+    ``todas``: the used minutes of sends with a campaign, ascending; ``por_grupo``: the same
+    values grouped (each group ascending) with ``cuenta[g]`` values in group g; ``grupo[i]``:
+    the group of the selection's i-th campaign (detallado order); ``antes``: per selected send,
+    whether the stage came before the send.
+    """
+
+    todas: np.ndarray
+    por_grupo: np.ndarray
+    cuenta: np.ndarray
+    grupo: np.ndarray
+    antes: np.ndarray
+
+
+PorEtapa = Callable[[str], Etapa]
 
 
 def tiempos_de(base: Base, por_etapa: PorEtapa | None = None) -> pd.DataFrame:
@@ -244,19 +252,22 @@ def tiempos_de(base: Base, por_etapa: PorEtapa | None = None) -> pd.DataFrame:
     descartados = np.zeros((k + 1, 3), dtype=np.int64)
     q = np.full((k + 1, 3, len(CUANTILES)), np.nan)
     for e, etapa in enumerate(ETAPAS_TIEMPO):
-        minutes, codes, earlier = por_etapa(etapa)
-        in_camp = codes >= 0
-        n[:, e], q[:, e] = _por_grupo(minutes[in_camp], codes[in_camp], k)
-        descartados[0, e] = int(earlier.sum())
-        descartados[1:, e] = base.por_campana(earlier)
+        et = por_etapa(etapa)
+        n[0, e], q[0, e] = len(et.todas), _cuantiles(et.todas, np.array([len(et.todas)]))[0]
+        n[1:, e], q[1:, e] = et.cuenta[et.grupo], _cuantiles(et.por_grupo, et.cuenta)[et.grupo]
+        descartados[0, e] = int(et.antes.sum())
+        descartados[1:, e] = base.por_campana(et.antes)
     return tiempos_tabla(base.campanas.tolist(), n, descartados, q)
 
 
-def _etapa_de(base: Base, etapa: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _etapa_de(base: Base, etapa: str) -> Etapa:
     minutes, earlier = minutos_etapa(base.ok, base.ns("fecha_envio"), base.ns(ESTAMPAS[etapa]))
-    used = np.flatnonzero(~np.isnan(minutes))
+    used = np.flatnonzero(~np.isnan(minutes) & (base.codigo >= 0))
     used = used[np.argsort(minutes[used])]
-    return minutes[used], base.codigo[used], earlier
+    k = len(base.campanas)
+    codes = base.codigo[used]
+    cuenta = np.bincount(codes, minlength=k).astype(np.int64)
+    return Etapa(minutes[used], minutes[used[orden_por_grupo(codes, k)]], cuenta, np.arange(k), earlier)
 
 
 def minutos_etapa(ok: np.ndarray, sent: np.ndarray, stamp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -32,12 +33,14 @@ from ._detalle import (
     ETAPAS_TIEMPO,
     Base,
     Codigos,
+    Etapa,
     audiencias,
     base_de_codigos,
     codificar,
     comparacion_de,
     conteo_de,
     minutos_etapa,
+    orden_por_grupo,
     ordenar,
     segmentos_de,
     seleccion,
@@ -351,30 +354,55 @@ def _tiempos(e: Entrada) -> pd.DataFrame:
     base = _sel(e)
     if not e.por_posicion:
         return tiempos_de(base)
-    # by position: every loaded send's minutes are sorted once per data set; a selection keeps
-    # its sends from that order (no sort per filter change)
-    codigo = np.full(len(e.fuente.datos.envios), -1, dtype=np.int64)  # type: ignore[union-attr]
-    codigo[e.posiciones] = base.codigo
+    # by position: every loaded send's minutes are sorted once per data set, overall and by
+    # loaded campaign; a selection keeps its sends from those orders (no sort per filter change)
+    datos: dict[str, _TiemposDatos] = e.fuente.una_vez(_tiempos_datos)  # type: ignore[assignment]
+    cat: col.Categorias = e.fuente.una_vez(col.categorias("campana"))  # type: ignore[assignment]
+    grupo = pd.Index(cat.valores).get_indexer(base.campanas)
     mask: np.ndarray = e.mascara()  # type: ignore[assignment]
-    datos: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = e.fuente.una_vez(_tiempos_datos)  # type: ignore[assignment]
 
-    def por_etapa(etapa: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        minutos, antes, orden = datos[etapa]
-        sel = orden[mask[orden]]
-        return minutos[sel], codigo[sel], antes[e.posiciones]
+    def por_etapa(etapa: str) -> Etapa:
+        d = datos[etapa]
+        if e.todas:
+            return Etapa(d.todas, d.por_grupo, d.cuenta, grupo, d.antes)
+        keep = mask[d.orden_grupo]
+        cuenta = np.bincount(d.codigo[keep], minlength=len(d.cuenta)).astype(np.int64)
+        return Etapa(d.todas[mask[d.orden]], d.por_grupo[keep], cuenta, grupo, d.antes[e.posiciones])
 
     return tiempos_de(base, por_etapa)
 
 
-def _tiempos_datos(f: Fuente) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per etapa, over every loaded send, once: :func:`minutos_etapa` and the used sends by minutes."""
+class _TiemposDatos(NamedTuple):
+    """One etapa over every loaded send: the used sends (with a campaign) by minutes (``orden``,
+    their minutes ``todas``) and by loaded campaign code, then minutes (``orden_grupo``, their
+    minutes ``por_grupo``, codes ``codigo`` and the count per code ``cuenta``); ``antes`` per send."""
+
+    orden: np.ndarray
+    todas: np.ndarray
+    orden_grupo: np.ndarray
+    por_grupo: np.ndarray
+    codigo: np.ndarray
+    cuenta: np.ndarray
+    antes: np.ndarray
+
+
+def _tiempos_datos(f: Fuente) -> dict[str, _TiemposDatos]:
+    """Per etapa, over every loaded send, once: :func:`minutos_etapa` and the used sends sorted."""
     ok = f.una_vez(indicadores_datos)["envios_exitosos"].to_numpy(dtype=bool)  # type: ignore[index]
     sent: np.ndarray = f.una_vez(col.fecha_ns("fecha_envio"))  # type: ignore[assignment]
+    cat: col.Categorias = f.una_vez(col.categorias("campana"))  # type: ignore[assignment]
     out = {}
     for etapa in ETAPAS_TIEMPO:
         minutos, antes = minutos_etapa(ok, sent, f.una_vez(col.fecha_ns(ESTAMPAS[etapa])))  # type: ignore[arg-type]
-        usados = np.flatnonzero(~np.isnan(minutos))
-        out[etapa] = (minutos, antes, usados[np.argsort(minutos[usados])])  # ties: equal minutes, any order
+        usados = np.flatnonzero(~np.isnan(minutos) & (cat.codigos >= 0))
+        orden = usados[np.argsort(minutos[usados])]  # ties: equal minutes, any order
+        k = len(cat.valores)
+        orden_grupo = orden[orden_por_grupo(cat.codigos[orden], k)]
+        codigo = cat.codigos[orden_grupo]
+        cuenta = np.bincount(codigo, minlength=k).astype(np.int64)
+        out[etapa] = _TiemposDatos(
+            orden, minutos[orden], orden_grupo, minutos[orden_grupo], codigo, cuenta, antes
+        )
     return out
 
 
