@@ -406,34 +406,33 @@ def ordenar(index: np.ndarray, dictionary: pa.Array) -> Codigos:
     return Codigos(rank[index], dictionary.take(pa.array(order)))
 
 
-def _niveles(base: Base, keep: np.ndarray) -> np.ndarray:
-    """Per kept exitoso: the index in :data:`SEGMENTOS` of the furthest stage it reached."""
-    ind = base.ind
+def niveles(ind: pd.DataFrame, leido_na: np.ndarray) -> np.ndarray:
+    """Per send: the index in :data:`SEGMENTOS` of the furthest stage it reached (int8)."""
     return np.select(
-        [
-            ind["ventas"].to_numpy(dtype=bool)[keep],
-            ind["asignadas"].to_numpy(dtype=bool)[keep],
-            ind["respondidos"].to_numpy(dtype=bool)[keep],
-            ind["leidos"].to_numpy(dtype=bool)[keep],
-            base.leido_na()[keep],
-        ],
+        [ind[c].to_numpy(dtype=bool) for c in ("ventas", "asignadas", "respondidos", "leidos")] + [leido_na],
         [0, 1, 2, 3, 4],
         default=5,
-    ).astype(np.int64)
+    ).astype(np.int8)
 
 
 def _por_contacto(base: Base, cont: Codigos | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, Codigos]:
     """Kept rows (exitosos with a contact), their contact codes, their levels, and the codes."""
     cont = cont if cont is not None else codificar(base.env["contacto_id"])
     keep = base.ok & (cont.codigos < len(cont.ids))
-    return keep, cont.codigos[keep], _niveles(base, keep), cont
+    return keep, cont.codigos[keep], niveles(base.ind, base.leido_na())[keep], cont
 
 
 def conteo_de(base: Base, cont: Codigos | None = None) -> pd.DataFrame:
     """:func:`segmentos_conteo` straight from a selection, without building the contact list."""
     _, codes, level, cont = _por_contacto(base, cont)
-    best = np.full(len(cont.ids), len(SEGMENTOS), dtype=np.int64)
-    np.minimum.at(best, codes, level)
+    return conteo_de_niveles(codes, level, len(cont.ids))
+
+
+def conteo_de_niveles(codes: np.ndarray, level: np.ndarray, contactos: int) -> pd.DataFrame:
+    """The ``segmentos_conteo`` table from the kept sends' contact codes (0..contactos-1) and
+    :func:`niveles`: each contact counts once, in its furthest stage."""
+    best = np.full(contactos, len(SEGMENTOS), dtype=np.int8)
+    np.minimum.at(best, codes, level.astype(np.int8, copy=False))
     counts = np.bincount(best, minlength=len(SEGMENTOS) + 1)[: len(SEGMENTOS)]
     return conteo_tabla(counts.astype(np.int64))
 

@@ -39,7 +39,9 @@ from ._detalle import (
     codificar,
     comparacion_de,
     conteo_de,
+    conteo_de_niveles,
     minutos_etapa,
+    niveles,
     orden_por_grupo,
     ordenar,
     segmentos_de,
@@ -447,7 +449,21 @@ def _costos_tabla(e: Entrada) -> pd.DataFrame:
 @REGISTRO.tabla("segmentos_conteo", exportar=False)
 def _segmentos_conteo(e: Entrada) -> pd.DataFrame:
     """Contacts per segment, without building the contact list (what the section shows)."""
-    return conteo_de(_sel(e), _codigos(e, "contacto_id"))
+    if not e.por_posicion:
+        return conteo_de(_sel(e), _codigos(e, "contacto_id"))
+    valido, codigo, nivel, contactos = e.fuente.una_vez(_segmentos_datos)  # type: ignore[misc]
+    if not e.todas:
+        valido = valido & e.mascara()
+    return conteo_de_niveles(codigo[valido], nivel[valido], contactos)
+
+
+def _segmentos_datos(f: Fuente) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Over every loaded send, once: exitoso with a contact, the contact code, :func:`niveles`;
+    and how many contacts there are."""
+    ind: pd.DataFrame = f.una_vez(indicadores_datos)  # type: ignore[assignment]
+    cont: Codigos = f.una_vez(_contactos_datos)  # type: ignore[assignment]
+    valido = ind["envios_exitosos"].to_numpy(dtype=bool) & (cont.codigos < len(cont.ids))
+    return valido, cont.codigos, niveles(ind, f.una_vez(col.leido_na)), len(cont.ids)  # type: ignore[arg-type]
 
 
 @REGISTRO.tabla("ab_textos", exportar=False)
@@ -536,4 +552,4 @@ def buscar_contacto(envios: pd.DataFrame, texto: str, filtros: Filtros | None = 
 
 
 #: per-data-set arrays computed together before the first table (the longest first)
-REGISTRO.previos += [contactos_datos, _tiempos_datos, col.orden_envios, _contactos_datos]
+REGISTRO.previos += [contactos_datos, _tiempos_datos, col.orden_envios, _contactos_datos, _segmentos_datos]
