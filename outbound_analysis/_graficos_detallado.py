@@ -19,7 +19,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from . import _plotly_setup
 from ._text import fmt_int, fmt_pct, is_missing
@@ -251,9 +250,9 @@ def comparacion(
         return empty_figure(title, NO_TASAS_TEXT)
     top = table.head(MAX_BARS)
     labels = [_truncate(c) for c in top["campana"]]
-    fig = make_subplots(
-        rows=1,
-        cols=2,
+    fig = _plotly_setup.rejilla(
+        1,
+        2,
         shared_yaxes=True,
         horizontal_spacing=0.04,
         subplot_titles=("Respuesta (% de envíos exitosos)", "Venta (% de envíos exitosos)"),
@@ -290,12 +289,12 @@ def comparacion(
             },
             hovertext=hover,
             hovertemplate="%{hovertext}<extra></extra>",
-            row=1,
-            col=col,
+            **_plotly_setup.celda(1, col, 2),
         )
         upper = float(np.nanmax(sup)) if len(sup) else 1.0
         top_x = min(1.0, upper * 1.15) or 0.05
-        fig.update_xaxes(tickformat=".0%", range=[-0.03 * top_x, top_x], zeroline=False, row=1, col=col)
+        eje = "xaxis" if col == 1 else f"xaxis{col}"
+        fig.update_layout({eje: {"tickformat": ".0%", "range": [-0.03 * top_x, top_x], "zeroline": False}})
     extra = f" — las {MAX_BARS} con más envíos" if len(table) > MAX_BARS else ""
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], type="category")
     fig.update_layout(

@@ -20,7 +20,6 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from . import _plotly_setup
 from ._text import fmt_int, fmt_pct
@@ -133,9 +132,8 @@ def _evolucion_trazas(
                 marker={"symbol": symbols, "size": 7},
                 customdata=np.column_stack([labels, [fmt_int(v) for v in values]]),
                 hovertemplate="%{customdata[0]}<br>" + name + ": %{customdata[1]}<extra></extra>",
+                **_plotly_setup.celda(1, 1, 1),
             ),
-            row=1,
-            col=1,
         )
     exitosos = data["envios_exitosos"].to_numpy(dtype="int64")
     for pct, num, name, color in _RATES:
@@ -155,9 +153,8 @@ def _evolucion_trazas(
                 marker={"symbol": symbols, "size": 7},
                 customdata=np.column_stack([labels, text]),
                 hovertemplate="%{customdata[0]}<br>" + name + ": %{customdata[1]}<extra></extra>",
+                **_plotly_setup.celda(2, 1, 1),
             ),
-            row=2,
-            col=1,
         )
 
 
@@ -202,9 +199,9 @@ def evolucion(table: pd.DataFrame, title: str = "Evolución diaria") -> go.Figur
     # a partial ISO week (at the edges of the range) has fewer days: drawn as an open circle
     partial = (data["dias"].to_numpy() < 7) if weekly else np.zeros(len(data), dtype=bool)
     symbols = np.where(partial, "circle-open", "circle").tolist()
-    fig = make_subplots(
-        rows=2,
-        cols=1,
+    fig = _plotly_setup.rejilla(
+        2,
+        1,
         shared_xaxes=True,
         vertical_spacing=0.12,
         row_heights=[0.5, 0.5],
@@ -213,8 +210,10 @@ def evolucion(table: pd.DataFrame, title: str = "Evolución diaria") -> go.Figur
     _evolucion_trazas(fig, data, x, labels, rates, symbols)
     _evolucion_notas(fig, partial, _total(table, "envios_exitosos") == 0)
     fig.update_xaxes(**_date_ticks(x, weekly), hoverformat="%d/%m/%Y")
-    fig.update_yaxes(title_text="envíos", rangemode="tozero", tickformat=",d", row=1, col=1)
-    fig.update_yaxes(title_text=None, rangemode="tozero", tickformat=".0%", row=2, col=1)
+    fig.update_layout(
+        yaxis={"title_text": "envíos", "rangemode": "tozero", "tickformat": ",d"},
+        yaxis2={"title_text": None, "rangemode": "tozero", "tickformat": ".0%"},
+    )
     fig.update_layout(
         title=title,
         height=560,
