@@ -12,6 +12,7 @@ with conversacion_nueva true / false.
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -275,14 +276,32 @@ def _fatiga(e: Entrada) -> pd.DataFrame:
     """``fatiga`` by position: the selected exitosos, each numbered among its contact's selected
     exitosos in send order. The exitosos are grouped by contact (in send order) once per data set:
     a selection keeps its rows of that order and numbers each run of a contact, no sort per change."""
-    todos = e.fuente.una_vez(indicadores_datos)
-    por_contacto: np.ndarray = e.fuente.una_vez(exitosos_por_contacto)  # type: ignore[assignment]
-    filas = por_contacto if e.todas else por_contacto[e.mascara()[por_contacto]]  # type: ignore[index]
-    contactos: np.ndarray = e.codigos_contacto_cargados()  # type: ignore[assignment]
-    numero = mas.numero_por_contacto(contactos[filas])
-    return mas.fatiga_de(
-        numero, todos["respondidos"].to_numpy(dtype=bool)[filas], todos["ventas"].to_numpy(dtype=bool)[filas]
-    )
+    d: _FatigaDatos = e.fuente.una_vez(_fatiga_datos)  # type: ignore[assignment]
+    if e.todas:
+        return d.tabla.copy()  # five rows; the kept one stays as computed
+    keep = e.mascara()[d.filas]  # type: ignore[index]
+    return mas.fatiga_de(mas.numero_por_contacto(d.contactos[keep]), d.respondidos[keep], d.ventas[keep])
+
+
+class _FatigaDatos(NamedTuple):
+    """Every loaded exitoso grouped by contact in send order (:func:`exitosos_por_contacto`):
+    positions, contact codes, respondido and venta in that order; and the table of all of them."""
+
+    filas: np.ndarray
+    contactos: np.ndarray
+    respondidos: np.ndarray
+    ventas: np.ndarray
+    tabla: pd.DataFrame
+
+
+def _fatiga_datos(f: Fuente) -> _FatigaDatos:
+    todos: pd.DataFrame = f.una_vez(indicadores_datos)  # type: ignore[assignment]
+    filas: np.ndarray = f.una_vez(exitosos_por_contacto)  # type: ignore[assignment]
+    contactos = f.una_vez(contactos_datos)[0][filas]  # type: ignore[index]
+    resp = todos["respondidos"].to_numpy(dtype=bool)[filas]
+    ventas = todos["ventas"].to_numpy(dtype=bool)[filas]
+    tabla = mas.fatiga_de(mas.numero_por_contacto(contactos), resp, ventas)
+    return _FatigaDatos(filas, contactos, resp, ventas, tabla)
 
 
 def exitosos_por_contacto(f: Fuente) -> np.ndarray:
@@ -425,4 +444,4 @@ def resumen(envios: pd.DataFrame, filtros: Filtros | None = None) -> dict[str, p
 
 
 #: per-data-set arrays computed together before the first table (the longest first)
-REGISTRO.previos += [contactos_datos, col.orden_envios, indicadores_datos, exitosos_por_contacto]
+REGISTRO.previos += [contactos_datos, col.orden_envios, indicadores_datos, _fatiga_datos]
