@@ -142,6 +142,19 @@ def _all_of(masks: list[np.ndarray]) -> np.ndarray | None:
     return out
 
 
+def _conjunta(shifted: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, tuple[int, ...]] | None:
+    """Each send's codes of every list (plus one: 0 is "no value") combined into one code, and
+    the lists' sizes: one count gives every list's counts. None when the combinations are too many."""
+    dims = tuple(n + 1 for n in sizes)
+    if not shifted or int(np.prod(dims, dtype=np.float64)) > 1 << 22:
+        return None
+    joint = np.zeros(len(shifted[0]), dtype=np.int64)
+    for codes, n in zip(shifted, dims, strict=True):
+        joint *= n
+        joint += codes
+    return joint, dims
+
+
 class FilterPanel:
     """Filter widgets over the loaded data; a change re-applies the filters (debounced).
 
@@ -188,6 +201,9 @@ class FilterPanel:
                 layout=widgets.Layout(width="auto", height="120px"),
                 style={"description_width": "initial"},
             )
+        self._conjunta = _conjunta(
+            [self._shifted[n] for n in LIST_FILTERS], [len(self._values[n]) for n in LIST_FILTERS]
+        )
         self.ayuda = widgets.HTML(_html.note(PANEL_HINT))
         self.estado = widgets.HTML()
         self.limpiar = widgets.Button(description="Limpiar filtros", icon="eraser")
@@ -249,17 +265,35 @@ class FilterPanel:
         """Per list filter: each value's sends that pass every *other* filter."""
         f = filtros or self.filtros()
         masks = {key: m for key in ("fechas", *LIST_FILTERS) if (m := self._mask(key, f)) is not None}
-        every = _all_of(list(masks.values()))  # what a list without a filter of its own counts within
-        out = {}
+        # the lists without a filter of their own all count within every filter: one count
+        counts = self._contar([n for n in LIST_FILTERS if n not in masks], _all_of(list(masks.values())))
         for name in LIST_FILTERS:
-            keep = every if name not in masks else _all_of([m for key, m in masks.items() if key != name])
-            shifted = self._shifted[name]
-            # the mask as weights: a third of the time of taking the kept codes first
-            counts = np.bincount(shifted, weights=keep, minlength=len(self._values[name]) + 1).astype(
+            if name in masks:
+                counts |= self._contar([name], _all_of([m for key, m in masks.items() if key != name]))
+        return {
+            name: dict(zip(self._values[name], counts[name].tolist(), strict=True)) for name in LIST_FILTERS
+        }
+
+    def _contar(self, names: list[str], keep: np.ndarray | None) -> dict[str, np.ndarray]:
+        """Per list of ``names``: each value's sends among those ``keep`` keeps (None: all)."""
+        if len(names) > 1 and self._conjunta is not None:  # one count of the combined codes
+            joint, dims = self._conjunta
+            size = int(np.prod(dims))
+            table = np.bincount(joint, weights=keep, minlength=size).reshape(dims)
+            axes = list(LIST_FILTERS)
+            return {
+                n: table.sum(axis=tuple(i for i in range(len(dims)) if i != axes.index(n)))[1:].astype(
+                    np.int64
+                )
+                for n in names
+            }
+        # the mask as weights: a third of the time of taking the kept codes first
+        return {
+            n: np.bincount(self._shifted[n], weights=keep, minlength=len(self._values[n]) + 1)[1:].astype(
                 np.int64
             )
-            out[name] = dict(zip(self._values[name], counts[1:].tolist(), strict=True))
-        return out
+            for n in names
+        }
 
     def _update_counts(self, filtros: Filtros | None = None) -> None:
         """Relabel every list's options with counts under the other filters, keeping the selection."""

@@ -73,6 +73,26 @@ def test_option_counts_follow_the_other_filters_and_keep_the_selection(fresh):
     assert fresh.filtros == Filtros(canales=["IG"], campanas=[ig_campaign])
 
 
+def test_option_counts_from_one_combined_count_equal_one_count_per_list(fresh):
+    """The lists without a filter of their own are counted at once over combined codes; the
+    counts are those of one count per list (what happens with too many combinations)."""
+    env = fresh.datos.envios
+    panel = ia.FilterPanel(fresh, debounce=0)
+    campaign = env["campana"].value_counts().index[1]
+    selections = [
+        Filtros(),
+        Filtros(canales=["WA"]),
+        Filtros(canales=["WA", "IG"], campanas=[campaign]),
+        Filtros(fecha_desde=env["fecha_envio"].min().date() + dt.timedelta(days=3), agentes=["Sofía"]),
+    ]
+    combined = [panel.option_counts(f) for f in selections]
+    panel._conjunta = None
+    assert [panel.option_counts(f) for f in selections] == combined
+    walk = combined[1]  # under WA alone: the campaigns count their WA sends
+    assert walk["campanas"][campaign] == int(((env["canal"] == "WA") & (env["campana"] == campaign)).sum())
+    assert sum(walk["canales"].values()) == len(env)  # the channel list is not narrowed by itself
+
+
 def test_relabelling_the_options_does_not_apply_the_filters_again(fresh, monkeypatch):
     applied: list[Filtros] = []
     real = fresh.aplicar
