@@ -32,13 +32,13 @@ from . import detallado as _detallado_module
 from . import flujos as _flujos_module
 from . import resumen as _resumen_module
 from ._base import ejemplo_envios, indicators, is_false, is_true, is_value, ratio
+from ._contacto import buscar_contacto
 from ._entrada import Entrada, Fuente, Registro
 from ._kpis import ETAPAS, KPI_COLUMNS, kpis
 from ._perfil import EventProfile, profile_events
 from .detallado import (
     DETALLADO_COLUMNS,
     ENVIOS_DETAIL_COLUMNS,
-    buscar_contacto,
     detallado,
     detallado_tables,
     envios_detalle,

@@ -66,12 +66,24 @@ def contar(
             np.bincount(codes, minlength=size).astype(np.int64),
             [np.bincount(codes[f], minlength=size).astype(np.int64) for f in flags],
         )
+    table = np.bincount(claves(codes, flags), minlength=size << k).reshape(size, 1 << k)
+    return marginales(table)
+
+
+def claves(codes: np.ndarray, flags: Sequence[np.ndarray]) -> np.ndarray:
+    """Each row's code * 2**k + its k flags as bits (what :func:`contar` counts)."""
     bits = np.zeros(len(codes), dtype=np.uint8)  # one byte per row: cheap to build
     for i, f in enumerate(flags):
-        bits |= f.view(np.uint8) << np.uint8(i)
-    key = codes.astype(np.int64) << k
+        bits |= np.asarray(f, dtype=bool).view(np.uint8) << np.uint8(i)
+    key = codes.astype(np.int64) << len(flags)
     key |= bits
-    table = np.bincount(key, minlength=size << k).reshape(size, 1 << k)
+    return key
+
+
+def marginales(table: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """From a count of :func:`claves` as a (codes, 2**k) table: rows per code and, per flag,
+    the rows per code where it is true."""
+    k = int(table.shape[1]).bit_length() - 1
     patterns = np.arange(1 << k)
     total = table.sum(axis=1).astype(np.int64)
     return total, [table[:, (patterns >> i) & 1 == 1].sum(axis=1).astype(np.int64) for i in range(k)]

@@ -27,7 +27,7 @@ from ._ab import (
     costos_de,
     validar_comparar,
 )
-from ._base import contar, ratio
+from ._base import claves, contar, marginales, ratio
 from ._detalle import (
     ESTAMPAS,
     ETAPAS_TIEMPO,
@@ -122,14 +122,24 @@ CONTEO_INDICADOR = {
 @REGISTRO.tabla("detallado")
 def _detallado(e: Entrada) -> pd.DataFrame:
     sel = _sel(e)
+    counts, total_contactos = _conteos_posicion(e, sel) if e.por_posicion else _conteos(e, sel)
+    return detallado_tabla(
+        sel.campanas.tolist(),
+        _distintos(e, sel, "origen"),
+        _distintos(e, sel, "canal"),
+        total_contactos,
+        counts,
+    )
+
+
+def _conteos(e: Entrada, sel: Base) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Per campaign (detallado order): the sends and each count of detallado; distinct contacts."""
     k = len(sel.campanas)
-    camp = sel.codigo >= 0
     flags = [sel.ind[i].to_numpy(dtype=bool) for i in CONTEO_INDICADOR.values()]
     envios, conteos = contar(sel.codigo, k, flags)
-    counts = {"envios": envios, **dict(zip(CONTEO_INDICADOR, conteos, strict=True))}
     # distinct contacts per campaign: distinct (campaign, contact code) pairs, NA contacts left out
     cont = _codigos(e, "contacto_id")
-    has = camp & (cont.codigos < len(cont.ids))
+    has = (sel.codigo >= 0) & (cont.codigos < len(cont.ids))
     width = len(cont.ids) + 1
     pairs = sel.codigo[has] * width + cont.codigos[has]
     if k * width <= 50_000_000:  # a bitmap of (campaign, contact) is faster than hashing the pairs
@@ -138,13 +148,52 @@ def _detallado(e: Entrada) -> pd.DataFrame:
         total_contactos = seen.reshape(k, width).sum(axis=1).astype(np.int64)
     else:
         total_contactos = np.bincount(pd.unique(pairs) // width, minlength=k).astype(np.int64)
-    return detallado_tabla(
-        sel.campanas.tolist(),
-        _distintos(e, sel, "origen"),
-        _distintos(e, sel, "canal"),
-        total_contactos,
-        counts,
-    )
+    return {"envios": envios, **dict(zip(CONTEO_INDICADOR, conteos, strict=True))}, total_contactos
+
+
+def _conteos_posicion(e: Entrada, sel: Base) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """:func:`_conteos` by position: each loaded send's campaign and flags as one key, and its
+    (campaign, contact) pair, made once per data set; a selection counts them within its mask,
+    by loaded campaign, then puts the campaigns in detallado order."""
+    d: _DetalladoDatos = e.fuente.una_vez(_detallado_datos)  # type: ignore[assignment]
+    pesos = None if e.todas else e.mascara().astype(np.float64)  # type: ignore[union-attr]
+    n = len(d.grupo_de)
+    tabla = np.bincount(d.claves, weights=pesos, minlength=(n + 1) << len(CONTEO_INDICADOR))
+    envios, conteos = marginales(tabla.reshape(n + 1, -1)[:n])
+    visto = np.bincount(d.pares, weights=pesos, minlength=len(d.campana_del_par) + 1)[:-1] > 0
+    contactos = np.bincount(d.campana_del_par[visto], minlength=n).astype(np.int64)
+    grupo = d.grupo_de.get_indexer(sel.campanas)  # each selected campaign's loaded one
+    counts = {
+        "envios": envios[grupo],
+        **{c: v[grupo] for c, v in zip(CONTEO_INDICADOR, conteos, strict=True)},
+    }
+    return counts, contactos[grupo]
+
+
+class _DetalladoDatos(NamedTuple):
+    """Per loaded send: campaign code * 2**7 + the :data:`CONTEO_INDICADOR` flags (no campaign:
+    the last code) and its (campaign, contact) pair (none: the last); each pair's campaign code;
+    the campaigns' values."""
+
+    claves: np.ndarray
+    pares: np.ndarray
+    campana_del_par: np.ndarray
+    grupo_de: pd.Index
+
+
+def _detallado_datos(f: Fuente) -> _DetalladoDatos:
+    cat: col.Categorias = f.una_vez(col.categorias("campana"))  # type: ignore[assignment]
+    ind: pd.DataFrame = f.una_vez(indicadores_datos)  # type: ignore[assignment]
+    cont: Codigos = f.una_vez(_contactos_datos)  # type: ignore[assignment]
+    n = len(cat.valores)
+    codes = np.where(cat.codigos >= 0, cat.codigos, n)
+    keys = claves(codes, [ind[c].to_numpy(dtype=bool) for c in CONTEO_INDICADOR.values()])
+    valid = (cat.codigos >= 0) & (cont.codigos < len(cont.ids))
+    par, unicos = pd.factorize(cat.codigos[valid] * (len(cont.ids) + 1) + cont.codigos[valid])
+    pares = np.full(len(codes), len(unicos), dtype=np.int64)
+    pares[valid] = par
+    campana = (np.asarray(unicos) // (len(cont.ids) + 1)).astype(np.int64)
+    return _DetalladoDatos(keys, pares, campana, pd.Index(cat.valores, dtype="string"))
 
 
 #: detallado's counts per campaign, after total_contactos
@@ -513,43 +562,12 @@ def detallado_tables(envios: pd.DataFrame, filtros: Filtros | None = None) -> di
     return REGISTRO.calcular(Entrada(filter_envios(envios, filtros), filtros), REGISTRO.exportadas_de(None))
 
 
-_NO_INFORMADO = "no informado"
-
-
-def _flag_text(s: pd.Series) -> pd.Series:
-    return s.map({True: "sí", False: "no"}).astype("string").fillna(_NO_INFORMADO)
-
-
-def buscar_contacto(envios: pd.DataFrame, texto: str, filtros: Filtros | None = None) -> pd.DataFrame:
-    """Every send to the contacts matching ``texto``: "¿respondió este cliente?".
-
-    ``texto`` holds one or more ids or parts of phone numbers separated by commas;
-    digits are compared ignoring spaces, ``+`` and dashes. NA flags read "no informado".
-    """
-    env = filter_envios(envios, filtros)
-    ids = env["contacto_id"].astype("string")
-    mask = np.zeros(len(env), dtype=bool)
-    for term in [t.strip() for t in str(texto).split(",") if t.strip()]:
-        digits = "".join(ch for ch in term if ch.isdigit())
-        if digits and len(digits) >= len(term.replace(" ", "").replace("-", "").replace("+", "")):
-            hay = ids.str.replace(r"\D", "", regex=True)
-            mask |= hay.str.contains(digits, regex=False).to_numpy(dtype=bool, na_value=False)
-        else:
-            mask |= ids.str.contains(term, case=False, regex=False).to_numpy(dtype=bool, na_value=False)
-    hits = env[mask].sort_values(["contacto_id", "fecha_envio"], kind="stable")
-    return pd.DataFrame(
-        {
-            "contacto_id": hits["contacto_id"].astype("string"),
-            "campana": hits["campana"].astype("string"),
-            "fecha_envio": hits["fecha_envio"],
-            "estado": hits["estado"].astype("string"),
-            "leido": _flag_text(hits["leido"]),
-            "respondido": _flag_text(hits["respondido"]),
-            "asignada": _flag_text(hits["asignada"]),
-            "venta": _flag_text(hits["venta"]),
-        }
-    ).reset_index(drop=True)
-
-
 #: per-data-set arrays computed together before the first table (the longest first)
-REGISTRO.previos += [contactos_datos, _tiempos_datos, col.orden_envios, _contactos_datos, _segmentos_datos]
+REGISTRO.previos += [
+    contactos_datos,
+    _tiempos_datos,
+    col.orden_envios,
+    _contactos_datos,
+    _segmentos_datos,
+    _detallado_datos,
+]
