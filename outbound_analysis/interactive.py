@@ -213,6 +213,8 @@ class FilterPanel:
             w.observe(self._on_value, names="value")
         self._update_counts()
         self._update_status()
+        #: what makes filter changes fast, computed while the analyst reads the report
+        self.preparando = informe.vista.preparar_panel()
 
     def _widgets(self) -> list[widgets.Widget]:
         return [self.desde, self.hasta, *self.selects.values()]

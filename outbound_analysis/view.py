@@ -14,6 +14,7 @@ the engine and its registered data are kept by the Fuente, once per data set.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -198,6 +199,13 @@ class Vista:
         out = self._anonymous({"envios": first})["envios"]
         out.attrs["filas"] = first.attrs["filas"]
         return out
+
+    def preparar_panel(self) -> threading.Thread | None:
+        """Start computing, in the background, what makes this report's filter changes fast
+        (:attr:`metrics.Registro.panel`); None on an SQL engine (it keeps nothing per data set)."""
+        if self.motor != "pandas":
+            return None
+        return self.fuente.preparar_en_fondo(metrics.REGISTROS[self.nombre].panel)
 
     def encabezado(self) -> list[Part]:
         """The header: data files, filters, the load report and its warnings."""

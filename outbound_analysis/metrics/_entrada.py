@@ -10,7 +10,9 @@ indicators, the kpis row, the flujos conversations) are computed once per Entrad
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -70,6 +72,24 @@ class Fuente:
         with ThreadPoolExecutor(max_workers=hilos, thread_name_prefix="preparar") as pool:
             for hecho in [pool.submit(self.una_vez, fn) for fn in pendientes]:
                 hecho.exception()  # wait; an error surfaces where the table calls it
+
+    def tiene(self, fn: Callable[[Fuente], object]) -> bool:
+        """Whether ``fn`` is computed or being computed (:meth:`una_vez` then returns it)."""
+        return fn in self._memo
+
+    def preparar_en_fondo(self, fns: Iterable[Callable[[Fuente], object]]) -> threading.Thread:
+        """Compute ``fns`` on a background thread (what a filter panel will use while the analyst
+        reads the report); returns the thread. A function that fails is left undone: the
+        tables that would use it compute without it."""
+
+        def preparar() -> None:
+            for fn in fns:
+                with contextlib.suppress(Exception):  # an optimization only: the tables do without it
+                    self.una_vez(fn)
+
+        hilo = threading.Thread(target=preparar, name="preparar-panel", daemon=True)
+        hilo.start()
+        return hilo
 
     @classmethod
     def de_datos(cls, datos: Dataset) -> Fuente:
@@ -267,6 +287,9 @@ class Registro:
         self.funciones: dict[str, TableFn] = {}
         #: per-data-set functions the tables use, computed together before the first table
         self.previos: list[Callable[[Fuente], object]] = []
+        #: per-data-set functions that pay off only over many selections (a filter panel's):
+        #: made in the background when a panel opens; a table uses one only once it is there
+        self.panel: list[Callable[[Fuente], object]] = []
         self.exportadas: list[str] = []
         self.apoyo: list[str] = []
         self.condiciones: dict[str, Callable[[Parametros | None], bool]] = {}

@@ -122,7 +122,8 @@ CONTEO_INDICADOR = {
 @REGISTRO.tabla("detallado")
 def _detallado(e: Entrada) -> pd.DataFrame:
     sel = _sel(e)
-    counts, total_contactos = _conteos_posicion(e, sel) if e.por_posicion else _conteos(e, sel)
+    panel = e.por_posicion and e.fuente.tiene(_detallado_datos)  # else counting directly is faster
+    counts, total_contactos = _conteos_posicion(e, sel) if panel else _conteos(e, sel)
     return detallado_tabla(
         sel.campanas.tolist(),
         _distintos(e, sel, "origen"),
@@ -405,35 +406,42 @@ def _tiempos(e: Entrada) -> pd.DataFrame:
     base = _sel(e)
     if not e.por_posicion:
         return tiempos_de(base)
-    # by position: every loaded send's minutes are sorted once per data set, overall and by
-    # loaded campaign; a selection keeps its sends from those orders (no sort per filter change)
+    # by position: every loaded send's minutes are sorted once per data set; a selection keeps
+    # its sends from that order and groups them by campaign (a stable sort of small codes).
+    # For the panel, also grouped by loaded campaign once: a filter change sorts nothing.
     datos: dict[str, _TiemposDatos] = e.fuente.una_vez(_tiempos_datos)  # type: ignore[assignment]
+    grupos: dict[str, _TiemposGrupos] | None = (
+        e.fuente.una_vez(_tiempos_grupos) if e.fuente.tiene(_tiempos_grupos) else None  # type: ignore[assignment]
+    )
     cat: col.Categorias = e.fuente.una_vez(col.categorias("campana"))  # type: ignore[assignment]
+    k = len(cat.valores)
     grupo = pd.Index(cat.valores).get_indexer(base.campanas)
     mask: np.ndarray = e.mascara()  # type: ignore[assignment]
 
     def por_etapa(etapa: str) -> Etapa:
         d = datos[etapa]
-        if e.todas:
-            return Etapa(d.todas, d.por_grupo, d.cuenta, grupo, d.antes)
-        keep = mask[d.orden_grupo]
-        cuenta = np.bincount(d.codigo[keep], minlength=len(d.cuenta)).astype(np.int64)
-        return Etapa(d.todas[mask[d.orden]], d.por_grupo[keep], cuenta, grupo, d.antes[e.posiciones])
+        antes = d.antes if e.todas else d.antes[e.posiciones]
+        if grupos is not None:
+            g = grupos[etapa]
+            if e.todas:
+                return Etapa(d.todas, g.por_grupo, g.cuenta, grupo, antes)
+            keep = mask[g.orden]
+            cuenta = np.bincount(g.codigo[keep], minlength=k).astype(np.int64)
+            return Etapa(d.todas[mask[d.orden]], g.por_grupo[keep], cuenta, grupo, antes)
+        keep = mask[d.orden]
+        todas, codes = d.todas[keep], cat.codigos[d.orden[keep]]
+        cuenta = np.bincount(codes, minlength=k).astype(np.int64)
+        return Etapa(todas, todas[orden_por_grupo(codes, k)], cuenta, grupo, antes)
 
     return tiempos_de(base, por_etapa)
 
 
 class _TiemposDatos(NamedTuple):
-    """One etapa over every loaded send: the used sends (with a campaign) by minutes (``orden``,
-    their minutes ``todas``) and by loaded campaign code, then minutes (``orden_grupo``, their
-    minutes ``por_grupo``, codes ``codigo`` and the count per code ``cuenta``); ``antes`` per send."""
+    """One etapa over every loaded send: the used sends (with a campaign) by minutes (``orden``)
+    and their minutes (``todas``); whether the stage came before the send (``antes``)."""
 
     orden: np.ndarray
     todas: np.ndarray
-    orden_grupo: np.ndarray
-    por_grupo: np.ndarray
-    codigo: np.ndarray
-    cuenta: np.ndarray
     antes: np.ndarray
 
 
@@ -447,13 +455,30 @@ def _tiempos_datos(f: Fuente) -> dict[str, _TiemposDatos]:
         minutos, antes = minutos_etapa(ok, sent, f.una_vez(col.fecha_ns(ESTAMPAS[etapa])))  # type: ignore[arg-type]
         usados = np.flatnonzero(~np.isnan(minutos) & (cat.codigos >= 0))
         orden = usados[np.argsort(minutos[usados])]  # ties: equal minutes, any order
-        k = len(cat.valores)
-        orden_grupo = orden[orden_por_grupo(cat.codigos[orden], k)]
-        codigo = cat.codigos[orden_grupo]
-        cuenta = np.bincount(codigo, minlength=k).astype(np.int64)
-        out[etapa] = _TiemposDatos(
-            orden, minutos[orden], orden_grupo, minutos[orden_grupo], codigo, cuenta, antes
-        )
+        out[etapa] = _TiemposDatos(orden, minutos[orden], antes)
+    return out
+
+
+class _TiemposGrupos(NamedTuple):
+    """One etapa's used sends by loaded campaign code, then minutes (``orden``), their minutes
+    (``por_grupo``) and codes (``codigo``), and the count per code (``cuenta``)."""
+
+    orden: np.ndarray
+    por_grupo: np.ndarray
+    codigo: np.ndarray
+    cuenta: np.ndarray
+
+
+def _tiempos_grupos(f: Fuente) -> dict[str, _TiemposGrupos]:
+    """Per etapa, once (for the panel): :func:`_tiempos_datos` grouped by loaded campaign."""
+    datos: dict[str, _TiemposDatos] = f.una_vez(_tiempos_datos)  # type: ignore[assignment]
+    cat: col.Categorias = f.una_vez(col.categorias("campana"))  # type: ignore[assignment]
+    k = len(cat.valores)
+    out = {}
+    for etapa, d in datos.items():
+        por = orden_por_grupo(cat.codigos[d.orden], k)
+        codigo = cat.codigos[d.orden[por]]
+        out[etapa] = _TiemposGrupos(d.orden[por], d.todas[por], codigo, np.bincount(codigo, minlength=k))
     return out
 
 
@@ -498,7 +523,7 @@ def _costos_tabla(e: Entrada) -> pd.DataFrame:
 @REGISTRO.tabla("segmentos_conteo", exportar=False)
 def _segmentos_conteo(e: Entrada) -> pd.DataFrame:
     """Contacts per segment, without building the contact list (what the section shows)."""
-    if not e.por_posicion:
+    if not (e.por_posicion and e.fuente.tiene(_segmentos_datos)):
         return conteo_de(_sel(e), _codigos(e, "contacto_id"))
     valido, codigo, nivel, contactos = e.fuente.una_vez(_segmentos_datos)  # type: ignore[misc]
     if not e.todas:
@@ -563,11 +588,6 @@ def detallado_tables(envios: pd.DataFrame, filtros: Filtros | None = None) -> di
 
 
 #: per-data-set arrays computed together before the first table (the longest first)
-REGISTRO.previos += [
-    contactos_datos,
-    _tiempos_datos,
-    col.orden_envios,
-    _contactos_datos,
-    _segmentos_datos,
-    _detallado_datos,
-]
+REGISTRO.previos += [contactos_datos, _tiempos_datos, col.orden_envios, _contactos_datos]
+#: what only pays off over many selections: made in the background when a filter panel opens
+REGISTRO.panel += [_tiempos_grupos, _detallado_datos, _segmentos_datos]
