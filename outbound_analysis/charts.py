@@ -235,15 +235,14 @@ def embudo_niveles(table: pd.DataFrame, label: str, title: str) -> go.Figure:
         order.append("Otras")
     fig = go.Figure()
     levels = sorted(grouped["nivel"].unique())
+    # one (level x value) grid instead of a filter per value; plain arrays for plotly
+    grid = grouped.pivot(index="nivel", columns=label, values="conversaciones")
+    grid = grid.reindex(index=levels, columns=order).fillna(0).astype("int64")
+    x = [f"Nivel {n}" for n in levels]
     for value in order:
-        part = (
-            grouped[grouped[label] == value]
-            .set_index("nivel")["conversaciones"]
-            .reindex(levels, fill_value=0)
-        )
         fig.add_bar(
-            x=[f"Nivel {n}" for n in levels],
-            y=part.astype("int64"),
+            x=x,
+            y=grid[value].to_numpy(),
             name=truncate(value, 40),
             hovertemplate=f"{value}<br>%{{x}}: %{{y:,}} conversaciones<extra></extra>",
         )
