@@ -6,6 +6,7 @@ computes or formats: it only hands parts to IPython.
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Iterable
 
@@ -55,7 +56,7 @@ def render_into(out: object, parts: Iterable[str | go.Figure]) -> None:
         if isinstance(part, go.Figure):
             # a Figure displays itself (_ipython_display_) and the formatter returns nothing:
             # ask for its bundle (plotly mimetype for JupyterLab + offline HTML) directly
-            data, metadata = part._repr_mimebundle_(), {}
+            data, metadata = paquete(part), {}
         else:
             data, metadata = formatter.format(HTML(part))
         bundles.append({"output_type": "display_data", "data": data, "metadata": metadata})
@@ -71,3 +72,45 @@ def _formatter() -> object:
     formatter = DisplayFormatter()
     formatter.active_types = formatter.format_types
     return formatter
+
+
+_PLOTLY_JSON = "application/vnd.plotly.v1+json"
+
+
+def paquete(fig: go.Figure) -> dict:
+    """What ``fig._repr_mimebundle_()`` returns, with the template converted once per process.
+
+    plotly deep-copies and converts each figure's whole layout, template included (7 KB of
+    JSON, three quarters of the work), on every display. With JupyterLab's renderer alone (the
+    panel's), the figure is converted without its template and the template's conversion,
+    made once, is put back; a test compares both bundles for every chart of the reports.
+    Anything else (another renderer, another plotly) goes through plotly's own bundle.
+    """
+    import plotly.io as pio
+
+    try:
+        layout = fig._layout  # plotly's own storage: read, never changed here
+        data = fig._data
+    except AttributeError:  # pragma: no cover - another plotly
+        return fig._repr_mimebundle_()
+    template = layout.get("template")
+    if pio.renderers.default != "plotly_mimetype" or not isinstance(template, dict):
+        return fig._repr_mimebundle_()
+    plantilla = _plantilla(pio.templates.default)
+    if template != plantilla[0]:
+        return fig._repr_mimebundle_()
+    from _plotly_utils.utils import convert_to_base64
+
+    # what Figure.to_dict does (copy, then arrays as typed arrays), without the template
+    fig_dict = copy.deepcopy({"data": data, "layout": {k: v for k, v in layout.items() if k != "template"}})
+    convert_to_base64(fig_dict)
+    bundle = pio.renderers._build_mime_bundle(fig_dict, pio.renderers.default)
+    bundle[_PLOTLY_JSON]["layout"]["template"] = plantilla[1]
+    return bundle
+
+
+@functools.lru_cache(maxsize=4)
+def _plantilla(nombre: str) -> tuple[dict, dict]:
+    """Template ``nombre`` as a figure's layout holds it, and as plotly's bundle writes it."""
+    fig = go.Figure()
+    return fig._layout["template"], fig._repr_mimebundle_()[_PLOTLY_JSON]["layout"]["template"]

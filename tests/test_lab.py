@@ -77,6 +77,34 @@ def test_headless_figures_keep_the_offline_html_and_plotly_js_once(renderer, mon
     assert len(shown) == 1 and PLOTLY_JS_HEADER in shown[0]
 
 
+@pytest.mark.parametrize("nombre", ["resumen", "detallado", "flujos"])
+def test_panel_bundles_equal_plotly_own(renderer, nombre):
+    """The panel's figure bundles (template converted once) are plotly's own, for every chart of
+    the report on the demo data and on an empty selection; another renderer gets plotly's."""
+    from outbound_analysis import Filtros, _display, sections
+    from outbound_analysis.view import Vista
+
+    datos = Informe(
+        nombre, envios=str(REPO / "data/demo/envios_*.csv"), eventos=str(REPO / "data/demo/eventos.xlsx")
+    ).datos
+    _plotly_setup.use_renderer(interactivo=True)
+    figuras = [
+        p
+        for filtros in (Filtros(), Filtros(campanas=["No existe"]), Filtros(canales=[CHANNEL]))
+        for s in sections.SECCIONES[nombre]
+        if s != "contacto"
+        for p in Vista.de_datos(nombre, datos, filtros).partes(s)
+        if isinstance(p, go.Figure)
+    ]
+    assert len(figuras) >= 5
+    for fig in figuras:
+        antes = fig.to_json()
+        assert _display.paquete(fig) == fig._repr_mimebundle_()
+        assert fig.to_json() == antes  # the figure is not changed
+    _plotly_setup.use_renderer(interactivo=False)
+    assert "text/html" in _display.paquete(figuras[0])
+
+
 def test_plotly_property_paths_are_parsed_once_and_alike():
     """The kept parse gives what plotly's own gives, and a redraw reuses it (no parse again)."""
     from plotly import basedatatypes
