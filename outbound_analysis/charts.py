@@ -236,7 +236,7 @@ def embudo_niveles(table: pd.DataFrame, label: str, title: str) -> go.Figure:
     fig = go.Figure()
     levels = sorted(grouped["nivel"].unique())
     # one (level x value) grid instead of a filter per value; plain arrays for plotly
-    grid = grouped.pivot(index="nivel", columns=label, values="conversaciones")
+    grid = grouped.pivot_table(index="nivel", columns=label, values="conversaciones", aggfunc="sum")
     grid = grid.reindex(index=levels, columns=order).fillna(0).astype("int64")
     x = [f"Nivel {n}" for n in levels]
     for value in order:
