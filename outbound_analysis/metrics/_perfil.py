@@ -8,6 +8,7 @@ codes.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -273,6 +274,24 @@ def profile_events(eventos: pd.DataFrame, codigos: tuple[np.ndarray, pd.Index] |
     columns = ["autor", "tipo_tipificacion", "opcion", "finalizacion", "tipificacion", "etiqueta", "nodo"]
     ordered, ids, order = _ordered(eventos, columns, codigos)
     conv = ordered["_conv"].to_numpy()
+    # independent parts on a second thread (their work is in Arrow and NumPy, which release the GIL)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="perfil") as pool:
+        niveles = pool.submit(_levels, ordered, "tipificacion", "tipificacion")
+        nodos = pool.submit(_paths, conv, ordered["nodo"], ids)
+        return _perfil_de(eventos, ordered, ids, order, niveles, nodos)
+
+
+def _perfil_de(
+    eventos: pd.DataFrame,
+    ordered: pd.DataFrame,
+    ids: pd.Index,
+    order: np.ndarray,
+    niveles: Future[pd.DataFrame],
+    nodos: Future[PerfilNodos],
+) -> EventProfile:
+    """:func:`profile_events` from the ordered events; the tipificacion levels and the node
+    paths come from ``niveles`` and ``nodos`` (computed meanwhile on another thread)."""
+    conv = ordered["_conv"].to_numpy()
     n_conv = len(ids)
     autor = ordered["autor"]
 
@@ -300,7 +319,7 @@ def profile_events(eventos: pd.DataFrame, codigos: tuple[np.ndarray, pd.Index] |
     return EventProfile(
         ids=ids,
         conversaciones=profile,
-        tipificaciones=_levels(ordered, "tipificacion", "tipificacion"),
+        tipificaciones=niveles.result(),
         etiquetas=_levels(ordered, "etiqueta", "etiqueta"),
-        nodos=_paths(conv, ordered["nodo"], ids),
+        nodos=nodos.result(),
     )
