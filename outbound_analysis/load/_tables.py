@@ -6,6 +6,7 @@ One file's rows become canonical columns in :mod:`._archivo`; a Parquet store is
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -106,12 +107,11 @@ def _finish(frame: pd.DataFrame, tabla: str) -> pd.DataFrame:
     return frame
 
 
-def _concat_finished(frames: list[pd.DataFrame], tabla: str) -> pd.DataFrame:
-    """Finished frames of several files as one; a category of sorted distinct values gets their union.
-
-    Same result as finishing the concatenation (:func:`_finish` works row by row, and the
-    sorted union of each file's distinct values is the sorted distinct values of all).
-    """
+def _unificar(frames: list[pd.DataFrame], tabla: str) -> None:
+    """Give each category column of ``frames`` (finished frames of several files) the sorted
+    union of their categories, in place: joined, they are what finishing the join gives
+    (:func:`_finish` works row by row, and the sorted union of each file's distinct values is the
+    sorted distinct values of all)."""
     if len(frames) > 1:
         for column in TABLES[tabla]:
             if column.kind not in _CATEGORY_KINDS:
@@ -123,7 +123,6 @@ def _concat_finished(frames: list[pd.DataFrame], tabla: str) -> pd.DataFrame:
             dtype = pd.CategoricalDtype(pd.Index(cats, dtype="str"))
             for f in frames:
                 f[column.name] = f[column.name].astype(dtype)
-    return pd.concat(frames, ignore_index=True)
 
 
 def _id_codes(ids: pd.Series) -> tuple[np.ndarray, int]:
@@ -133,37 +132,43 @@ def _id_codes(ids: pd.Series) -> tuple[np.ndarray, int]:
     return codes, len(first)
 
 
-def _dedup(frame: pd.DataFrame, files: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Drop repeated ``envio_id``: the row read last is kept, the others are listed.
+def _dedup(frames: list[pd.DataFrame], files: list[str]) -> tuple[list[pd.DataFrame], pd.DataFrame]:
+    """Drop repeated ``envio_id`` over the files' frames (in file order, categories already
+    unified): the row read last is kept, the others are listed.
 
     A dropped row identical to the kept one is a ``duplicada``; one that differs is a
-    ``reemplazada`` (a later download updated it, e.g. pendiente -> exitoso).
+    ``reemplazada`` (a later download updated it, e.g. pendiente -> exitoso). Each file's rows
+    are filtered on their own, two files at a time (Arrow and NumPy release the GIL), before
+    they are joined: one copy of the kept rows instead of a join and then a filter.
     """
-    codes, n_ids = _id_codes(frame["envio_id"])
-    if n_ids == len(frame):  # the common case: nothing repeated
-        return frame, empty_rejects().assign(_duplicada=pd.Series(dtype=bool), _archivo=pd.Series(dtype=int))
+    meta = pd.DataFrame(
+        {
+            "envio_id": pd.concat([f["envio_id"] for f in frames], ignore_index=True),
+            "_fila": np.concatenate([f["_fila"].to_numpy() for f in frames]),
+            "_archivo": np.concatenate([f["_archivo"].to_numpy() for f in frames]),
+        }
+    )
+    codes, n_ids = _id_codes(meta["envio_id"])
+    if n_ids == len(meta):  # the common case: nothing repeated
+        return frames, empty_rejects().assign(_duplicada=pd.Series(dtype=bool), _archivo=pd.Series(dtype=int))
     repeated = np.flatnonzero(np.bincount(codes)[codes] > 1)
     # within the repeated rows, the last occurrence of each id is kept
     rev = repeated[::-1]
     _, last_pos = np.unique(codes[rev], return_index=True)
-    superseded = np.zeros(len(frame), dtype=bool)
+    superseded = np.zeros(len(meta), dtype=bool)
     superseded[repeated] = True
     superseded[rev[last_pos]] = False
-    involved = frame.iloc[repeated]
-    data_cols = [c for c in frame.columns if not c.startswith("_")]
+    starts = np.cumsum([0, *(len(f) for f in frames)])
+    per_file = [repeated[(repeated >= a) & (repeated < b)] - a for a, b in itertools.pairwise(starts)]
+    involved = pd.concat([f.iloc[r] for f, r in zip(frames, per_file, strict=True)], ignore_index=True)
+    data_cols = [c for c in involved.columns if not c.startswith("_")]
     tags = cv.arrow_of(involved["etiquetas"])
-    hashable = involved[data_cols].assign(
-        etiquetas=pd.Series(pc.binary_join(tags, "|"), index=involved.index, dtype=cv.STRING)
-    )
-    row_hash = np.zeros(len(frame), dtype=np.uint64)
+    hashable = involved[data_cols].assign(etiquetas=pd.Series(pc.binary_join(tags, "|"), dtype=cv.STRING))
+    row_hash = np.zeros(len(meta), dtype=np.uint64)
     row_hash[repeated] = pd.util.hash_pandas_object(hashable, index=False).to_numpy()
     kept_rows = rev[last_pos]
-    kept = (
-        frame.iloc[kept_rows][["envio_id", "_fila", "_archivo"]]
-        .assign(_hash=row_hash[kept_rows])
-        .set_index("envio_id")
-    )
-    dropped = frame.loc[superseded, ["envio_id", "_fila", "_archivo"]]
+    kept = meta.iloc[kept_rows].assign(_hash=row_hash[kept_rows]).set_index("envio_id")
+    dropped = meta[superseded]
     target = kept.reindex(dropped["envio_id"])
     same = target["_hash"].to_numpy() == row_hash[superseded]
     where = [f"la fila {f} de {files[a]}" for f, a in zip(target["_fila"], target["_archivo"], strict=True)]
@@ -185,7 +190,14 @@ def _dedup(frame: pd.DataFrame, files: list[str]) -> tuple[pd.DataFrame, pd.Data
             "_archivo": dropped["_archivo"].to_numpy(),
         }
     )
-    return frame[~superseded], listed
+    keep = [~superseded[a:b] for a, b in itertools.pairwise(starts)]
+    with ThreadPoolExecutor(max_workers=min(2, len(frames))) as pool:
+        filtered = list(pool.map(_filas, frames, keep))
+    return filtered, listed
+
+
+def _filas(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    return frame if keep.all() else frame[keep]
 
 
 def _load_table(
@@ -208,16 +220,18 @@ def _load_table(
     # files are independent and Arrow releases the GIL: read and convert them in parallel
     with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
         loads = list(pool.map(one, range(len(files))))
+    dup_list = empty_rejects().assign(_duplicada=pd.Series(dtype=bool), _archivo=pd.Series(dtype=int))
     if loads:
-        frame = _concat_finished([load.frame for load in loads], tabla)
+        frames = [load.frame for load in loads]
+        _unificar(frames, tabla)
+        if tabla == "envios":
+            frames, dup_list = _dedup(frames, names)
+        frame = pd.concat(frames, ignore_index=True)
     else:
         frame = complete(pd.DataFrame(), tabla, tz)
         frame["_fila"] = pd.Series(dtype="int64")
         frame["_archivo"] = pd.Series(dtype="int64")
         frame = _finish(frame, tabla)
-    dup_list = empty_rejects().assign(_duplicada=pd.Series(dtype=bool), _archivo=pd.Series(dtype=int))
-    if tabla == "envios":
-        frame, dup_list = _dedup(frame, names)
     report = []
     for i, (path, load) in enumerate(zip(files, loads, strict=True)):
         mine = dup_list[dup_list["_archivo"] == i]
