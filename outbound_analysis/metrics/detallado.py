@@ -10,7 +10,6 @@ builds the contact list: the (lazy) report computes it only when exported or rea
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import NamedTuple
 
 import numpy as np
@@ -126,8 +125,7 @@ def _detallado(e: Entrada) -> pd.DataFrame:
     counts, total_contactos = _conteos_posicion(e, sel) if panel else _conteos(e, sel)
     return detallado_tabla(
         sel.campanas.tolist(),
-        _distintos(e, sel, "origen"),
-        _distintos(e, sel, "canal"),
+        *_distintos(e, sel),
         total_contactos,
         counts,
     )
@@ -229,44 +227,50 @@ def detallado_tabla(
     return out[DETALLADO_COLUMNS]
 
 
-def _distintos(e: Entrada, sel: Base, columna: str) -> pd.arrays.StringArray:
-    """Per campaign (detallado order): the distinct values of ``columna``, sorted, joined by ", "."""
-    if e.por_posicion:  # the (campaign, value) pairs of every loaded send, made once: one count
-        pares, n = e.fuente.una_vez(_pares(columna))  # type: ignore[misc]
+def _distintos(e: Entrada, sel: Base) -> tuple[pd.arrays.StringArray, pd.arrays.StringArray]:
+    """Per campaign (detallado order): the distinct origenes and canales, each sorted and joined
+    by ", "."""
+    columnas = ("origen", "canal")
+    if e.por_posicion:  # (campaign, origen, canal) of every loaded send as one code, made once: one count
+        claves, tamanos = e.fuente.una_vez(_ternas)  # type: ignore[misc]
         todas: col.Categorias = e.fuente.una_vez(col.categorias("campana"))  # type: ignore[assignment]
-        size = len(todas.valores) * n + 1
-        counts = np.bincount(pares, minlength=size) if e.todas else np.bincount(pares, e.mascara(), size)
-        campana, valor = np.divmod(np.flatnonzero(counts[1:]), max(n, 1))  # by loaded campaign, then value
-        posicion = sel.campanas.get_indexer(pd.Index(todas.valores, dtype="string"))[campana]
-        values = e.fuente.una_vez(_CODIFICAR_DATOS[columna]).ids.to_pylist()  # type: ignore[attr-defined]
+        size = len(todas.valores) * tamanos[0] * tamanos[1]
+        w = None if e.todas else e.mascara()
+        counts = np.bincount(claves, w, size + 1)[:size].reshape(len(todas.valores), *tamanos) > 0
+        presentes = [counts.any(axis=2), counts.any(axis=1)]  # by loaded campaign, then value
+        grupo = pd.Index(todas.valores, dtype="string").get_indexer(sel.campanas)
+        presentes = [p[grupo, :-1] for p in presentes]  # detallado order; the last value: missing
     else:
-        cod = _codigos(e, columna)
-        n = len(cod.ids) + 1
-        has = (sel.codigo >= 0) & (cod.codigos < len(cod.ids))
-        seen = np.zeros(len(sel.campanas) * n, dtype=bool)  # a bitmap of (campaign, value): no sort
-        seen[sel.codigo[has] * n + cod.codigos[has]] = True
-        posicion, valor = np.divmod(np.flatnonzero(seen), n)  # by campaign, then value
-        values = cod.ids.to_pylist()
-    joined: list[list[str]] = [[] for _ in range(len(sel.campanas))]
-    for p, v in zip(posicion.tolist(), valor.tolist(), strict=True):
-        joined[p].append(values[v])
-    return pd.array([", ".join(v) if v else None for v in joined], dtype="string")
+        presentes = []
+        for columna in columnas:
+            cod = _codigos(e, columna)
+            n = len(cod.ids) + 1
+            has = (sel.codigo >= 0) & (cod.codigos < len(cod.ids))
+            seen = np.zeros(len(sel.campanas) * n, dtype=bool)  # a bitmap of (campaign, value): no sort
+            seen[sel.codigo[has] * n + cod.codigos[has]] = True
+            presentes.append(seen.reshape(len(sel.campanas), n)[:, :-1])
+    out = []
+    for columna, presente in zip(columnas, presentes, strict=True):
+        cod = e.fuente.una_vez(_CODIFICAR_DATOS[columna]) if e.por_posicion else _codigos(e, columna)
+        values = cod.ids.to_pylist()  # type: ignore[attr-defined]
+        joined = [", ".join(values[v] for v in np.flatnonzero(fila)) or None for fila in presente]
+        out.append(pd.array(joined, dtype="string"))
+    return out[0], out[1]
 
 
-@cache
-def _pares(columna: str) -> Callable[[Fuente], tuple[np.ndarray, int]]:
-    """Per data set, once: each loaded send's (campana category, ``columna`` value) as one code plus
-    one (0: either is missing), and the number of values."""
-
-    def pares_datos(f: Fuente) -> tuple[np.ndarray, int]:
-        campana: col.Categorias = f.una_vez(col.categorias("campana"))  # type: ignore[assignment]
-        cod: Codigos = f.una_vez(_CODIFICAR_DATOS[columna])  # type: ignore[assignment]
-        n = len(cod.ids)
-        ok = (campana.codigos >= 0) & (cod.codigos < n)
-        return solo_lectura(np.where(ok, campana.codigos * n + cod.codigos + 1, 0)), n
-
-    pares_datos.__qualname__ = f"pares[{columna}]"
-    return pares_datos
+def _ternas(f: Fuente) -> tuple[np.ndarray, tuple[int, int]]:
+    """Per data set, once: each loaded send's (campana category, origen, canal) as one code (a
+    missing origen or canal is its column's last value; no campaign: the last code) and the
+    number of origen and canal values plus one."""
+    campana: col.Categorias = f.una_vez(col.categorias("campana"))  # type: ignore[assignment]
+    origen: Codigos = f.una_vez(_CODIFICAR_DATOS["origen"])  # type: ignore[assignment]
+    canal: Codigos = f.una_vez(_CODIFICAR_DATOS["canal"])  # type: ignore[assignment]
+    no, nc = len(origen.ids) + 1, len(canal.ids) + 1
+    size = len(campana.valores) * no * nc
+    claves = np.where(
+        campana.codigos >= 0, (campana.codigos * no + origen.codigos) * nc + canal.codigos, size
+    )
+    return solo_lectura(claves), (no, nc)
 
 
 def envios_detalle(envios: pd.DataFrame, filtros: Filtros | None = None) -> pd.DataFrame:
