@@ -150,7 +150,7 @@ def _dedup(frames: list[pd.DataFrame], files: list[str]) -> tuple[list[pd.DataFr
     )
     codes, n_ids = _id_codes(meta["envio_id"])
     if n_ids == len(meta):  # the common case: nothing repeated
-        return frames, empty_rejects().assign(_duplicada=pd.Series(dtype=bool), _archivo=pd.Series(dtype=int))
+        return frames, _sin_repetidos()
     repeated = np.flatnonzero(np.bincount(codes)[codes] > 1)
     # within the repeated rows, the last occurrence of each id is kept
     rev = repeated[::-1]
@@ -196,6 +196,11 @@ def _dedup(frames: list[pd.DataFrame], files: list[str]) -> tuple[list[pd.DataFr
     return filtered, listed
 
 
+def _sin_repetidos() -> pd.DataFrame:
+    """The list of dropped repeated rows when there is none."""
+    return empty_rejects().assign(_duplicada=pd.Series(dtype=bool), _archivo=pd.Series(dtype=int))
+
+
 def _filas(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     return frame if keep.all() else frame[keep]
 
@@ -220,7 +225,7 @@ def _load_table(
     # files are independent and Arrow releases the GIL: read and convert them in parallel
     with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
         loads = list(pool.map(one, range(len(files))))
-    dup_list = empty_rejects().assign(_duplicada=pd.Series(dtype=bool), _archivo=pd.Series(dtype=int))
+    dup_list = _sin_repetidos()
     if loads:
         frames = [load.frame for load in loads]
         _unificar(frames, tabla)

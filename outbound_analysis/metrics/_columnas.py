@@ -64,6 +64,18 @@ def codigos(e: Entrada, columna: str) -> tuple[np.ndarray, pd.Index] | None:
     return e.tomar(_tomador(columna)), cat.valores
 
 
+def cuantas(e: Entrada, columna: str) -> int:
+    """How many values the loaded sends' :func:`categorias` of ``columna`` has."""
+    return len(e.fuente.una_vez(categorias(columna)).valores)  # type: ignore[attr-defined]
+
+
+def en_categorias(e: Entrada, columna: str, valores: pd.Index) -> np.ndarray:
+    """Each of ``valores``' position among the loaded sends' :func:`categorias` of ``columna``
+    (-1: not among them): what puts counts by loaded category in another order."""
+    cat: Categorias = e.fuente.una_vez(categorias(columna))  # type: ignore[assignment]
+    return pd.Index(cat.valores, dtype="string").get_indexer(valores)
+
+
 @cache
 def _tomador(columna: str) -> Callable[[Fuente], np.ndarray]:
     def codes(f: Fuente) -> np.ndarray:
@@ -130,14 +142,12 @@ def orden_envios(f: Fuente) -> np.ndarray:
     return solo_lectura(ordenar_envios(_envios(f)))
 
 
-def en_orden(e: Entrada, filas: np.ndarray | None = None) -> np.ndarray:
-    """Positions (in the loaded sends) of the selected sends, or of ``filas`` (a mask over every
-    loaded send) when given, by fecha_envio then envio_id."""
+def en_orden(e: Entrada) -> np.ndarray:
+    """Positions (in the loaded sends) of the selected sends, by fecha_envio then envio_id."""
     orden: np.ndarray = e.fuente.una_vez(orden_envios)  # type: ignore[assignment]
-    mask = e.mascara() if filas is None else filas
-    if filas is None and e.todas:
+    if e.todas:
         return orden
-    return orden[mask[orden]]  # type: ignore[index]
+    return orden[e.mascara()[orden]]  # type: ignore[index]
 
 
 @cache

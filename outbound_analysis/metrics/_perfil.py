@@ -278,20 +278,21 @@ def profile_events(eventos: pd.DataFrame, codigos: tuple[np.ndarray, pd.Index] |
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="perfil") as pool:
         niveles = pool.submit(_levels, ordered, "tipificacion", "tipificacion")
         nodos = pool.submit(_paths, conv, ordered["nodo"], ids)
-        return _perfil_de(eventos, ordered, ids, order, niveles, nodos)
+        return _perfil_de(eventos, ordered, conv, ids, order, niveles, nodos)
 
 
 def _perfil_de(
     eventos: pd.DataFrame,
     ordered: pd.DataFrame,
+    conv: np.ndarray,
     ids: pd.Index,
     order: np.ndarray,
     niveles: Future[pd.DataFrame],
     nodos: Future[PerfilNodos],
 ) -> EventProfile:
-    """:func:`profile_events` from the ordered events; the tipificacion levels and the node
-    paths come from ``niveles`` and ``nodos`` (computed meanwhile on another thread)."""
-    conv = ordered["_conv"].to_numpy()
+    """:func:`profile_events` from the ordered events and their conversation codes ``conv``; the
+    tipificacion levels and the node paths come from ``niveles`` and ``nodos`` (computed
+    meanwhile on another thread)."""
     n_conv = len(ids)
     autor = ordered["autor"]
 

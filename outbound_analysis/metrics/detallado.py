@@ -156,12 +156,12 @@ def _conteos_posicion(e: Entrada, sel: Base) -> tuple[dict[str, np.ndarray], np.
     by loaded campaign, then puts the campaigns in detallado order."""
     d: _DetalladoDatos = e.fuente.una_vez(_detallado_datos)  # type: ignore[assignment]
     pesos = None if e.todas else e.mascara().astype(np.float64)  # type: ignore[union-attr]
-    n = len(d.grupo_de)
+    n = col.cuantas(e, "campana")
     tabla = np.bincount(d.claves, weights=pesos, minlength=(n + 1) << len(CONTEO_INDICADOR))
     envios, conteos = marginales(tabla.reshape(n + 1, -1)[:n])
     visto = np.bincount(d.pares, weights=pesos, minlength=len(d.campana_del_par) + 1)[:-1] > 0
     contactos = np.bincount(d.campana_del_par[visto], minlength=n).astype(np.int64)
-    grupo = d.grupo_de.get_indexer(sel.campanas)  # each selected campaign's loaded one
+    grupo = col.en_categorias(e, "campana", sel.campanas)  # detallado order
     counts = {
         "envios": envios[grupo],
         **{c: v[grupo] for c, v in zip(CONTEO_INDICADOR, conteos, strict=True)},
@@ -171,13 +171,11 @@ def _conteos_posicion(e: Entrada, sel: Base) -> tuple[dict[str, np.ndarray], np.
 
 class _DetalladoDatos(NamedTuple):
     """Per loaded send: campaign code * 2**7 + the :data:`CONTEO_INDICADOR` flags (no campaign:
-    the last code) and its (campaign, contact) pair (none: the last); each pair's campaign code;
-    the campaigns' values."""
+    the last code) and its (campaign, contact) pair (none: the last); each pair's campaign code."""
 
     claves: np.ndarray
     pares: np.ndarray
     campana_del_par: np.ndarray
-    grupo_de: pd.Index
 
 
 def _detallado_datos(f: Fuente) -> _DetalladoDatos:
@@ -188,11 +186,12 @@ def _detallado_datos(f: Fuente) -> _DetalladoDatos:
     codes = np.where(cat.codigos >= 0, cat.codigos, n)
     keys = claves(codes, [ind[c].to_numpy(dtype=bool) for c in CONTEO_INDICADOR.values()])
     valid = (cat.codigos >= 0) & (cont.codigos < len(cont.ids))
-    par, unicos = pd.factorize(cat.codigos[valid] * (len(cont.ids) + 1) + cont.codigos[valid])
+    width = len(cont.ids) + 1
+    par, unicos = pd.factorize(cat.codigos[valid] * width + cont.codigos[valid])
     pares = np.full(len(codes), len(unicos), dtype=np.int64)
     pares[valid] = par
-    campana = (np.asarray(unicos) // (len(cont.ids) + 1)).astype(np.int64)
-    return _DetalladoDatos(keys, pares, campana, pd.Index(cat.valores, dtype="string"))
+    campana = (np.asarray(unicos) // width).astype(np.int64)
+    return _DetalladoDatos(keys, pares, campana)
 
 
 #: detallado's counts per campaign, after total_contactos
@@ -233,12 +232,12 @@ def _distintos(e: Entrada, sel: Base) -> tuple[pd.arrays.StringArray, pd.arrays.
     columnas = ("origen", "canal")
     if e.por_posicion:  # (campaign, origen, canal) of every loaded send as one code, made once: one count
         claves, tamanos = e.fuente.una_vez(_ternas)  # type: ignore[misc]
-        todas: col.Categorias = e.fuente.una_vez(col.categorias("campana"))  # type: ignore[assignment]
-        size = len(todas.valores) * tamanos[0] * tamanos[1]
+        n = col.cuantas(e, "campana")
+        size = n * tamanos[0] * tamanos[1]
         w = None if e.todas else e.mascara()
-        counts = np.bincount(claves, w, size + 1)[:size].reshape(len(todas.valores), *tamanos) > 0
+        counts = np.bincount(claves, w, size + 1)[:size].reshape(n, *tamanos) > 0
         presentes = [counts.any(axis=2), counts.any(axis=1)]  # by loaded campaign, then value
-        grupo = pd.Index(todas.valores, dtype="string").get_indexer(sel.campanas)
+        grupo = col.en_categorias(e, "campana", sel.campanas)
         presentes = [p[grupo, :-1] for p in presentes]  # detallado order; the last value: missing
     else:
         presentes = []
@@ -419,7 +418,7 @@ def _tiempos(e: Entrada) -> pd.DataFrame:
     )
     cat: col.Categorias = e.fuente.una_vez(col.categorias("campana"))  # type: ignore[assignment]
     k = len(cat.valores)
-    grupo = pd.Index(cat.valores).get_indexer(base.campanas)
+    grupo = col.en_categorias(e, "campana", base.campanas)
     mask: np.ndarray = e.mascara()  # type: ignore[assignment]
 
     def por_etapa(etapa: str) -> Etapa:

@@ -41,6 +41,7 @@ from ._perfil import EventProfile
 from ._recorridos import MAX_NODOS as MAX_NODOS
 from ._recorridos import SIN_NODO as SIN_NODO
 from ._recorridos import (
+    codigos_finalizacion,
     sin_fin,
     tabla_abandono_por_nodo,
     tabla_recorridos,
@@ -149,19 +150,16 @@ def _conversaciones(f: Fuente) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     FINALIZACIONES (-1: none)."""
     conv = f.perfil_eventos.conversaciones
     explicita = conv["finalizacion_explicita"]
-    fin = pd.Index(list(FINALIZACIONES), dtype=object).get_indexer(
-        explicita.to_numpy(dtype=object, na_value=None)
-    )
-    desconocidas = (fin < 0) & explicita.notna().to_numpy()
-    if desconocidas.any():
-        raise ValueError(f"finalizacion values must be among {FINALIZACIONES}")
+    tiene = explicita.notna().to_numpy()
+    fin = np.full(len(explicita), -1, dtype=np.int64)
+    fin[tiene] = codigos_finalizacion(explicita[tiene])
     return tuple(  # type: ignore[return-value]
         solo_lectura(a)
         for a in (
             conv["responde"].to_numpy(dtype=bool),
             conv["agente"].to_numpy(dtype=bool),
             conv["autogestion"].to_numpy(dtype=bool),
-            fin.astype(np.int64),
+            fin,
         )
     )
 
