@@ -58,6 +58,15 @@ def fmt_int(n: object) -> str:
     return f"{int(n):,}".replace(",", ".")  # type: ignore[call-overload]
 
 
+def cuantos(n: int, singular: str, plural: str) -> str:
+    """A count with its noun in the right number.
+
+    >>> cuantos(1, "envío", "envíos"), cuantos(1500, "envío", "envíos")
+    ('1 envío', '1.500 envíos')
+    """
+    return f"{fmt_int(n)} {singular if n == 1 else plural}"
+
+
 def fmt_pct(x: object, digits: int = 1) -> str:
     """Fraction as a Spanish percentage: ``fmt_pct(0.125) == "12,5 %"``; NA, NaN, None -> "–".
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ._text import fmt_int
+from ._text import cuantos, fmt_int
 from .errors import OutboundError
 from .report import REPORTS
 
@@ -262,7 +262,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         raise OutputError(describe_os_error(exc, args.dir, "--dir")) from exc
     took = time.perf_counter() - start
     print(
-        f"Datos de ejemplo ({fmt_int(args.envios)} envíos, semilla {args.seed}) en {args.dir}/ "
+        f"Datos de ejemplo ({cuantos(args.envios, 'envío', 'envíos')}, semilla {args.seed}) en {args.dir}/ "
         f"en {took:.1f} s:"
     )
     for f in files:

@@ -45,7 +45,7 @@ from ._outputs import (
     leave_failure,
     move_into_place,
 )
-from ._text import fmt_int
+from ._text import cuantos, fmt_int
 from .errors import OutboundError, OutputBusyError, OutputError, ParamsError
 from .load import Dataset, almacen_de, leer_almacen, load_data, read_secret_key
 from .metrics._ab import validar_comparar
@@ -272,7 +272,9 @@ def run_report(
             progress_bar=False,
             execution_timeout=timeout,
             store_widget_state=False,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no kernel chatter on the console
+            # CRITICAL: jupyter_client interrupts a kernel before shutting it down, and ipykernel logs that
+            # as an ERROR when a message is being handled; a cell's own error reaches the summary anyway
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
         render_html(executed, work / f"{informe}.html")
         with _SWAP:
@@ -510,5 +512,5 @@ def run(
             folder.close()
     failed = [o for o in summary.outcomes if not o.ok]
     done = len(summary.outcomes) - len(failed)
-    log(f"{fmt_int(done)} informes generados, {fmt_int(len(failed))} con error.")
+    log(f"{cuantos(done, 'informe generado', 'informes generados')}, {fmt_int(len(failed))} con error.")
     return summary

@@ -222,7 +222,7 @@ def test_a_folder_that_refuses_a_report_mid_run_fails_only_that_report(tmp_path,
     line = next(x for x in printed.splitlines() if x.startswith("✗"))
     assert "resumen" in line and f"No tengo permiso para escribir en «{out}»" in line
     assert "Se borraron las salidas anteriores de resumen." in line and "resumen.error.txt" in line
-    assert "✓ detallado" in printed and "1 informes generados, 1 con error." in printed
+    assert "✓ detallado" in printed and "1 informe generado, 1 con error." in printed
     assert (out / "detallado.html").read_text(encoding="utf-8") == "<html>corrida-2</html>"
     assert not (out / "resumen.html").exists() and not (out / "resumen").exists()
 
