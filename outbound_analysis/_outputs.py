@@ -362,17 +362,20 @@ def leave_failure(
     written: list[str] = []
     try:
         if executed is not None and executed.is_file():
-            shutil.copyfile(executed, destination / f"{informe}.error.ipynb")
             written.append(f"{informe}.error.ipynb")
+            shutil.copyfile(executed, destination / written[-1])
         when = f"{dt.datetime.now():%d/%m/%Y a las %H:%M}"
-        (destination / f"{informe}.error.txt").write_text(
+        written.append(f"{informe}.error.txt")
+        (destination / written[-1]).write_text(
             f"El informe {informe} ({params_file.name}) no se generó el {when}: {error}\n",
             encoding="utf-8",
         )
-        written.append(f"{informe}.error.txt")
         set_manifest(destination, informe, written, "error")
     except OSError:
-        pass  # the folder itself is the problem: the summary line says it
-    if written:
-        note += f" Detalle en {' y '.join(written)}."
-    return note
+        # the folder itself is the problem (the summary line says it): no half-written error
+        # file is left behind, nor one the manifest does not list
+        for name in written:
+            with contextlib.suppress(OSError):
+                (destination / name).unlink(missing_ok=True)
+        return note + " No pude dejar los archivos con el detalle del error en esa carpeta."
+    return note + f" Detalle en {' y '.join(written)}."

@@ -331,7 +331,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         totals = [data.totales(t) for t in ("envios", "eventos")]
         rows = sum(t["leidas"] - t["cargadas"] for t in totals)
         problems = "" if len(rejects) == rows else f" ({fmt_int(len(rejects))} problemas)"
-        print(f"\n{fmt_int(rows)} filas no cargadas{problems}; detalle completo en {out}. Primeras:")
+        filas = cuantos(rows, "fila no cargada", "filas no cargadas")
+        print(f"\n{filas}{problems}; detalle completo en {out}. Primeras:")
         for r in rejects.head(args.mostrar).itertuples():
             value = "" if r.valor is None or r.valor != r.valor else f" «{r.valor}»"
             print(f"  {Path(r.archivo).name}, fila {r.fila}, {r.columna}{value}: {r.motivo}")

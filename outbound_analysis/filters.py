@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 import pandas as pd
 
-from ._convert import code_of, split_canal
+from ._convert import YEAR_MAX, YEAR_MIN, code_of, split_canal
 from ._text import fmt_int
 from .errors import ParamsError
 from .load import DEFAULT_TZ
@@ -40,23 +40,36 @@ _COLUMNS = {c.name: c for c in ENVIOS}
 
 
 def parse_date(value: object, name: str) -> dt.date | None:
-    """A filter date from a date, a datetime or text (``AAAA-MM-DD`` or ``dd/mm/aaaa``)."""
+    """A filter date from a date, a datetime or text (``AAAA-MM-DD`` or ``dd/mm/aaaa``).
+
+    Only years 1900 to 2200, the years the loader accepts: ``9999-12-31`` (a common "no
+    date") is an error that says to leave the field empty.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _in_range(value.date(), name)
     if isinstance(value, dt.date):
-        return value
+        return _in_range(value, name)
     if isinstance(value, str):
         text = value.strip()
         for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
             try:
-                return dt.datetime.strptime(text, fmt).date()
+                return _in_range(dt.datetime.strptime(text, fmt).date(), name)
             except ValueError:
                 continue
     raise ParamsError(
         f"{name}: «{value}» no es una fecha válida. Escribila como AAAA-MM-DD (p. ej. 2026-08-31) "
         "o dejala vacía para no limitar."
+    )
+
+
+def _in_range(day: dt.date, name: str) -> dt.date:
+    if YEAR_MIN <= day.year <= YEAR_MAX:
+        return day
+    raise ParamsError(
+        f"{name}: {day:%d/%m/%Y} está fuera de los años {YEAR_MIN} a {YEAR_MAX}, los de los datos que se "
+        "cargan. Poné una fecha dentro de ese rango o dejala vacía para no limitar."
     )
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import logging
 import os
 import re
 import shutil
@@ -208,8 +209,39 @@ def render_html(notebook: Path, target: Path) -> Path:
 _ERRNO_IN_TEXT = re.compile(r"\[Errno (\d+)\]")
 
 
-def _describe_failure(exc: BaseException, folder: Path) -> str:
+def _literal(path: Path) -> str:
+    """``path`` for papermill, which runs ``str.format`` on it: ``{`` and ``}`` doubled.
+
+    >>> _literal(Path("salida/{x}"))
+    'salida/{{x}}'
+    """
+    return str(path).replace("{", "{{").replace("}", "}}")
+
+
+def _timed_out_cell(executed: Path | None) -> str:
+    """ "la celda N" for the cell that was running when the time ran out (papermill saved the rest)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(executed, as_version=4) if executed is not None else None
+    except (OSError, ValueError):
+        nb = None
+    counts = [c.get("execution_count") or 0 for c in nb.cells if c.cell_type == "code"] if nb else []
+    return f"la celda {max(counts) + 1}" if counts else "una celda"
+
+
+def _describe_failure(
+    exc: BaseException, folder: Path, timeout: int = CELL_TIMEOUT, executed: Path | None = None
+) -> str:
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, CellTimeoutError):  # a TimeoutError, hence an OSError: not a folder problem
+        return (
+            f"{_timed_out_cell(executed)} tardó más de {fmt_int(timeout)} s, el límite de --timeout, y el "
+            f"informe quedó sin terminar. Volvé a correrlo con un límite mayor (por ejemplo --timeout "
+            f"{timeout * 4})."
+        )
 
     if isinstance(exc, PapermillExecutionError):
         evalue = " ".join(str(exc.evalue).strip().splitlines())[:600]
@@ -224,6 +256,8 @@ def _describe_failure(exc: BaseException, folder: Path) -> str:
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
 
+
+_SILENCIO = logging.NullHandler()
 
 #: output folders are shared by the reports of a parameters file: one swap (manifest) at a time
 _SWAP = threading.Lock()
@@ -263,9 +297,11 @@ def run_report(
             "salida": str(work / informe),
         }
         kernel_env()
+        # nbclient logs a timeout in English through papermill's logger; the summary says it in Spanish
+        logging.getLogger("papermill").addHandler(_SILENCIO)
         pm.execute_notebook(
-            str(source),
-            str(executed),
+            _literal(source),  # papermill formats both paths with the parameters: keep braces as they are
+            _literal(executed),
             parameters=values,
             kernel_name=KERNEL,
             cwd=str(notebooks_dir()),
@@ -287,7 +323,7 @@ def run_report(
     except Exception as exc:  # keep going: the summary names the report, the cell and the error
         if cancelado is not None and cancelado.is_set():  # its kernel got the Ctrl+C too
             raise KeyboardInterrupt from exc
-        error = _describe_failure(exc, shown)
+        error = _describe_failure(exc, shown, timeout, executed)
         with _SWAP:
             aviso = leave_failure(destination, informe, params_file, executed, error)
         return Outcome(informe, params_file, False, time.perf_counter() - start, error=error, aviso=aviso)

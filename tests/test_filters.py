@@ -141,6 +141,20 @@ def test_unreadable_date_is_a_params_error(bad):
     assert "AAAA-MM-DD" in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("9999-12-31", "31/12/9999"), (dt.date(1000, 1, 1), "01/01/1000"), ("31/12/2201", "31/12/2201")],
+)
+def test_dates_outside_1900_2200_are_an_error_not_another_date(value, shown):
+    with pytest.raises(ParamsError) as err:
+        Filtros(fecha_hasta=value)
+    assert str(err.value) == (
+        f"fecha_hasta: {shown} está fuera de los años 1900 a 2200, los de los datos que se cargan. "
+        "Poné una fecha dentro de ese rango o dejala vacía para no limitar."
+    )
+    assert Filtros(fecha_desde="1900-01-01", fecha_hasta="2200-12-31").fecha_hasta == dt.date(2200, 12, 31)
+
+
 def test_fecha_desde_after_fecha_hasta_is_an_error():
     with pytest.raises(ParamsError) as err:
         Filtros(fecha_desde="2026-08-31", fecha_hasta="2026-08-01")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -21,7 +22,9 @@ import pandas as pd
 import papermill
 import pytest
 from conftest import ROOT
+from nbclient.exceptions import CellTimeoutError
 from papermill.exceptions import PapermillExecutionError
+from papermill.parameterize import parameterize_path
 
 from outbound_analysis import _outputs, _run_cache, cli, exports, runner
 from outbound_analysis.errors import OutputBusyError
@@ -38,16 +41,24 @@ class FakeNotebooks:
     def __init__(self) -> None:
         self.calls: list[tuple[str, Path]] = []
         self.fail: set[str] = set()
+        self.timeout: set[str] = set()
         self.interrupt: set[str] = set()
         self.tag = "corrida-1"
 
     def execute(self, input_path, output_path, parameters, **_kwargs):
+        # papermill formats both paths with the parameters before using them
+        input_path, output_path = (parameterize_path(p, parameters) for p in (input_path, output_path))
         name = Path(input_path).stem
         self.calls.append((name, Path(output_path).parent.parent))
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"{name} {self.tag}")])
         nbformat.write(nb, output_path)
         if name in self.interrupt:
             raise KeyboardInterrupt
+        if name in self.timeout:  # two cells ran, the third timed out: nbclient logs it, then raises
+            cells = [nbformat.v4.new_code_cell("1", execution_count=n) for n in (1, 2, None)]
+            nbformat.write(nbformat.v4.new_notebook(cells=cells), output_path)
+            logging.getLogger("papermill").error("Timeout waiting for execute reply (1s).")
+            raise CellTimeoutError("A cell timed out while it was being executed, after 1 seconds.")
         if name in self.fail:
             raise PapermillExecutionError(3, 4, "informe.tablas", "ValueError", "se rompió la tabla", [])
         salida = Path(parameters["salida"])
@@ -247,6 +258,52 @@ def test_disk_full_while_moving_leaves_no_mixed_report(tmp_path, fake, capsys, m
     assert {f for f in files_of(out) if f.startswith("resumen")} == {"resumen.error.txt"}
     assert (out / "detallado.html").read_text(encoding="utf-8") == "<html>corrida-2</html>"
     assert not [p for p in out.iterdir() if p.name.startswith(".resumen-")]
+
+
+def test_braces_in_the_output_folder_stay_as_they_are(tmp_path, fake):
+    params = write_params(tmp_path)
+    assert run_cli("flujos", "--params", params, "--output", tmp_path / "a{{b}}c") == 0  # {{ is a brace
+    assert run_cli("flujos", "--params", params, "--output", tmp_path / "x}") == 0  # no placeholder
+    for folder in ("a{b}c", "x}"):
+        assert {"flujos.html", "flujos.ipynb", "flujos/kpis.csv"} <= files_of(tmp_path / folder), folder
+
+
+def test_a_cell_timeout_says_which_cell_and_how_to_raise_the_limit(tmp_path, fake, capsys):
+    params = write_params(tmp_path)
+    out = tmp_path / "out"
+    fake.timeout = {"resumen"}
+    assert run_cli("resumen", "--params", params, "--output", out, "--timeout", "60") == 1
+    printed = capsys.readouterr()
+    message = (
+        "la celda 3 tardó más de 60 s, el límite de --timeout, y el informe quedó sin terminar. "
+        "Volvé a correrlo con un límite mayor (por ejemplo --timeout 240)."
+    )
+    assert message in printed.out
+    assert "No pude escribir" not in printed.out  # a TimeoutError is an OSError, not a folder problem
+    # nbclient's English log line: without a handler of papermill's own, Python's last-resort
+    # handler prints it on stderr (pytest's log capture hides that here)
+    assert any(isinstance(h, logging.NullHandler) for h in logging.getLogger("papermill").handlers)
+    text = (out / "resumen.error.txt").read_text(encoding="utf-8")
+    assert text.count("\n") == 1 and message in text
+
+
+def test_error_files_that_cannot_be_written_are_not_left_half_written(tmp_path, fake, capsys, monkeypatch):
+    params = write_params(tmp_path)
+    out = tmp_path / "out"
+    fake.fail = {"resumen"}
+    real_write = Path.write_text
+
+    def write_text(self, *args, **kwargs):
+        if self.name == "resumen.error.txt":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+    assert run_cli("resumen", "detallado", "--params", params, "--output", out) == 1
+    printed = capsys.readouterr().out
+    assert "No pude dejar los archivos con el detalle del error en esa carpeta." in printed
+    assert not [f for f in files_of(out) if f.startswith("resumen")]  # not even the copied notebook
+    assert "detallado.html" in files_of(out)
 
 
 # --------------------------------------------------------------------------- stale or mixed outputs

@@ -208,6 +208,16 @@ def test_periodo_anterior_needs_both_dates():
     assert t.rango_anterior(Filtros(fecha_desde="2026-08-10")) is None
 
 
+def test_a_previous_period_before_1900_is_not_defined_and_the_section_says_why():
+    wide = Filtros(fecha_desde="1950-01-01", fecha_hasta="2026-12-31")  # the previous one starts in 1873
+    assert t.rango_anterior(wide) is None
+    assert t.rango_anterior(Filtros(fecha_desde="1950-01-01", fecha_hasta="1950-01-01")) is not None
+    html = _html_parts(
+        _informe(fecha_desde="1950-01-01", fecha_hasta="2026-12-31").partes("periodo_anterior")
+    )
+    assert "empezaría antes de 1900" in html and "<table" not in html
+
+
 def test_periodo_anterior_without_loaded_sends_of_the_previous_period():
     env = make_envios({"fecha_envio": "2026-08-10 09:00"}, {"fecha_envio": "2026-08-11 09:00"})
     # one day: previous period is the 9th alone
@@ -621,9 +631,7 @@ def test_contact_codes_are_hashed_once_per_data_set_not_per_filter_change(monkey
 
     calls = []
     real = _entrada._codigos_contacto
-    monkeypatch.setattr(
-        _entrada, "_codigos_contacto", lambda f: calls.append(len(f.datos.envios)) or real(f)
-    )
+    monkeypatch.setattr(_entrada, "_codigos_contacto", lambda f: calls.append(len(f.datos.envios)) or real(f))
     inf = _informe()
     first = inf.tablas["fatiga"]
     inf.aplicar(Filtros(campanas=["Campaña A"]))

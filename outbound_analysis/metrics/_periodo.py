@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._convert import YEAR_MIN
 from .._text import fmt_pct
 from ..filters import Filtros, envios_mask
 from ._base import ratio
@@ -87,7 +88,8 @@ class PeriodoAnterior:
 def rango_anterior(filtros: Filtros | None) -> tuple[dt.date, dt.date] | None:
     """The previous period: same number of days, ending the day before fecha_desde.
 
-    None unless fecha_desde and fecha_hasta are both set.
+    None unless fecha_desde and fecha_hasta are both set, and when it would start before
+    1900 (no loaded send is that old: there is nothing to compare with).
 
     >>> rango_anterior(Filtros(fecha_desde="2026-08-10", fecha_hasta="2026-08-16"))
     (datetime.date(2026, 8, 3), datetime.date(2026, 8, 9))
@@ -95,6 +97,8 @@ def rango_anterior(filtros: Filtros | None) -> tuple[dt.date, dt.date] | None:
     if filtros is None or filtros.fecha_desde is None or filtros.fecha_hasta is None:
         return None
     days = (filtros.fecha_hasta - filtros.fecha_desde).days + 1
+    if filtros.fecha_desde - dt.date(YEAR_MIN, 1, 1) < dt.timedelta(days=days):
+        return None
     return filtros.fecha_desde - dt.timedelta(days=days), filtros.fecha_desde - dt.timedelta(days=1)
 
 

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from .. import _graficos_resumen as graficos
 from .. import _html, charts
-from .._text import fmt_pct
+from .._text import fmt_pct, is_missing
 from ..labels import CONCEPTO_LABELS, column_label
 from ..metrics import _tiempo as mas
 from ._base import Etiquetas, Part, Secciones, Tablas, fila, texto
@@ -125,9 +125,13 @@ def periodo_anterior(t: Tablas, e: Etiquetas) -> list[Part]:
     assert p is not None
     c = fila(t["contexto_tiempo"])
     if not p.definido:
-        return texto(
-            "sections/resumen/periodo_anterior.html.j2", c=c, definido=False, aviso=p.nota(), tabla=""
-        )
+        aviso = p.nota()
+        if not (is_missing(c["fecha_desde"]) or is_missing(c["fecha_hasta"])):  # rango_anterior: before 1900
+            aviso = (
+                "El período anterior empezaría antes de 1900, y no hay envíos tan viejos: "
+                "no hay con qué comparar."
+            )
+        return texto("sections/resumen/periodo_anterior.html.j2", c=c, definido=False, aviso=aviso, tabla="")
     table = p.tabla
     shown = table.assign(
         metrica=table["metrica"].map(column_label),
