@@ -11,6 +11,7 @@ flags NA, flow sends without eventos or with eventos of other conversations).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -278,6 +279,17 @@ def test_filters_that_match_nothing_say_so_with_the_loaded_date_range(tmp_path):
     header = "".join(p for p in inf.partes_encabezado() if isinstance(p, str))
     assert "Los envíos cargados van del 10/08/2026 al 12/08/2026" in header
     assert pd.read_csv(tmp_path / "detallado" / "detallado.csv").empty
+
+
+def test_the_widest_date_range_renders_every_report(tmp_path):
+    """1900 to 2200, the widest range a filter takes: 110,000 days of evolucion, no previous period."""
+    ds = dataset(make_envios({"fecha_envio": "2026-08-10 10:00"}, {"fecha_envio": "2026-08-12 18:00"}))
+    html = _check_all(ds, tmp_path, fecha_desde="1900-01-01", fecha_hasta="2200-12-31")
+    resumen = _sections(html["resumen"], "resumen")
+    assert ">2<" in resumen["kpis"] and "empezaría antes de 1900" in resumen["periodo_anterior"]
+    evolucion = pd.read_csv(tmp_path / "resumen" / "evolucion.csv")
+    assert len(evolucion) == (dt.date(2200, 12, 31) - dt.date(1900, 1, 1)).days + 1
+    assert evolucion["envios"].sum() == 2
 
 
 def test_one_send(tmp_path):
