@@ -66,3 +66,51 @@ def test_fixture_report_numbers_reach_the_page(fixture_reports, tmp_path):
     # the funnel's first stage text, drawn by plotly.js inside the SVG
     assert re.search(r"<text[^>]*>8 · 100,0 %</text>", dom), "el embudo no muestra sus números"
     assert "main-svg" in dom
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and (b["y"] < a["y"] + a["height"])
+    )
+
+
+def test_static_html_reads_well_at_a_laptops_width(demo_reports):
+    """Issue 10.7 as a reader sees it: no Lab-only sections, the parameters listed, the
+    reconciliation legend clear of its axis title, wide tables scrolling inside the page."""
+    from playwright.sync_api import sync_playwright
+
+    width = 1280
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium(), args=[f for f in CHROMIUM_FLAGS if "virtual-time" not in f]
+        )
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto((demo_reports / "resumen.html").as_uri())
+            page.wait_for_selector(".js-plotly-plot .main-svg")
+            headings = [h.strip().rstrip("¶") for h in page.locator("h2").all_text_contents()]
+            assert "Datos y filtros" in headings
+            assert not {"Panel de filtros", "Parámetros"} & set(headings), headings
+            listed = page.locator("ul.oa-parametros li").all_text_contents()
+            assert any("formatos" in t for t in listed), listed
+
+            chart = page.locator(".js-plotly-plot").filter(has_text="abrieron conversación")
+            legend = chart.locator(".legend").bounding_box()
+            axis_title = chart.locator(".xtitle").bounding_box()
+            assert legend and axis_title and not _overlap(legend, axis_title), (legend, axis_title)
+
+            page.goto((demo_reports / "detallado.html").as_uri())
+            page.wait_for_selector(".oa-scroll table")
+            boxes = page.evaluate(
+                "[...document.querySelectorAll('.oa-scroll')].map(d => ({scroll: d.scrollWidth, "
+                "client: d.clientWidth, right: d.getBoundingClientRect().right, "
+                "overflow: getComputedStyle(d).overflowX}))"
+            )
+            assert all(b["right"] <= width and b["overflow"] == "auto" for b in boxes), boxes
+            assert any(b["scroll"] > b["client"] for b in boxes), "ninguna tabla ancha: el test no ve nada"
+            assert page.evaluate("document.documentElement.scrollWidth") <= width  # the page itself fits
+        finally:
+            browser.close()

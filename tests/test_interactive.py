@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import datetime as dt
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -335,3 +339,21 @@ def test_showing_a_figure_does_not_import_nbformat() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_the_report_does_not_depend_on_the_widgets_module():
+    """Issue 10.8: the panel receives the report, never the other way round at import time."""
+    code = (
+        "import sys, outbound_analysis, outbound_analysis.report, outbound_analysis.runner; "
+        "print(sorted(m for m in ('ipywidgets', 'outbound_analysis.interactive') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"  # headless runs never import the widgets
+    tree = ast.parse(Path(ia.__file__).read_text(encoding="utf-8"))
+    imported = {
+        (node.module or "") + "." + a.name if isinstance(node, ast.ImportFrom) else a.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for a in node.names
+    }
+    assert not [m for m in imported if "report" in m.split(".")], imported

@@ -32,7 +32,7 @@ from outbound_analysis.report import Informe
 from outbound_analysis.runner import notebooks_dir
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -518,4 +518,8 @@ def test_detallado_panel_redraws_the_table(page, lab):
 def test_the_session_left_notebooks_untouched(lab, page):
     """Runs last in the module: the two working copies were executed and saved, notebooks/ did not change."""
     assert (lab.work / "resumen.ipynb").exists() and (lab.work / "detallado.ipynb").exists()
-    assert _notebooks_state() == lab.before
+    assert PLOTLY_JS_HEADER not in (lab.work / "detallado.ipynb").read_text(encoding="utf-8")
+    assert _notebooks_state() == lab.before  # git status and every file of notebooks/
+    # the working folder the command uses by default is one git never sees
+    ignored = subprocess.run(["git", "check-ignore", "-q", "trabajo/resumen.ipynb"], cwd=REPO, check=False)
+    assert ignored.returncode == 0, "trabajo/ no está en .gitignore"
