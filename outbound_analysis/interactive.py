@@ -86,6 +86,35 @@ def _follow(informe: Informe, refresh: Callable[[], None]) -> None:
     _FOLLOWERS.setdefault(informe, []).append(refresh)
 
 
+#: per report name, the report whose widgets are live and those widgets
+_LIVE: dict[str, tuple[weakref.ref[object], list[widgets.Widget]]] = {}
+
+
+def _close(widget: widgets.Widget) -> None:
+    for child in getattr(widget, "children", ()):
+        _close(child)
+    widget.close()
+
+
+def _own(informe: Informe, *ws: widgets.Widget) -> None:
+    """Keep ``ws`` as ``informe``'s widgets; a new report of the same name closes the old one's.
+
+    Re-running a notebook's ``Informe(...)`` cell makes a new report: without this, the old
+    panel, lookup and button (held by the kernel's widget registry, their callbacks holding
+    the report) would keep the previous report and all its data in memory.
+    """
+    ref, owned = _LIVE.get(informe.nombre, (None, []))
+    old = ref() if ref is not None else None
+    if old is not informe:
+        for w in owned:
+            _close(w)
+        if old is not None:
+            _FOLLOWERS.pop(old, None)
+        owned = []
+    owned.extend(ws)
+    _LIVE[informe.nombre] = (weakref.ref(informe), owned)
+
+
 class _Debounced:
     """Run ``action`` once the calls stop for ``delay`` seconds (at once outside an event loop)."""
 
@@ -215,6 +244,7 @@ class FilterPanel:
         self._update_status()
         #: what makes filter changes fast, computed while the analyst reads the report
         self.preparando = informe.vista.preparar_panel()
+        _own(informe, self.ayuda, self.estado, self.limpiar, *self._widgets())
 
     def _widgets(self) -> list[widgets.Widget]:
         return [self.desde, self.hasta, *self.selects.values()]
@@ -372,6 +402,7 @@ def header(informe: Informe) -> widgets.Widget:
 
     draw()
     _follow(informe, draw)
+    _own(informe, out)
     return out
 
 
@@ -424,7 +455,9 @@ def contact_lookup(informe: Informe, debounce: float = DEBOUNCE_SECONDS) -> widg
     box.observe(_Debounced(search, debounce), names="value")
     _follow(informe, search)
     search()
-    return widgets.VBox([box, out])
+    lookup = widgets.VBox([box, out])
+    _own(informe, lookup)
+    return lookup
 
 
 # ---------------------------------------------------------------- the export button
@@ -490,4 +523,6 @@ def export_button(informe: Informe) -> widgets.Widget:
         )
 
     button.on_click(on_click)
-    return widgets.VBox([widgets.HBox([button, message]), links])
+    panel = widgets.VBox([widgets.HBox([button, message]), links])
+    _own(informe, panel)
+    return panel

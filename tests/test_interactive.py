@@ -357,3 +357,24 @@ def test_the_report_does_not_depend_on_the_widgets_module():
         for a in node.names
     }
     assert not [m for m in imported if "report" in m.split(".")], imported
+
+
+def test_a_new_report_of_the_same_name_lets_the_old_one_and_its_data_go(resumen):
+    """Re-running the notebook's ``Informe(...)`` cell must not keep the previous report in memory."""
+    import gc
+    import weakref
+
+    old = resumen.with_filtros()
+    panel = ia.FilterPanel(old, debounce=0)
+    panel.preparando.join()
+    shown = [
+        weakref.ref(w) for w in (ia.header(old), ia.contact_lookup(old, debounce=0), ia.export_button(old))
+    ]
+    gone = weakref.ref(old)
+    del old, panel
+    new = resumen.with_filtros()
+    ia.FilterPanel(new, debounce=0)
+    gc.collect()
+    assert gone() is None, [type(r).__name__ for r in gc.get_referrers(gone())][:10]
+    assert all(w() is None for w in shown)  # the old widgets were closed and let go
+    assert ia.header(new).comm is not None  # the new report's widgets live on
