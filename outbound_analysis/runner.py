@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import _run_cache, engines
+from ._nbhtml import render_html
 from ._outputs import (
     OutputFolder,
     clean_leftovers,
@@ -60,7 +61,6 @@ EVENT_NOTEBOOKS = frozenset({"flujos", "guia"})
 
 KERNEL = "python3"
 CELL_TIMEOUT = 1800  # seconds per cell: a 1,000,000-row load and its exports fit well within
-TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 #: placeholders ``--output`` accepts
 PLACEHOLDERS = ("fecha", "fecha_hora", "params")
@@ -175,35 +175,6 @@ def kernel_env() -> None:
     current = os.environ.get("JUPYTER_PATH", "")
     if own not in current.split(os.pathsep):
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (own, current) if p)
-
-
-#: cells with this tag only make sense in JupyterLab (the filter panel): the HTML leaves them out
-SOLO_INTERACTIVO = "solo-interactivo"
-#: cells the HTML leaves out: the Lab-only ones and papermill's parameter cells (code, never shown)
-HTML_REMOVED_TAGS = frozenset({SOLO_INTERACTIVO, "parameters", "injected-parameters"})
-
-
-def render_html(notebook: Path, target: Path) -> Path:
-    """The executed notebook as HTML without code cells, prompts, CDN scripts or Lab-only cells."""
-    import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    exporter = HTMLExporter(
-        template_name="informe",
-        extra_template_basedirs=[str(TEMPLATE_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        language_code="es",
-    )
-    exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags=set(HTML_REMOVED_TAGS), enabled=True), enabled=True
-    )
-    nb = nbformat.read(notebook, as_version=4)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": nb.metadata.get("title", "")}})
-    target.write_text(body, encoding="utf-8")
-    return target
 
 
 _ERRNO_IN_TEXT = re.compile(r"\[Errno (\d+)\]")
