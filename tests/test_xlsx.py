@@ -253,3 +253,49 @@ def test_null_and_arrow_typed_columns_agree_with_the_csv(tmp_path):
             assert all(_same(c, t) for c, t in zip(cells, texts, strict=True)), (cells, texts)
     assert sheet == [("Cuenta", "Nulo", "Objeto", "Sin fecha", "Fecha arrow")]
     assert csv.columns.tolist() == list(frame.columns)
+
+
+def _openpyxl_rows(path: Path, sheet: str) -> list[list[object]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    return [list(r) for r in book[sheet].iter_rows(values_only=True)]
+
+
+def test_categories_are_shared_strings_stored_once_for_the_whole_workbook(tmp_path):
+    names = pd.Categorical(["Promo <A>", "Promo B", "Promo <A>", None, " con espacio "])
+    first = pd.DataFrame({"campana": names, "n": [1, 2, 3, 4, 5]})
+    second = pd.DataFrame({"campana": pd.Categorical(["Promo B", "Otra"])})
+    path = _xlsx.write_workbook({"a": first, "b": second}, tmp_path / "x.xlsx")
+    with zipfile.ZipFile(path) as book:
+        shared = book.read("xl/sharedStrings.xml").decode()
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    # each distinct text once (escaped), counted per cell: 4 in the first sheet, 2 in the second
+    assert 'count="6" uniqueCount="4"' in shared and shared.count("Promo &lt;A&gt;") == 1
+    assert '<si><t xml:space="preserve"> con espacio </t></si>' in shared
+    assert (
+        sheet.count('t="s"') == 4 and "inlineStr" not in sheet.split("<sheetData>")[1].split("</row>", 1)[1]
+    )
+    expected = [
+        ["campana", "n"],
+        ["Promo <A>", 1],
+        ["Promo B", 2],
+        ["Promo <A>", 3],
+        [None, 4],
+        [" con espacio ", 5],
+    ]
+    assert _openpyxl_rows(path, "a") == expected
+    calamine = [[None if v == "" else v for v in row] for row in _calamine_rows(path, "a")]
+    assert calamine == [[r[0], float(r[1]) if isinstance(r[1], int) else r[1]] for r in expected]
+    assert _openpyxl_rows(path, "b") == [["campana"], ["Promo B"], ["Otra"]]
+
+
+def test_only_texts_whose_spaces_matter_say_xml_space_preserve(tmp_path):
+    texts = ["  dos espacios", "al final ", "sin nada", "línea\nnueva", "tab\tadentro", "a & b"]
+    path = _xlsx.write_workbook(
+        {"t": pd.DataFrame({"mensaje": pd.array(texts, dtype="string")})}, tmp_path / "x.xlsx"
+    )
+    with zipfile.ZipFile(path) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    cells = re.findall(r'<c r="A\d+"[^>]*><is><t( xml:space="preserve")?>', sheet)
+    assert [bool(p) for p in cells] == [False, True, True, False, True, True, False]  # the header first
+    assert [r[0] for r in _openpyxl_rows(path, "t")[1:]] == texts
+    assert [r[0] for r in _calamine_rows(path, "t")[1:]] == texts
