@@ -44,11 +44,15 @@ def iso_local(series: pd.Series) -> pd.Series:
         utc = series.dt.tz_convert("UTC").dt.tz_localize(None)
         missing = series.isna().to_numpy()
         minutes = (local - utc).to_numpy(dtype="timedelta64[m]").astype(np.int64)
-        minutes[missing] = 0  # NaT rows stay null through ``text``; any offset will do
-        distinct = np.unique(minutes)
-        labels = pa.array([offset_text(int(m)) for m in distinct], type=pa.string())
-        offsets = pc.take(labels, pa.array(np.searchsorted(distinct, minutes), type=pa.int64()))
-        text = pc.binary_join_element_wise(text, offsets, "")
+        present = minutes[~missing]
+        if present.min() == present.max():  # one offset (a zone without summer time): no lookup
+            text = pc.binary_join_element_wise(text, offset_text(int(present[0])), "")
+        else:
+            minutes[missing] = 0  # NaT rows stay null through ``text``; any offset will do
+            distinct = np.unique(minutes)
+            labels = pa.array([offset_text(int(m)) for m in distinct], type=pa.string())
+            offsets = pc.take(labels, pa.array(np.searchsorted(distinct, minutes), type=pa.int64()))
+            text = pc.binary_join_element_wise(text, offsets, "")
     return pd.Series(text, index=series.index, dtype="string")
 
 

@@ -447,6 +447,15 @@ def test_iso_local_keeps_each_value_with_its_offset_and_nulls_empty():
     assert _celdas.iso_local(aware).tolist() == ["2026-08-01T09:15:00-03:00", pd.NA]
     as_objects = pd.Series([pd.Timestamp("2026-08-01 09:15", tz="America/Lima"), None], dtype=object)
     assert _celdas.iso_local(as_objects).tolist() == ["2026-08-01T09:15:00-05:00", pd.NA]
+    # a zone with summer time: each value with the offset of its own date
+    madrid = pd.Series(
+        pd.to_datetime(["2026-01-15 10:00", None, "2026-07-15 10:00"]).tz_localize("Europe/Madrid")
+    )
+    assert _celdas.iso_local(madrid).tolist() == [
+        "2026-01-15T10:00:00+01:00",
+        pd.NA,
+        "2026-07-15T10:00:00+02:00",
+    ]
 
 
 def test_html_columns_formatted_whole_write_what_each_value_writes():
