@@ -6,9 +6,11 @@ chunk becomes the XML of its cells in one vectorized pass, rows are joined in Ar
 and the sheet is streamed into the zip, so time and memory stay flat per row.
 
 The package is the minimal SpreadsheetML set Excel, LibreOffice and openpyxl read:
-content types, relationships, workbook (with the autofilter's defined name), styles and
-one worksheet per table with a frozen header row, column widths and an autofilter.
-Strings are inline (no shared-strings table) and never formulas; characters XML cannot
+content types, relationships, workbook (with the autofilter's defined name), styles,
+shared strings and one worksheet per table with a frozen header row, column widths and
+an autofilter (:mod:`._xlsx_paquete` writes the parts around the worksheets). The
+categories of a categorical column are shared strings (:class:`Compartidas`), other
+text is inline; text is never a formula; characters XML cannot
 hold are shown as U+FFFD; a text over Excel's 32,767 characters is cut there
 (:func:`long_text_cells` counts those cells beforehand). Timestamps are the serial of
 their exact second, shown with seconds when a column has any. A worksheet part gets a
