@@ -19,6 +19,7 @@ widths, text never as formulas and cut at 32,767 characters, plus the sheets
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import pickle
 import shutil
@@ -331,7 +332,7 @@ def _export(
 ) -> Exported:
     # the files are independent: written side by side (Arrow's kernels and zlib let go of the GIL)
     with ThreadPoolExecutor(max_workers=_writers()) as pool:
-        jobs: list[Future[list[Path]]] = []
+        jobs: list[Future[list[Path]] | Callable[[], Future[list[Path]]]] = []
         sheets: dict[str, pd.DataFrame | HojaPorLotes | Future[dict[str, HojaPorLotes]]] = {}
         for name, frame in tables.items():
             if isinstance(frame, Lotes):
@@ -343,8 +344,10 @@ def _export(
                 continue
             for part_name, part in parts(frame, name, max_rows):
                 for ext, write in (("csv", write_csv), ("json", write_json)):
-                    if ext in chosen:
-                        jobs.append(pool.submit(_one, write, part, out / f"{part_name}.{ext}"))
+                    if ext in chosen:  # submitted after the workbook, the longest job (below)
+                        jobs.append(
+                            functools.partial(pool.submit, _one, write, part, out / f"{part_name}.{ext}")
+                        )
                 sheets[part_name] = part
         book: dict[str, pd.DataFrame | HojaPorLotes] = {}
         for name, sheet in sheets.items():
@@ -366,9 +369,13 @@ def _export(
             book["carga"] = carga
         if "xlsx" in chosen:
             jobs.append(pool.submit(_one, write_xlsx, book, out / f"{informe}.xlsx"))
+        started = [job if isinstance(job, Future) else None for job in jobs]
+        for i, job in enumerate(jobs):  # the tables' own CSV and JSON, once the workbook is under way
+            if started[i] is None:
+                started[i] = job()  # type: ignore[operator]
         extra = {"rechazos": rechazos, "carga": carga, **(archivos or {})}
         for stem, frame in extra.items():
             if frame is not None:
-                jobs.append(pool.submit(_one, write_csv, frame, out / f"{stem}.csv"))
-        written = [path for job in jobs for path in job.result()]
+                started.append(pool.submit(_one, write_csv, frame, out / f"{stem}.csv"))
+        written = [path for job in started if job is not None for path in job.result()]
     return Exported(written, cut)
