@@ -38,7 +38,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import _kernels, _run_cache, engines
+from . import _run_cache, engines
 from ._nbhtml import render_html
 from ._outputs import (
     OutputFolder,
@@ -60,11 +60,6 @@ NOTEBOOKS = (*REPORTS, "guia")
 EVENT_NOTEBOOKS = frozenset({"flujos", "guia"})
 
 KERNEL = "python3"
-# CRITICAL: jupyter_client interrupts a kernel before shutting it down, and ipykernel logs that as
-# an ERROR when a message is being handled; a cell's own error reaches the summary anyway
-KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
-#: start the reports' kernels during the pre-flight (:mod:`._kernels`); tests with fake notebooks turn it off
-KERNELS_ADELANTADOS = True
 CELL_TIMEOUT = 1800  # seconds per cell: a 1,000,000-row load and its exports fit well within
 
 #: placeholders ``--output`` accepts
@@ -246,11 +241,8 @@ def run_report(
     destination: Path,
     timeout: int = CELL_TIMEOUT,
     cancelado: threading.Event | None = None,
-    kernels: _kernels.Calientes | None = None,
 ) -> Outcome:
     """Execute one report into ``destination``; never raises for a failing notebook or folder.
-
-    With ``kernels``, the notebook runs in a kernel started ahead (or in its own if none is ready).
 
     Ctrl+C (``KeyboardInterrupt``) propagates, leaving the previous outputs as they were
     and no temporary folder. With ``cancelado`` set (Ctrl+C in a parallel run) the report
@@ -263,7 +255,6 @@ def run_report(
     destination = destination.resolve()  # the notebook runs in notebooks/: no relative paths
     work: Path | None = None
     executed: Path | None = None
-    km = None
     try:
         destination.mkdir(parents=True, exist_ok=True)
         clean_leftovers(destination, informe)
@@ -279,9 +270,6 @@ def run_report(
         kernel_env()
         # nbclient logs a timeout in English through papermill's logger; the summary says it in Spanish
         logging.getLogger("papermill").addHandler(_SILENCIO)
-        km = kernels.tomar() if kernels is not None else None
-        if km is not None:  # started before the pre-flight set the run's environment: hand it over
-            _kernels.pasar_entorno(km, [_run_cache.ENV])
         pm.execute_notebook(
             _literal(source),  # papermill formats both paths with the parameters: keep braces as they are
             _literal(executed),
@@ -291,8 +279,9 @@ def run_report(
             progress_bar=False,
             execution_timeout=timeout,
             store_widget_state=False,
-            extra_arguments=KERNEL_ARGS,
-            **({"km": km} if km is not None else {}),
+            # CRITICAL: jupyter_client interrupts a kernel before shutting it down, and ipykernel logs that
+            # as an ERROR when a message is being handled; a cell's own error reaches the summary anyway
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
         render_html(executed, work / f"{informe}.html")
         with _SWAP:
@@ -310,8 +299,6 @@ def run_report(
             aviso = leave_failure(destination, informe, params_file, executed, error)
         return Outcome(informe, params_file, False, time.perf_counter() - start, error=error, aviso=aviso)
     finally:
-        if km is not None:  # papermill stops only the kernels it started
-            _kernels.shutdown(km)
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -359,10 +346,7 @@ def _reads_rows(params: Parametros) -> bool:
 
 
 def _run_jobs(
-    jobs: list[tuple[str, Parametros, Path, Path]],
-    timeout: int,
-    paralelo: int,
-    kernels: _kernels.Calientes | None = None,
+    jobs: list[tuple[str, Parametros, Path, Path]], timeout: int, paralelo: int
 ) -> Iterator[Outcome]:
     """Run ``(informe, params, file, folder)`` jobs, ``paralelo`` at a time; outcomes in job order.
 
@@ -371,7 +355,7 @@ def _run_jobs(
     """
     if paralelo <= 1 or len(jobs) <= 1:
         for name, params, file, folder in jobs:
-            yield run_report(name, params, file, folder, timeout, kernels=kernels)
+            yield run_report(name, params, file, folder, timeout)
         return
     cancelado = threading.Event()
 
@@ -379,7 +363,7 @@ def _run_jobs(
         if cancelado.is_set():
             raise KeyboardInterrupt
         try:
-            return run_report(name, params, file, folder, timeout, cancelado, kernels)
+            return run_report(name, params, file, folder, timeout, cancelado)
         except BaseException:  # an interrupted report stops the others at once
             cancelado.set()
             raise
@@ -397,14 +381,6 @@ def _run_jobs(
         raise
     finally:
         pool.shutdown(wait=True)
-
-
-def _start_kernels(cantidad: int, paralelo: int) -> _kernels.Calientes | None:
-    """The reports' kernels, starting while the pre-flight loads the data (see :mod:`._kernels`)."""
-    if not cantidad or not KERNELS_ADELANTADOS:
-        return None
-    kernel_env()
-    return _kernels.Calientes(cantidad, paralelo, KERNEL, notebooks_dir(), KERNEL_ARGS)
 
 
 def _check_distinct(targets: Mapping[Path, Path]) -> None:
@@ -516,10 +492,8 @@ def run(
 
     folders: dict[Path, OutputFolder] = {}
     caches: dict[str, dict[str, object]] = {}
-    kernels: _kernels.Calientes | None = None
     try:
         try:
-            kernels = _start_kernels(len(valid) * len(wanted), paralelo)
             _prepare(valid, targets, wanted, reject, folders, caches)
             if files:
                 took = time.perf_counter() - started
@@ -530,12 +504,10 @@ def run(
             jobs = [(name, params, file, targets[file]) for file, params in valid.items() for name in wanted]
             kernel_env()
             with _run_cache.en_el_entorno(caches):
-                for outcome in _run_jobs(jobs, timeout, paralelo, kernels):
+                for outcome in _run_jobs(jobs, timeout, paralelo):
                     summary.outcomes.append(outcome)
                     _log_outcome(outcome, several, log)
         finally:
-            if kernels is not None:  # the ones no report took (a params file that failed, Ctrl+C)
-                kernels.cerrar()
             for entry in caches.values():  # the data loaded for this run's kernels
                 shutil.rmtree(_run_cache.carpeta_de(entry), ignore_errors=True)
     except BaseException:

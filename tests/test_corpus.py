@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from outbound_analysis import cli, runner
+from outbound_analysis import cli
 
 CORPUS = ROOT / "tests" / "corpus"
 CASES = yaml.safe_load((CORPUS / "casos.yaml").read_text(encoding="utf-8"))
@@ -54,7 +54,6 @@ def _prepare(case: dict, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list:
             raise KeyboardInterrupt
 
         monkeypatch.setattr(papermill, "execute_notebook", interrupted)
-        monkeypatch.setattr(runner, "KERNELS_ADELANTADOS", False)  # no kernel for a notebook that never runs
     elif what is not None:
         raise AssertionError(f"preparar desconocido: {what}")
     return keep

@@ -78,7 +78,6 @@ def _installed(monkeypatch, nbs: FakeNotebooks) -> FakeNotebooks:
     """``nbs`` in place of papermill and the HTML export."""
     monkeypatch.setattr(papermill, "execute_notebook", nbs.execute)
     monkeypatch.setattr(runner, "render_html", nbs.render)
-    monkeypatch.setattr(runner, "KERNELS_ADELANTADOS", False)  # a fake notebook needs no kernel
     return nbs
 
 
