@@ -382,9 +382,11 @@ class FilterPanel:
             list(self.selects.values()),
             layout=widgets.Layout(grid_template_columns="repeat(3, minmax(220px, 1fr))", grid_gap="6px"),
         )
-        return widgets.VBox(
+        panel = widgets.VBox(
             [widgets.HBox([self.desde, self.hasta, self.limpiar]), self.ayuda, grid, self.estado]
         )
+        _own(self.informe, panel)  # the boxes hold the lists, whose callbacks hold the report
+        return panel
 
     def show(self) -> None:
         display(self.widget())

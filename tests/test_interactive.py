@@ -367,6 +367,7 @@ def test_a_new_report_of_the_same_name_lets_the_old_one_and_its_data_go(resumen)
     old = resumen.with_filtros()
     panel = ia.FilterPanel(old, debounce=0)
     panel.preparando.join()
+    shown_panel = weakref.ref(panel.widget())  # what panel.show() displays: its boxes too
     shown = [
         weakref.ref(w) for w in (ia.header(old), ia.contact_lookup(old, debounce=0), ia.export_button(old))
     ]
@@ -376,5 +377,5 @@ def test_a_new_report_of_the_same_name_lets_the_old_one_and_its_data_go(resumen)
     ia.FilterPanel(new, debounce=0)
     gc.collect()
     assert gone() is None, [type(r).__name__ for r in gc.get_referrers(gone())][:10]
-    assert all(w() is None for w in shown)  # the old widgets were closed and let go
+    assert all(w() is None for w in [*shown, shown_panel])  # the old widgets were closed and let go
     assert ia.header(new).comm is not None  # the new report's widgets live on
