@@ -23,7 +23,7 @@ SOLO_INTERACTIVO = "solo-interactivo"
 HTML_REMOVED_TAGS = frozenset({SOLO_INTERACTIVO, "parameters", "injected-parameters"})
 
 
-#: the opening tag of an output area, as nbconvert's lab template writes it
+#: the opening tag of a cell's input wrapper or output area, as nbconvert's lab template writes them
 _OUTPUT_DIV = re.compile(r'(<div class="[^"<>]*\b(?:jp-OutputArea-output|jp-Cell-inputWrapper)\b[^"<>]*")')
 
 
