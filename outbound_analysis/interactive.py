@@ -392,6 +392,13 @@ class FilterPanel:
         display(self.widget())
 
 
+def salida(informe: Informe) -> widgets.Output:
+    """The output one of ``informe``'s sections is drawn into, closed with its other widgets."""
+    out = widgets.Output()
+    _own(informe, out)
+    return out
+
+
 # ---------------------------------------------------------------- the header, kept up to date
 
 

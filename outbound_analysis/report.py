@@ -245,15 +245,14 @@ class Informe:
         if not self.interactivo:
             _display.show(self.partes(seccion))
             return
-        import ipywidgets as widgets
         from IPython.display import display
 
-        if seccion == "contacto":
-            from .interactive import contact_lookup
+        from .interactive import contact_lookup, salida
 
+        if seccion == "contacto":
             display(contact_lookup(self))
             return
-        out = widgets.Output()
+        out = salida(self)
         self._outputs.append((seccion, out))
         _display.render_into(out, self.partes(seccion))
         display(out)

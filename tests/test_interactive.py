@@ -368,9 +368,9 @@ def test_a_new_report_of_the_same_name_lets_the_old_one_and_its_data_go(resumen)
     panel = ia.FilterPanel(old, debounce=0)
     panel.preparando.join()
     shown_panel = weakref.ref(panel.widget())  # what panel.show() displays: its boxes too
-    shown = [
-        weakref.ref(w) for w in (ia.header(old), ia.contact_lookup(old, debounce=0), ia.export_button(old))
-    ]
+    made = (ia.header(old), ia.contact_lookup(old, debounce=0), ia.export_button(old), ia.salida(old))
+    shown = [weakref.ref(w) for w in made]  # a section's output too (informe.mostrar draws into one)
+    del made
     gone = weakref.ref(old)
     del old, panel
     new = resumen.with_filtros()
