@@ -211,6 +211,7 @@ def test_periodo_anterior_needs_both_dates():
 def test_a_previous_period_before_1900_is_not_defined_and_the_section_says_why():
     wide = Filtros(fecha_desde="1950-01-01", fecha_hasta="2026-12-31")  # the previous one starts in 1873
     assert t.rango_anterior(wide) is None
+    assert "empezaría antes de 1900" in (t.comparar_periodo(_periodo_data(), wide).nota() or "")
     assert t.rango_anterior(Filtros(fecha_desde="1950-01-01", fecha_hasta="1950-01-01")) is not None
     html = _html_parts(
         _informe(fecha_desde="1950-01-01", fecha_hasta="2026-12-31").partes("periodo_anterior")

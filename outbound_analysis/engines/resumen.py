@@ -166,7 +166,7 @@ def periodo(ctx: Contexto) -> ft.PeriodoAnterior:
     """The selection against the previous period (see :func:`metrics.formulas_tiempo.comparar_periodo`)."""
     rango = ft.rango_anterior(ctx.filtros)
     if rango is None or ctx.filtros is None:
-        return ft.PeriodoAnterior(ft.periodo_tabla([], [], []), None, None, 0, None)
+        return ft.PeriodoAnterior.sin_definir(ctx.filtros)
     desde, hasta = rango
     antes = Contexto(ctx.motor, ctx.filtros.with_(fecha_desde=desde, fecha_hasta=hasta), ctx.parametros)
     solo_fechas = Filtros(fecha_desde=desde, fecha_hasta=hasta, zona_horaria=ctx.filtros.zona_horaria)

@@ -31,7 +31,9 @@ class PeriodoAnterior:
     not defined). ``desde``/``hasta`` bound the previous period (None when not defined).
     ``envios_cargados`` counts the loaded sends of the previous period with NO other
     filter: 0 means the files do not reach back that far. ``primer_dia_cargado`` is the
-    local day of the earliest loaded send (None with no sends).
+    local day of the earliest loaded send (None with no sends). ``pedido``: fecha_desde and
+    fecha_hasta were both given (the period is still not defined when it would start before
+    1900).
     """
 
     tabla: pd.DataFrame
@@ -39,6 +41,13 @@ class PeriodoAnterior:
     hasta: dt.date | None
     envios_cargados: int
     primer_dia_cargado: dt.date | None
+    pedido: bool = False
+
+    @classmethod
+    def sin_definir(cls, filtros: Filtros | None) -> PeriodoAnterior:
+        """The comparison that does not exist for ``filtros`` (:func:`rango_anterior` is None)."""
+        pedido = filtros is not None and None not in (filtros.fecha_desde, filtros.fecha_hasta)
+        return cls(periodo_tabla([], [], []), None, None, 0, None, pedido)
 
     @property
     def definido(self) -> bool:
@@ -63,6 +72,11 @@ class PeriodoAnterior:
 
     def nota(self) -> str | None:
         """What the report must say about the comparison, in Spanish (None: nothing to say)."""
+        if not self.definido and self.pedido:
+            return (
+                f"El período anterior empezaría antes de {YEAR_MIN}, y no hay envíos tan viejos: "
+                "no hay con qué comparar."
+            )
         if not self.definido:
             return (
                 "Para comparar con el período anterior elegí fecha_desde y fecha_hasta: "
@@ -124,7 +138,7 @@ def comparar_periodo(
     """
     rango = rango_anterior(filtros)
     if rango is None or filtros is None:
-        return PeriodoAnterior(periodo_tabla([], [], []), None, None, 0, None)
+        return PeriodoAnterior.sin_definir(filtros)
     desde, hasta = rango
     now = kpis(envios, filtros) if actual is None else actual
     before = kpis(envios, filtros.with_(fecha_desde=desde, fecha_hasta=hasta))

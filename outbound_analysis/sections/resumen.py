@@ -21,8 +21,14 @@ def _comparacion(t: Tablas) -> mas.PeriodoAnterior | None:
     if "periodo_anterior" not in t or "contexto_tiempo" not in t:
         return None
     c = fila(t["contexto_tiempo"])
+    pedido = not (is_missing(c["fecha_desde"]) or is_missing(c["fecha_hasta"]))
     return mas.PeriodoAnterior(
-        t["periodo_anterior"], c["desde"], c["hasta"], int(c["envios_cargados"]), c["primer_dia_cargado"]
+        t["periodo_anterior"],
+        c["desde"],
+        c["hasta"],
+        int(c["envios_cargados"]),
+        c["primer_dia_cargado"],
+        pedido,
     )
 
 
@@ -125,13 +131,9 @@ def periodo_anterior(t: Tablas, e: Etiquetas) -> list[Part]:
     assert p is not None
     c = fila(t["contexto_tiempo"])
     if not p.definido:
-        aviso = p.nota()
-        if not (is_missing(c["fecha_desde"]) or is_missing(c["fecha_hasta"])):  # rango_anterior: before 1900
-            aviso = (
-                "El período anterior empezaría antes de 1900, y no hay envíos tan viejos: "
-                "no hay con qué comparar."
-            )
-        return texto("sections/resumen/periodo_anterior.html.j2", c=c, definido=False, aviso=aviso, tabla="")
+        return texto(
+            "sections/resumen/periodo_anterior.html.j2", c=c, definido=False, aviso=p.nota(), tabla=""
+        )
     table = p.tabla
     shown = table.assign(
         metrica=table["metrica"].map(column_label),
