@@ -369,13 +369,11 @@ def _export(
             book["carga"] = carga
         if "xlsx" in chosen:
             jobs.append(pool.submit(_one, write_xlsx, book, out / f"{informe}.xlsx"))
-        started = [job if isinstance(job, Future) else None for job in jobs]
-        for i, job in enumerate(jobs):  # the tables' own CSV and JSON, once the workbook is under way
-            if started[i] is None:
-                started[i] = job()  # type: ignore[operator]
+        # the tables' own CSV and JSON, once the workbook is under way
+        started = [job if isinstance(job, Future) else job() for job in jobs]
         extra = {"rechazos": rechazos, "carga": carga, **(archivos or {})}
         for stem, frame in extra.items():
             if frame is not None:
                 started.append(pool.submit(_one, write_csv, frame, out / f"{stem}.csv"))
-        written = [path for job in started if job is not None for path in job.result()]
+        written = [path for job in started for path in job.result()]
     return Exported(written, cut)
