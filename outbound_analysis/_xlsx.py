@@ -152,13 +152,6 @@ def _xml_text(values: pa.Array) -> pa.Array:
     return text
 
 
-def _category_text(series: pd.Series) -> pa.Array:
-    """A categorical column's XML text: each category escaped once, then taken per row."""
-    names = pa.array(series.cat.categories.astype("string").array, type=pa.string())
-    codes = series.cat.codes.to_numpy()
-    return pc.take(_xml_text(names), pa.array(codes, mask=codes < 0))
-
-
 #: text whose spaces a reader could trim or fold without xml:space="preserve" (escaped XML text)
 _NEEDS_PRESERVE = r"^[ \t\n\r]|[ \t\n\r]$|[\t\n]|&#13;"  # XML's whitespace; RE2 and Python alike
 _INLINE = '" t="inlineStr"><is><t>'
@@ -241,8 +234,8 @@ def _cells(
     series: pd.Series,
     letter: str,
     numbers: pa.Array,
-    style: int | None = None,
-    compartidas: Compartidas | None = None,
+    style: int | None,
+    compartidas: Compartidas,
 ) -> pa.Array:
     """The XML of each cell of ``series`` in column ``letter``, rows ``numbers`` (nothing for NA)."""
     if kind == "date":
@@ -260,10 +253,7 @@ def _cells(
         values = _arrow(series.astype("Float64") if kind != "int" else series.astype("Int64"))
         cells = _number_cells(values, letter, numbers, {"int": INT, "pct": PCT}.get(kind))
     elif kind == "text" and isinstance(series.dtype, pd.CategoricalDtype) and len(series.cat.categories):
-        if compartidas is not None:
-            cells = compartidas.cells(series, letter, numbers)
-        else:
-            cells = _text_cells(_category_text(series), letter, numbers)
+        cells = compartidas.cells(series, letter, numbers)
     else:
         cells = _text_cells(_xml_text(_text_values(kind, series)), letter, numbers)
     return pc.fill_null(cells, "")
@@ -274,7 +264,7 @@ def _sheet_rows(
     kinds: list[str],
     start_row: int,
     styles: list[int | None],
-    compartidas: Compartidas | None = None,
+    compartidas: Compartidas,
 ) -> memoryview:
     """The ``<row>`` elements of one chunk, as UTF-8 (a view of Arrow's buffer: no copy)."""
     n = len(frame)
@@ -482,7 +472,7 @@ def _write_sheet(
     i: int,
     frame: pd.DataFrame,
     label: Callable[[str], str],
-    compartidas: Compartidas | None = None,
+    compartidas: Compartidas,
 ) -> None:
     """One worksheet from a whole frame, in chunks of :data:`CHUNK_ROWS` rows."""
     kinds = [_kind(c, frame[c]) for c in frame.columns]
@@ -504,7 +494,7 @@ def _write_sheet(
 
 
 def _adelantadas(
-    chunks: Iterable[tuple[pd.DataFrame, list[str], int, list[int | None], Compartidas | None]],
+    chunks: Iterable[tuple[pd.DataFrame, list[str], int, list[int | None], Compartidas]],
 ) -> Iterator[memoryview]:
     """:func:`_sheet_rows` of each chunk, in order, the next one built on another thread while the
     caller compresses this one (Arrow's kernels and zlib let go of the GIL: a million rows, 8.4 s
@@ -529,7 +519,7 @@ def _write_chunked_sheet(
     i: int,
     hoja: HojaPorLotes,
     label: Callable[[str], str],
-    compartidas: Compartidas | None = None,
+    compartidas: Compartidas,
 ) -> None:
     """One worksheet from chunks, with the styles, dimension and ZIP64 choice of its :class:`Medida`."""
     molde, m = hoja.molde, hoja.medida
@@ -542,7 +532,7 @@ def _write_chunked_sheet(
     with _worksheet(book, i, m.bytes > zipfile.ZIP64_LIMIT) as sheet:
         head_done = False
 
-        def partes() -> Iterator[tuple[pd.DataFrame, list[str], int, list[int | None], Compartidas | None]]:
+        def partes() -> Iterator[tuple[pd.DataFrame, list[str], int, list[int | None], Compartidas]]:
             nonlocal head_done
             row = 2
             for chunk in hoja.leer():

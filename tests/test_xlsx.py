@@ -123,7 +123,7 @@ def test_zip64_is_asked_only_when_the_part_could_pass_the_limit():
     kinds = [_xlsx._kind(c, frame[c]) for c in frame.columns]
     assert not _xlsx.needs_zip64(frame, kinds)
     # an upper bound: the real part is smaller than the limit that flips the answer
-    size = len(_xlsx._sheet_rows(frame, kinds, 2, [None, None, None]))
+    size = len(_xlsx._sheet_rows(frame, kinds, 2, [None, None, None], _xlsx.Compartidas()))
     assert size < 1_000 * 300
     assert _xlsx.needs_zip64(frame, kinds, limit=size)
     assert not _xlsx.needs_zip64(frame, kinds, limit=10 * 1_000 * 300)
