@@ -93,19 +93,27 @@ class Vista:
         """
         if self.motor == "pandas":
             return registro.calcular(self.entrada, [name])[name]
+        ctx = self._seleccion()
         if registro is metrics.carga.REGISTRO:
             if name == "totales_carga":
-                ctx = engines.Contexto(self.sql, self.filtros, self.parametros).preparar()
                 filas = engines.filas_cargadas(ctx)
                 if not self._eventos_dados:  # not loaded for this report: none kept, as with pandas
                     filas["eventos"] = 0
                 return metrics.carga.totales_tabla(self.datos, filas)
             if name not in engines.CONSULTAS["carga"]:
                 return registro.calcular(self.entrada, [name])[name]
-            return engines.calcular(self.sql, "carga", [name], self.filtros, self.parametros)[name]
-        return engines.calcular(
-            self.sql, self.nombre, [name], self.filtros, self.parametros, self._eventos_dados
-        )[name]
+            return engines.CONSULTAS["carga"][name](ctx)
+        return engines.CONSULTAS[self.nombre][name](ctx)
+
+    @cached_property
+    def _contexto(self) -> engines.Contexto:
+        return engines.Contexto(self.sql, self.filtros, self.parametros, self._eventos_dados)
+
+    def _seleccion(self) -> engines.Contexto:
+        """This view's selection on its SQL engine, its ``sel`` view (re)defined: one Contexto per
+        view, so the tables that read the same counts (``Contexto.una_vez``: flujos' totals,
+        per-conversation counts, embudos and paths) run that query once per view, not per table."""
+        return self._contexto.preparar()
 
     @property
     def _eventos_dados(self) -> bool:
@@ -140,15 +148,12 @@ class Vista:
         return {n: out[n] for n in self.tablas}
 
     def _envios_por_lotes(self) -> exports.Lotes:
-        def contexto() -> engines.Contexto:
-            return engines.Contexto(self.sql, self.filtros, self.parametros, self._eventos_dados).preparar()
-
         def leer() -> Iterator[pd.DataFrame]:
-            _, chunks = engines.envios_por_lotes(contexto())
+            _, chunks = engines.envios_por_lotes(self._seleccion())
             for chunk in chunks:
                 yield self._anonymous({"envios": chunk})["envios"]
 
-        molde, _ = engines.envios_por_lotes(contexto())
+        molde, _ = engines.envios_por_lotes(self._seleccion())
         return exports.Lotes(leer, self._anonymous({"envios": molde})["envios"])
 
     @cached_property
@@ -194,8 +199,7 @@ class Vista:
         if self.motor == "pandas":
             first = metrics.envios_primeros(self.entrada, MAX_HTML_ROWS)
         else:
-            ctx = engines.Contexto(self.sql, self.filtros, self.parametros, self._eventos_dados).preparar()
-            first = engines.envios_primeros(ctx, MAX_HTML_ROWS)
+            first = engines.envios_primeros(self._seleccion(), MAX_HTML_ROWS)
         out = self._anonymous({"envios": first})["envios"]
         out.attrs["filas"] = first.attrs["filas"]
         return out

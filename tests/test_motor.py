@@ -232,6 +232,23 @@ def test_the_detail_section_on_duckdb_reads_only_the_rows_it_shows(demo_store):
     assert "envios" not in sql.vista.tablas._hechas  # asking for it and exporting it computed nothing
 
 
+@pytest.mark.parametrize("nombre", ["resumen", "detallado", "flujos"])
+def test_a_view_runs_each_query_once_however_many_tables_read_it(demo_store, nombre):
+    # flujos' per-conversation counts feed three tables, resumen's kpis four: at 30 million sends
+    # each repeat was 6-12 s of DuckDB
+    vista = Vista.de_datos(
+        nombre, leer_almacen(demo_store, filas=False), Filtros(fecha_desde="2026-01-10"), motor="duckdb"
+    )
+    run: list[str] = []
+    consulta = vista.sql.consulta
+    vista.sql.consulta = lambda sql, *a, **k: run.append(sql) or consulta(sql, *a, **k)  # type: ignore[method-assign]
+    try:
+        _every_table(vista)
+    finally:
+        del vista.sql.consulta
+    assert len(run) > 5 and len(run) == len(set(run))
+
+
 def test_the_per_send_detail_streams_in_chunks_equal_to_the_whole_table(demo_store):
     vista = Vista.de_datos("detallado", leer_almacen(demo_store, filas=False), Filtros(), motor="duckdb")
     ctx = engines.Contexto(vista.sql, vista.filtros, vista.parametros).preparar()

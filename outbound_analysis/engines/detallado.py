@@ -53,6 +53,12 @@ def por_campana(ctx: Contexto, costos: dict[str, float] | None = None) -> tuple[
     return rows.iloc[order].reset_index(drop=True), totals
 
 
+def _por_campana(ctx: Contexto) -> tuple[pd.DataFrame, pd.Series]:
+    """:func:`por_campana` without costs, one query per selection (detallado, tiempos, comparacion
+    and ab read it)."""
+    return ctx.una_vez(por_campana)  # type: ignore[return-value]
+
+
 def _enteros(rows: pd.DataFrame, column: str) -> np.ndarray:
     return rows[column].fillna(0).to_numpy(dtype=np.int64)
 
@@ -66,7 +72,7 @@ def _campanas(rows: pd.DataFrame) -> list[str]:
 
 @consulta("detallado", "detallado")
 def detallado(ctx: Contexto) -> pd.DataFrame:
-    rows, _ = por_campana(ctx)
+    rows, _ = _por_campana(ctx)
     campanas = _campanas(rows)
     valores: dict[str, dict[str, list[str]]] = {"origen": {}, "canal": {}}
     for r in ctx.sql("detallado/distintos.sql", columnas=list(valores)).itertuples(index=False):
@@ -181,7 +187,7 @@ def _numpy(values: pa.ChunkedArray) -> np.ndarray:
 
 @consulta("detallado", "tiempos")
 def tiempos(ctx: Contexto) -> pd.DataFrame:
-    rows, _ = por_campana(ctx)
+    rows, _ = _por_campana(ctx)
     campanas = _campanas(rows)
     etapas = list(fd.ETAPAS_TIEMPO)
     nombres = [f"p{round(q * 100)}_min" for q in fd.CUANTILES]
@@ -207,7 +213,7 @@ def tiempos(ctx: Contexto) -> pd.DataFrame:
 
 @consulta("detallado", "comparacion")
 def comparacion(ctx: Contexto) -> pd.DataFrame:
-    rows, _ = por_campana(ctx)
+    rows, _ = _por_campana(ctx)
     return fd.comparacion_tabla(
         _campanas(rows),
         _enteros(rows, "envios_exitosos"),
@@ -223,7 +229,7 @@ def nombres_ab(ctx: Contexto) -> tuple[str, str]:
 
 
 def _ab(ctx: Contexto, a: str, b: str) -> pd.DataFrame:
-    rows, _ = por_campana(ctx)
+    rows, _ = _por_campana(ctx)
     by_name = {c: i for i, c in enumerate(_campanas(rows))}
 
     def pick(name: str, column: str) -> int:
@@ -240,7 +246,7 @@ def _ab(ctx: Contexto, a: str, b: str) -> pd.DataFrame:
 
 @consulta("detallado", "ab")
 def ab(ctx: Contexto) -> pd.DataFrame:
-    return _ab(ctx, *nombres_ab(ctx))
+    return _ab(ctx, *ctx.una_vez(nombres_ab))  # type: ignore[misc]
 
 
 def _segmentos_sql(ctx: Contexto, conteo: bool) -> pd.DataFrame:
@@ -303,7 +309,7 @@ def ab_textos(ctx: Contexto) -> pd.DataFrame:
     p = ctx.parametros
     if p is None or not p.comparar:
         return ab_textos_tabla(None, None, None, [])
-    a, b = nombres_ab(ctx)
+    a, b = ctx.una_vez(nombres_ab)  # type: ignore[misc]
     rows = ctx.sql("detallado/audiencias.sql", ind=indicadores(ctx), a=a, b=b)
     parts = {}
     for name in (a, b):

@@ -73,19 +73,24 @@ def kpis_de(ctx: Contexto) -> pd.DataFrame:
     return fk.kpis_tabla({c: int(row[c]) for c in fk.KPI_COLUMNS})
 
 
+def _kpis(ctx: Contexto) -> pd.DataFrame:
+    """The selection's kpis row, one query per selection (kpis, embudo, reconciliacion, periodo)."""
+    return ctx.una_vez(kpis_de)  # type: ignore[return-value]
+
+
 @consulta("resumen", "kpis")
 def kpis(ctx: Contexto) -> pd.DataFrame:
-    return kpis_de(ctx)
+    return _kpis(ctx)
 
 
 @consulta("resumen", "embudo")
 def embudo(ctx: Contexto) -> pd.DataFrame:
-    return embudo_tabla(kpis_de(ctx))
+    return embudo_tabla(_kpis(ctx))
 
 
 @consulta("resumen", "reconciliacion")
 def reconciliacion(ctx: Contexto) -> pd.DataFrame:
-    return reconciliacion_tabla(kpis_de(ctx))
+    return reconciliacion_tabla(_kpis(ctx))
 
 
 @consulta("resumen", "por_origen")
@@ -125,7 +130,7 @@ def _dia_hora(ctx: Contexto) -> tuple[pd.DataFrame, np.ndarray]:
 
 @consulta("resumen", "evolucion")
 def evolucion(ctx: Contexto) -> pd.DataFrame:
-    rows, dias = _dia_hora(ctx)
+    rows, dias = ctx.una_vez(_dia_hora)  # type: ignore[misc]
     first, last = ft.rango_evolucion(np.unique(dias), ctx.filtros)
     keep = (dias >= first) & (dias <= last)
     size = last - first + 1
@@ -140,7 +145,7 @@ def evolucion(ctx: Contexto) -> pd.DataFrame:
 
 @consulta("resumen", "horarios")
 def horarios(ctx: Contexto) -> pd.DataFrame:
-    rows, dias = _dia_hora(ctx)
+    rows, dias = ctx.una_vez(_dia_hora)  # type: ignore[misc]
     cell = ft.dia_semana(dias) * 24 + enteros(rows, "hora")
     exitosos = np.zeros(168, dtype=np.int64)
     respondidos = np.zeros(168, dtype=np.int64)
@@ -174,7 +179,7 @@ def periodo(ctx: Contexto) -> ft.PeriodoAnterior:
     cols = fk.KPI_COLUMNS
     tabla = ft.periodo_tabla(
         cols,
-        kpis_de(ctx)[cols].iloc[0].to_numpy(dtype=np.int64),
+        _kpis(ctx)[cols].iloc[0].to_numpy(dtype=np.int64),
         kpis_de(antes)[cols].iloc[0].to_numpy(dtype=np.int64),
     )
     return ft.PeriodoAnterior(tabla, desde, hasta, int(row["cargados"]), fecha(row["primer_dia"]))
@@ -182,12 +187,12 @@ def periodo(ctx: Contexto) -> ft.PeriodoAnterior:
 
 @consulta("resumen", "periodo_anterior")
 def periodo_anterior(ctx: Contexto) -> pd.DataFrame:
-    return periodo(ctx).tabla
+    return ctx.una_vez(periodo).tabla  # type: ignore[attr-defined]
 
 
 @consulta("resumen", "contexto_tiempo")
 def contexto_tiempo(ctx: Contexto) -> pd.DataFrame:
-    p = periodo(ctx)
+    p: ft.PeriodoAnterior = ctx.una_vez(periodo)  # type: ignore[assignment]
     f = ctx.filtros
     return contexto_tiempo_tabla(
         None if f is None else f.fecha_desde, None if f is None else f.fecha_hasta, p, ctx.tz
