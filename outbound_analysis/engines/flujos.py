@@ -5,11 +5,11 @@ per-conversation facts come from ``metrics._perfil`` and paths from ``metrics._r
 The row-level work runs in SQL, in two parts. What the events say does not depend on the
 filters: it is materialized once per data set (:func:`perfil`, on the first flujos query after
 the data are registered; resumen and detallado never pay for it), as the pandas engine's
-EventProfile: ``perfil_eventos`` (each event numbered in its conversation by fecha, then file
-order), ``perfil_conversaciones`` (one row per conversation: responde, agente, autogestion,
-first cliente opcion, last bot mensaje, last explicit finalizacion), ``perfil_niveles`` (the
-embudos' levels) and ``perfil_pasos`` (the collapsed nodo paths), the last two for the
-conversations where the cliente wrote. Per selection, ``sql/flujos/_respondidos.sql`` holds the
+EventProfile: ``perfil_conversaciones`` (one row per conversation: responde, agente, autogestion,
+first cliente opcion, last bot mensaje, last explicit finalizacion: one aggregation, the events
+ordered by fecha then file order through a comparable key), ``perfil_niveles`` (the embudos'
+levels) and ``perfil_pasos`` (the collapsed nodo paths), the last two for the conversations
+where the cliente wrote. Per selection, ``sql/flujos/_respondidos.sql`` holds the
 CTEs every query starts from (the flow sends in scope, their conversations joined to the
 profile, the finalizacion rule with the sends' asignada / autogestion flags, the flujos
 respondidos) and ``_pasos.sql`` joins the paths to them.
@@ -50,7 +50,7 @@ TABLAS = CONSULTAS["flujos"]
 _AUTOGESTION = ", ".join(f"'{t}'" for t in TIPOS_AUTOGESTION)
 
 #: the event profile's tables, in the order they are computed (each reads the previous ones)
-PERFIL = ("perfil_eventos", "perfil_conversaciones", "perfil_niveles", "perfil_pasos")
+PERFIL = ("perfil_conversaciones", "perfil_niveles", "perfil_pasos")
 
 
 def perfil(motor: Motor) -> None:
