@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import _bytes
 from ._convert import arrow_of
 
 
@@ -89,7 +90,7 @@ def for_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 #: first characters that make a spreadsheet read a text cell as a formula
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_RE = r"^[=+\-@\t\r]"  # RE2
+_FORMULA = _bytes.tabla("".join(FORMULA_START).encode())
 
 
 def is_text(series: pd.Series) -> bool:
@@ -123,7 +124,7 @@ def formula_safe(series: pd.Series) -> pd.Series:
     text = pa.array(series.astype("string").array)
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
-    if not pc.any(pc.fill_null(pc.match_substring_regex(text, _FORMULA_RE), False)).as_py():
+    if not _bytes.en_borde(text, _FORMULA, fin=False):
         return series
     escaped = pc.replace_substring_regex(text, r"^([=+\-@\t\r])", r"'\1")
     return pd.Series(escaped, index=series.index, dtype="string")

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import _bytes
 from ._celdas import for_text, is_list, is_text
 from ._convert import arrow_of
 
@@ -32,18 +33,19 @@ _JSON_ESCAPES = [
     ("\b", "\\b"),
     ("\f", "\\f"),
 ]
-_CONTROL = r"[\x00-\x1f]"  # RE2
-_NEEDS_ESCAPE = r'[\\"/\x00-\x1f]'  # RE2: a backslash, a quote, a slash or a control character
+#: a backslash, a quote, a slash or a control character: what the writer escapes
+_NEEDS_ESCAPE = _bytes.tabla([*_bytes.CONTROL, *b'\\"/'])
+_CONTROL = _bytes.tabla(_bytes.CONTROL)
 
 
 def json_strings(values: pa.Array) -> pa.Array:
     """Text as JSON string literals, escaped as pandas' writer does (non-ASCII kept as is)."""
     text = values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
-    if not pc.any(pc.fill_null(pc.match_substring_regex(text, _NEEDS_ESCAPE), False)).as_py():
+    if not _bytes.alguno(text, _NEEDS_ESCAPE):
         return pc.binary_join_element_wise('"', text, '"', "")  # nothing to escape (ids, dates)
     for raw, escaped in _JSON_ESCAPES:
         text = pc.replace_substring(text, raw, escaped)
-    if pc.any(pc.fill_null(pc.match_substring_regex(text, _CONTROL), False)).as_py():
+    if _bytes.alguno(text, _CONTROL):
         for code in [*range(0, 8), 11, *range(14, 32)]:
             text = pc.replace_substring(text, chr(code), f"\\u{code:04x}")
     return pc.binary_join_element_wise('"', text, '"', "")

@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from isal import isal_zlib
 
+from . import _bytes
 from ._xlsx_paquete import DATE, DATE_SECONDS, HEADER, INT, NS, PCT, REL_NS, write_package_parts
 
 CHUNK_ROWS = 50_000
@@ -154,8 +155,27 @@ def _xml_text(values: pa.Array) -> pa.Array:
 
 #: text whose spaces a reader could trim or fold without xml:space="preserve" (escaped XML text)
 _NEEDS_PRESERVE = r"^[ \t\n\r]|[ \t\n\r]$|[\t\n]|&#13;"  # XML's whitespace; RE2 and Python alike
+#: bytes after which a cell may need xml:space: tab, line feed, and the & of an escaped CR (&#13;)
+_ESPACIO_XML = _bytes.tabla(b"\t\n&")
 _INLINE = '" t="inlineStr"><is><t>'
 _INLINE_PRESERVE = '" t="inlineStr"><is><t xml:space="preserve">'
+
+
+#: bytes that make a text cell more than its plain text: escapes (& < >, CR and the other control
+#: characters), xml:space (tab, line feed), U+FFFD for U+FFFE and U+FFFF (both start with 0xEF)
+_XML_ESPECIAL = _bytes.tabla([*_bytes.CONTROL, *b"&<>", 0xEF])
+_ESPACIO = _bytes.tabla(b" ")
+
+
+def _plain(text: pa.Array) -> bool:
+    """Whether no cell of ``text`` needs cutting, escaping or ``xml:space`` (ids, phones: most
+    columns): its cells are then the text as it is, with no string kernel run over it."""
+    return (
+        pa.types.is_string(text.type)
+        and _bytes.mas_largo(text) <= EXCEL_MAX_CHARS
+        and not _bytes.alguno(text, _XML_ESPECIAL)
+        and not _bytes.en_borde(text, _ESPACIO)
+    )
 
 
 def _text_cells(text: pa.Array, letter: str, numbers: pa.Array) -> pa.Array:
@@ -164,10 +184,11 @@ def _text_cells(text: pa.Array, letter: str, numbers: pa.Array) -> pa.Array:
     ``xml:space="preserve"`` only on the texts that need it (leading or trailing spaces, tabs,
     line breaks): on every cell it was a fifth of a million-row sheet.
     """
-    preserve = pc.fill_null(pc.match_substring_regex(text, _NEEDS_PRESERVE), False)
     opening: pa.Array | str = _INLINE
-    if pc.any(preserve).as_py():
-        opening = pc.if_else(preserve, _INLINE_PRESERVE, _INLINE)
+    if _bytes.alguno(text, _ESPACIO_XML) or _bytes.en_borde(text, _ESPACIO):
+        preserve = pc.fill_null(pc.match_substring_regex(text, _NEEDS_PRESERVE), False)
+        if pc.any(preserve).as_py():
+            opening = pc.if_else(preserve, _INLINE_PRESERVE, _INLINE)
     return pc.binary_join_element_wise(f'<c r="{letter}', numbers, opening, text, "</t></is></c>", "")
 
 
@@ -255,7 +276,8 @@ def _cells(
     elif kind == "text" and isinstance(series.dtype, pd.CategoricalDtype) and len(series.cat.categories):
         cells = compartidas.cells(series, letter, numbers)
     else:
-        cells = _text_cells(_xml_text(_text_values(kind, series)), letter, numbers)
+        text = _text_values(kind, series)
+        cells = _text_cells(text if _plain(text) else _xml_text(text), letter, numbers)
     return pc.fill_null(cells, "")
 
 
