@@ -3,7 +3,8 @@
 Row-by-row writers (xlsxwriter, openpyxl) spend a few microseconds of Python per cell:
 a 1,000,000-row detail with 24 columns took over three minutes. Here each column of a
 chunk becomes the XML of its cells in one vectorized pass, rows are joined in Arrow,
-and the sheet is streamed into the zip, so time and memory stay flat per row.
+and each sheet is deflated as it is built (two at a time, each into a file, copied into
+the zip in order), so time and memory stay flat per row.
 
 The package is the minimal SpreadsheetML set Excel, LibreOffice and openpyxl read:
 content types, relationships, workbook (with the autofilter's defined name), styles,
@@ -12,21 +13,23 @@ an autofilter (:mod:`._xlsx_paquete` writes the parts around the worksheets). Th
 categories of a categorical column are shared strings (:class:`Compartidas`), other
 text is inline; text is never a formula; characters XML cannot
 hold are shown as U+FFFD; a text over Excel's 32,767 characters is cut there
-(:func:`long_text_cells` counts those cells beforehand). Timestamps are the serial of
+(:func:`write_workbook` returns how many cells, per sheet). Timestamps are the serial of
 their exact second, shown with seconds when a column has any. A worksheet part gets a
-ZIP64 header only when its size could pass the zip limit (Excel "repairs" workbooks
-with needless ZIP64 fields).
+ZIP64 header only when its size passes the zip limit (Excel "repairs" workbooks with
+needless ZIP64 fields).
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -198,18 +201,21 @@ class Compartidas:
 
     A cell of such a column is ``<c t="s"><v>index</v></c>`` instead of its whole text: in
     the million-row detail, campaign, channel, line, origin and status went from 400 to 170
-    bytes a row. Built in the order the cells are written (one thread at a time).
+    bytes a row. Built in the order the cells are written, under a lock (sheets are built side
+    by side).
     """
 
     indice: dict[str, int] = field(default_factory=dict)
     usos: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def cells(self, series: pd.Series, letter: str, numbers: pa.Array) -> pa.Array:
         names = pa.array(series.cat.categories.astype("string").array, type=pa.string())
-        ids = [self.indice.setdefault(t, len(self.indice)) for t in _xml_text(names).to_pylist()]
         codes = series.cat.codes.to_numpy()
+        with self._lock:  # sheets are built side by side: one index for the workbook
+            ids = [self.indice.setdefault(t, len(self.indice)) for t in _xml_text(names).to_pylist()]
+            self.usos += int((codes >= 0).sum())
         values = pc.take(pa.array([str(i) for i in ids], type=pa.string()), pa.array(codes, mask=codes < 0))
-        self.usos += int((codes >= 0).sum())
         return pc.binary_join_element_wise(f'<c r="{letter}', numbers, '" t="s"><v>', values, "</v></c>", "")
 
     def xml(self) -> bytes:
@@ -300,65 +306,11 @@ def _sheet_rows(
     return memoryview(rows.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
 
 
-#: the XML around a row and around a cell of each kind, without its row number and value
-_ROW_XML = len('<row r=""></row>')
-_CELL_XML = {
-    "text": len('<c r="" t="inlineStr"><is><t xml:space="preserve"></t></is></c>'),
-    "list": len('<c r="" t="inlineStr"><is><t xml:space="preserve"></t></is></c>'),
-    "bool": len('<c r="" t="b"><v>1</v></c>'),
-}
-_NUMBER_XML = len('<c r="" s="5"><v></v></c>')
-_NUMBER_TEXT = 24  # the longest float text Arrow writes: -1.2345678901234567e-308
-
-
 def _category_counts(series: pd.Series) -> tuple[list[str], np.ndarray]:
     """The categories of a categorical column as text, and how many cells hold each."""
     codes = series.cat.codes.to_numpy()
     counts = np.bincount(codes[codes >= 0], minlength=len(series.cat.categories))
     return pd.Series(series.cat.categories, dtype="string").tolist(), counts
-
-
-def _escape_growth(text: str) -> int:
-    return 4 * (text.count("&") + text.count("\r")) + 3 * (text.count("<") + text.count(">"))
-
-
-def _text_bytes(kind: str, series: pd.Series, escapes: bool = False) -> int:
-    """UTF-8 bytes of a text column or, with ``escapes``, the most its XML escaping adds."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        cats, counts = _category_counts(series)
-        measure = _escape_growth if escapes else (lambda c: len(c.encode()))
-        return sum(int(n) * measure(c) for n, c in zip(counts, cats, strict=True))
-    text = _text_values(kind, series)
-    if not escapes:
-        return int(pc.sum(pc.binary_length(text)).as_py() or 0)
-    grow = 0
-    for raw, extra in (("&", 4), ("<", 3), (">", 3), ("\r", 4)):
-        grow += extra * int(pc.sum(pc.count_substring(text, raw)).as_py() or 0)
-    # an invalid XML character (1 byte) becomes U+FFFD (3 bytes)
-    return grow + 2 * int(pc.sum(pc.count_substring_regex(text, _INVALID_XML)).as_py() or 0)
-
-
-def needs_zip64(frame: pd.DataFrame, kinds: list[str], limit: int = zipfile.ZIP64_LIMIT) -> bool:
-    """Whether the worksheet part of ``frame`` could pass the zip limit (2 GiB): an upper bound.
-
-    Each non-empty cell counted with its XML and the longest number, plus the text: first
-    with each text byte counted five times (``&`` -> ``&amp;``), then, only when that passes
-    the limit, with the escapes actually in the text.
-    """
-    n = len(frame)
-    row_digits = len(str(n + 1))
-    ref = len(column_letter(max(len(frame.columns), 1) - 1)) + row_digits
-    fixed = 65_536 + n * (_ROW_XML + row_digits)  # the head, header row and tail: well under 64 KiB
-    for name, kind in zip(frame.columns, kinds, strict=True):
-        cells = int(frame[name].notna().sum())
-        fixed += cells * (ref + _CELL_XML.get(kind, _NUMBER_XML + _NUMBER_TEXT))
-    if fixed > limit:
-        return True
-    texts = [(k, frame[c]) for c, k in zip(frame.columns, kinds, strict=True) if k in ("text", "list")]
-    plain = sum(_text_bytes(k, s) for k, s in texts)
-    if fixed + 5 * plain <= limit:
-        return False
-    return fixed + plain + sum(_text_bytes(k, s, escapes=True) for k, s in texts) > limit
 
 
 def _width(name: str, series: pd.Series, kind: str, label: str) -> float:
@@ -414,12 +366,10 @@ class Medida:
     segundos: set[str] = field(default_factory=set)
     #: text cells over Excel's limit (cut)
     cortadas: int = 0
-    #: an upper bound of the worksheet part's bytes
-    bytes: int = 0
 
 
 def medir(chunks: Iterable[pd.DataFrame]) -> Medida:
-    """Measure a sheet given in chunks: rows, dates with seconds, cut cells, size bound."""
+    """Measure a sheet given in chunks: rows, dates with seconds, cut cells."""
     m = Medida()
     for chunk in chunks:
         if not len(chunk):
@@ -430,68 +380,123 @@ def medir(chunks: Iterable[pd.DataFrame]) -> Medida:
         for c, k in zip(chunk.columns, kinds, strict=True):
             if k == "date" and _date_style(chunk[c]) == DATE_SECONDS:
                 m.segundos.add(c)
-        m.bytes += _size_bound(chunk, kinds, m.filas)
     return m
-
-
-def _size_bound(frame: pd.DataFrame, kinds: list[str], last_row: int) -> int:
-    """Bytes a chunk's rows can take: cells with their XML, the text and what escaping adds."""
-    n = len(frame)
-    row_digits = len(str(last_row + 1))
-    ref = len(column_letter(max(len(frame.columns), 1) - 1)) + row_digits
-    size = 65_536 + n * (_ROW_XML + row_digits)
-    for name, kind in zip(frame.columns, kinds, strict=True):
-        size += int(frame[name].notna().sum()) * (ref + _CELL_XML.get(kind, _NUMBER_XML + _NUMBER_TEXT))
-        if kind in ("text", "list"):
-            size += _text_bytes(kind, frame[name]) + _text_bytes(kind, frame[name], escapes=True)
-    return size
 
 
 @dataclass(frozen=True)
 class HojaPorLotes:
-    """A sheet given in chunks: ``leer()`` yields them (the first may be an empty template)."""
+    """A sheet given in chunks: ``leer()`` yields them (the first may be an empty template); it is
+    called twice, to :func:`medir` the sheet and to write it."""
 
     leer: Callable[[], Iterable[pd.DataFrame]]
     molde: pd.DataFrame
-    medida: Medida
+
+
+#: worksheets built at a time (each on its own thread, with a helper for its next chunk)
+HOJAS_A_LA_VEZ = 2
 
 
 def write_workbook(
-    sheets: Mapping[str, pd.DataFrame | HojaPorLotes], path: Path, label: Callable[[str], str] = str
-) -> Path:
-    """Write one worksheet per frame (sheet name = key, at most 31 characters).
+    sheets: Mapping[str, pd.DataFrame | HojaPorLotes],
+    path: Path,
+    label: Callable[[str], str] = str,
+    ultima: tuple[str, Callable[[dict[str, int]], pd.DataFrame]] | None = None,
+) -> dict[str, int]:
+    """Write one worksheet per frame (sheet name = key, at most 31 characters); return, per
+    sheet, the text cells cut at Excel's limit (only sheets with some).
 
-    A :class:`HojaPorLotes` is written chunk by chunk with what :func:`medir` found.
+    ``ultima`` is a last sheet built from those counts (the export's ``carga``). Worksheets are
+    deflated side by side into files next to ``path`` (:data:`HOJAS_A_LA_VEZ`, a chunked one
+    measured first by :func:`medir`), then copied into the package in order, already deflated.
     """
-    names = [n[:31] for n in sheets]
     compartidas = Compartidas()
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-        write_package_parts(book, names, [_sheet_ref(f) for f in sheets.values()])
-        for i, frame in enumerate(sheets.values()):
-            if isinstance(frame, HojaPorLotes):
-                _write_chunked_sheet(book, i, frame, label, compartidas)
-            else:
-                _write_sheet(book, i, frame, label, compartidas)
-        book.writestr("xl/sharedStrings.xml", compartidas.xml())
-    return path
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".hojas-"))
+    try:
+        with ThreadPoolExecutor(max_workers=HOJAS_A_LA_VEZ, thread_name_prefix="hoja") as pool:
+            jobs = [
+                pool.submit(_deflate_sheet, frame, label, compartidas, tmp / f"{i}.xml.deflate")
+                for i, frame in enumerate(sheets.values())
+            ]
+            hojas = [job.result() for job in jobs]
+        names = [n[:31] for n in sheets]
+        cut = {n: h.cortadas for n, h in zip(sheets, hojas, strict=True) if h.cortadas}
+        if ultima is not None:
+            names.append(ultima[0][:31])
+            hojas.append(_deflate_sheet(ultima[1](cut), label, compartidas, tmp / "ultima.xml.deflate"))
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+            write_package_parts(book, names, [h.ref for h in hojas])
+            for i, hoja in enumerate(hojas):
+                _copy_deflated(book, f"xl/worksheets/sheet{i + 1}.xml", hoja)
+            book.writestr("xl/sharedStrings.xml", compartidas.xml())
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return cut
 
 
-def _worksheet(book: zipfile.ZipFile, i: int, zip64: bool) -> IO[bytes]:
-    """The ``i``-th worksheet part, open for writing, deflated by ISA-L instead of zlib.
+@dataclass
+class _Hoja:
+    """A worksheet's XML, deflated into a file: what its zip entry needs, and its cut cells."""
 
-    The same deflate format (any reader inflates it), at level 1 a fifth of zlib's time and
-    a smaller part: a million-row sheet's 1 GB of XML took 3.9 s to compress, and takes 0.8 s.
-    ``zipfile`` has no option for it: its writer's compressor is replaced before the first byte.
-    """
-    part = book.open(f"xl/worksheets/sheet{i + 1}.xml", "w", force_zip64=zip64)
-    if getattr(part, "_compressor", None) is not None:
-        part._compressor = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)
-    return part
+    ruta: Path
+    ref: str = ""
+    cortadas: int = 0
+    crc: int = 0
+    tamano: int = 0
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.crc = isal_zlib.crc32(data, self.crc)
+        self.tamano += len(data)
+        self._fh.write(self._deflate.compress(data))
+
+    def __enter__(self) -> _Hoja:
+        self._fh = self.ruta.open("wb")
+        # ISA-L's deflate: the same format as zlib's (any reader inflates it), at level 1 a fifth
+        # of zlib's time and a smaller part (a million-row sheet's 1 GB of XML: 0.8 s, not 3.9 s)
+        self._deflate = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._fh.write(self._deflate.flush())
+        self._fh.close()
+
+
+class _YaComprimido:
+    """The compressor of a zip entry whose bytes come deflated already: passes them through."""
+
+    @staticmethod
+    def compress(data: bytes) -> bytes:
+        return data
+
+    @staticmethod
+    def flush() -> bytes:
+        return b""
+
+
+def _copy_deflated(book: zipfile.ZipFile, name: str, hoja: _Hoja) -> None:
+    """Entry ``name`` with the bytes of ``hoja``, already deflated; ZIP64 only when a size passes
+    the zip limit (Excel "repairs" workbooks with needless ZIP64 fields)."""
+    zip64 = max(hoja.tamano, hoja.ruta.stat().st_size) > zipfile.ZIP64_LIMIT
+    with book.open(name, "w", force_zip64=zip64) as part:
+        part._compressor = _YaComprimido()  # type: ignore[attr-defined]
+        with hoja.ruta.open("rb") as fh:
+            shutil.copyfileobj(fh, part, 16 << 20)
+        # the header's CRC and size are the XML's, not the deflated bytes' zipfile counted
+        part._crc, part._file_size = hoja.crc, hoja.tamano  # type: ignore[attr-defined]
+
+
+def _deflate_sheet(
+    frame: pd.DataFrame | HojaPorLotes, label: Callable[[str], str], compartidas: Compartidas, ruta: Path
+) -> _Hoja:
+    with _Hoja(ruta) as hoja:
+        if isinstance(frame, HojaPorLotes):
+            _write_chunked_sheet(hoja, frame, label, compartidas)
+        else:
+            _write_sheet(hoja, frame, label, compartidas)
+    return hoja
 
 
 def _write_sheet(
-    book: zipfile.ZipFile,
-    i: int,
+    sheet: _Hoja,
     frame: pd.DataFrame,
     label: Callable[[str], str],
     compartidas: Compartidas,
@@ -502,17 +507,15 @@ def _write_sheet(
     styles = [
         _date_style(frame[c]) if k == "date" else None for c, k in zip(frame.columns, kinds, strict=True)
     ]
-    # ZIP64 only for a part that could need it: Excel rejects or "repairs" needless ones
-    zip64 = needs_zip64(frame, kinds)
-    with _worksheet(book, i, zip64) as sheet:
-        sheet.write(_sheet_xml_head(frame, kinds, labels))
-        chunks = (
-            (frame.iloc[start : start + CHUNK_ROWS], kinds, start + 2, styles, compartidas)
-            for start in range(0, len(frame), CHUNK_ROWS)
-        )
-        for xml in _adelantadas(chunks):
-            sheet.write(xml)
-        sheet.write(_sheet_xml_tail(frame))
+    sheet.ref, sheet.cortadas = _ref(frame), long_text_cells(frame)
+    sheet.write(_sheet_xml_head(frame, kinds, labels))
+    chunks = (
+        (frame.iloc[start : start + CHUNK_ROWS], kinds, start + 2, styles, compartidas)
+        for start in range(0, len(frame), CHUNK_ROWS)
+    )
+    for xml in _adelantadas(chunks):
+        sheet.write(xml)
+    sheet.write(_sheet_xml_tail(frame))
 
 
 def _adelantadas(
@@ -532,45 +535,40 @@ def _adelantadas(
             yield pending.result()
 
 
-def _sheet_ref(sheet: pd.DataFrame | HojaPorLotes) -> str:
-    return _ref(sheet.molde, sheet.medida.filas) if isinstance(sheet, HojaPorLotes) else _ref(sheet)
-
-
 def _write_chunked_sheet(
-    book: zipfile.ZipFile,
-    i: int,
+    sheet: _Hoja,
     hoja: HojaPorLotes,
     label: Callable[[str], str],
     compartidas: Compartidas,
 ) -> None:
-    """One worksheet from chunks, with the styles, dimension and ZIP64 choice of its :class:`Medida`."""
-    molde, m = hoja.molde, hoja.medida
+    """One worksheet from chunks: read once to :func:`medir` it (rows, styles, cuts), then written."""
+    molde, m = hoja.molde, medir(hoja.leer())
+    sheet.ref, sheet.cortadas = _ref(molde, m.filas), m.cortadas
     kinds = [_kind(c, molde[c]) for c in molde.columns]
     labels = [label(c) for c in molde.columns]
     styles = [
         (DATE_SECONDS if c in m.segundos else DATE) if k == "date" else None
         for c, k in zip(molde.columns, kinds, strict=True)
     ]
-    with _worksheet(book, i, m.bytes > zipfile.ZIP64_LIMIT) as sheet:
-        head_done = False
+    head_done = False
 
-        def partes() -> Iterator[tuple[pd.DataFrame, list[str], int, list[int | None], Compartidas]]:
-            nonlocal head_done
-            row = 2
-            for chunk in hoja.leer():
-                if not head_done and len(chunk):  # widths from the first rows, as a whole frame does
-                    sheet.write(_sheet_xml_head(chunk, kinds, labels, rows=m.filas))
-                    head_done = True
-                for start in range(0, len(chunk), CHUNK_ROWS):
-                    part = chunk.iloc[start : start + CHUNK_ROWS]
-                    yield part, kinds, row, styles, compartidas
-                    row += len(part)
+    def partes() -> Iterator[tuple[pd.DataFrame, list[str], int, list[int | None], Compartidas]]:
+        nonlocal head_done
+        row = 2
+        for chunk in hoja.leer():
+            if not head_done and len(chunk):  # widths from the first rows, as a whole frame does
+                sheet.write(_sheet_xml_head(chunk, kinds, labels, rows=m.filas))
+                head_done = True
+            for start in range(0, len(chunk), CHUNK_ROWS):
+                part = chunk.iloc[start : start + CHUNK_ROWS]
+                yield part, kinds, row, styles, compartidas
+                row += len(part)
 
-        for xml in _adelantadas(partes()):
-            sheet.write(xml)
-        if not head_done:
-            sheet.write(_sheet_xml_head(molde, kinds, labels, rows=0))
-        sheet.write(_sheet_xml_tail(molde, m.filas))
+    for xml in _adelantadas(partes()):
+        sheet.write(xml)
+    if not head_done:
+        sheet.write(_sheet_xml_head(molde, kinds, labels, rows=0))
+    sheet.write(_sheet_xml_tail(molde, m.filas))
 
 
 def _sheet_xml_tail(frame: pd.DataFrame, rows: int | None = None) -> bytes:

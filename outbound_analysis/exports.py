@@ -38,7 +38,7 @@ from ._celdas import for_csv
 from ._celdas import for_text as for_text
 from ._celdas import formula_safe as formula_safe
 from ._json import write_json as write_json
-from ._xlsx import HojaPorLotes, long_text_cells, medir, write_workbook
+from ._xlsx import HojaPorLotes, write_workbook
 from .labels import column_label
 
 MAX_ROWS_PER_PART = 1_000_000
@@ -70,6 +70,8 @@ class Lotes:
 
     leer: Callable[[], Iterator[pd.DataFrame]]
     molde: pd.DataFrame
+    #: how many rows, when known (a copy read from its source knows it: :meth:`guardada`)
+    filas: int | None = None
 
     def partes(self, name: str, max_rows: int) -> Iterator[tuple[str, Iterator[pd.DataFrame]]]:
         """Like :func:`parts`, without knowing the row count: ``(name, chunks)`` per part, in order.
@@ -109,9 +111,11 @@ class Lotes:
         source (an engine's query) then runs once instead of four times."""
         fd, name = tempfile.mkstemp(dir=carpeta, prefix="lotes-", suffix=".pickle")
         path = Path(name)
+        filas = 0
         with os.fdopen(fd, "wb") as fh:
             for chunk in self.leer():
                 pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                filas += len(chunk)
 
         def leer() -> Iterator[pd.DataFrame]:
             with path.open("rb") as fh:
@@ -121,7 +125,7 @@ class Lotes:
                     except EOFError:
                         return
 
-        return Lotes(leer, self.molde)
+        return Lotes(leer, self.molde, filas)
 
     def _sliced(self, size: int) -> Iterator[pd.DataFrame]:
         for chunk in self.leer():
@@ -189,7 +193,17 @@ def _plain(table: pa.Table) -> pa.Table:
 
 def write_xlsx(tables: Mapping[str, pd.DataFrame | HojaPorLotes], path: Path) -> Path:
     """One sheet per table: Spanish headers, frozen header row, % and date formats, widths."""
-    return write_workbook(tables, path, label=column_label)
+    write_workbook(tables, path, label=column_label)
+    return path
+
+
+def _workbook(
+    sheets: Mapping[str, pd.DataFrame | HojaPorLotes], path: Path, carga: pd.DataFrame | None
+) -> dict[str, int]:
+    """:func:`write_xlsx`, plus a last sheet ``carga`` that counts the cells cut in the others
+    (:func:`with_cuts`); returns those counts per sheet."""
+    ultima = None if carga is None else ("carga", lambda cut: with_cuts(carga, cut, path.name))
+    return write_workbook(sheets, path, label=column_label, ultima=ultima)
 
 
 def export_tables(
@@ -262,11 +276,10 @@ def _writers() -> int:
 
 
 def _chunked_sheets(lotes: Lotes, name: str, max_rows: int) -> dict[str, HojaPorLotes]:
-    """The XLSX sheets of a chunked table: one pass to measure each part (names, rows, styles)."""
-    medidas = {part_name: medir(chunks) for part_name, chunks in lotes.partes(name, max_rows)}
-    if len(medidas) > 1:
-        medidas = {f"{name}_parte1" if k == name else k: v for k, v in medidas.items()}
-    index = list(medidas)
+    """The XLSX sheets of a chunked table whose row count is known: one per part, named as
+    :func:`_stream_parts` names the files (each sheet measures itself when written)."""
+    count = max(1, -(-(lotes.filas or 0) // max_rows))
+    names = [name] if count == 1 else [f"{name}_parte{i + 1}" for i in range(count)]
 
     def reader(i: int) -> Callable[[], Iterator[pd.DataFrame]]:
         def leer() -> Iterator[pd.DataFrame]:
@@ -279,7 +292,7 @@ def _chunked_sheets(lotes: Lotes, name: str, max_rows: int) -> dict[str, HojaPor
 
         return leer
 
-    return {k: HojaPorLotes(reader(i), lotes.molde, medidas[k]) for i, k in enumerate(index)}
+    return {k: HojaPorLotes(reader(i), lotes.molde) for i, k in enumerate(names)}
 
 
 def export_report(
@@ -330,50 +343,44 @@ def _export(
     max_rows: int,
     archivos: Mapping[str, pd.DataFrame] | None,
 ) -> Exported:
-    # the files are independent: written side by side (Arrow's kernels and zlib let go of the GIL)
+    # the files are independent: written side by side (Arrow's kernels and ISA-L let go of the
+    # GIL), the workbook first: the longest job, it measures its chunked sheets itself
     with ThreadPoolExecutor(max_workers=_writers()) as pool:
-        jobs: list[Future[list[Path]] | Callable[[], Future[list[Path]]]] = []
-        sheets: dict[str, pd.DataFrame | HojaPorLotes | Future[dict[str, HojaPorLotes]]] = {}
+        book: dict[str, pd.DataFrame | HojaPorLotes] = {}
+        jobs: list[Callable[[], Future[list[Path]]]] = []
         for name, frame in tables.items():
             if isinstance(frame, Lotes):
+                book.update(_chunked_sheets(frame, name, max_rows))
                 for ext, write in (("csv", write_csv), ("json", write_json)):
                     if ext in chosen:
-                        jobs.append(pool.submit(_stream_parts, frame, name, max_rows, out, ext, write))
-                if "xlsx" in chosen:  # measured now, written with the workbook
-                    sheets[name] = pool.submit(_chunked_sheets, frame, name, max_rows)
+                        jobs.append(
+                            functools.partial(
+                                pool.submit, _stream_parts, frame, name, max_rows, out, ext, write
+                            )
+                        )
                 continue
             for part_name, part in parts(frame, name, max_rows):
                 for ext, write in (("csv", write_csv), ("json", write_json)):
-                    if ext in chosen:  # submitted after the workbook, the longest job (below)
+                    if ext in chosen:
                         jobs.append(
                             functools.partial(pool.submit, _one, write, part, out / f"{part_name}.{ext}")
                         )
-                sheets[part_name] = part
-        book: dict[str, pd.DataFrame | HojaPorLotes] = {}
-        for name, sheet in sheets.items():
-            if isinstance(sheet, Future):
-                book.update(sheet.result())
-            else:
-                book[name] = sheet
+                book[part_name] = part
         if rechazos is not None:
             book.update(parts(rechazos, "rechazos", max_rows))
-        cut: dict[str, int] = {}
-        if "xlsx" in chosen:
-            cut = {
-                name: n
-                for name, frame in book.items()
-                if (n := frame.medida.cortadas if isinstance(frame, HojaPorLotes) else long_text_cells(frame))
-            }
-        if carga is not None:
-            carga = with_cuts(carga, cut, f"{informe}.xlsx")
-            book["carga"] = carga
-        if "xlsx" in chosen:
-            jobs.append(pool.submit(_one, write_xlsx, book, out / f"{informe}.xlsx"))
-        # the tables' own CSV and JSON, once the workbook is under way
-        started = [job if isinstance(job, Future) else job() for job in jobs]
-        extra = {"rechazos": rechazos, "carga": carga, **(archivos or {})}
-        for stem, frame in extra.items():
-            if frame is not None:
-                started.append(pool.submit(_one, write_csv, frame, out / f"{stem}.csv"))
+        xlsx = out / f"{informe}.xlsx"
+        workbook = pool.submit(_workbook, book, xlsx, carga) if "xlsx" in chosen else None
+        started = [job() for job in jobs]
+        csvs = {
+            stem: pool.submit(_one, write_csv, frame, out / f"{stem}.csv")
+            for stem, frame in {"rechazos": rechazos, **(archivos or {})}.items()
+            if frame is not None
+        }
         written = [path for job in started for path in job.result()]
+        cut = workbook.result() if workbook is not None else {}
+        written += [xlsx] if workbook is not None else []
+        written += csvs.pop("rechazos").result() if "rechazos" in csvs else []
+        if carga is not None:  # with the cells the workbook cut
+            written.append(write_csv(with_cuts(carga, cut, xlsx.name), out / "carga.csv"))
+        written += [path for job in csvs.values() for path in job.result()]
     return Exported(written, cut)

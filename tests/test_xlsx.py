@@ -111,22 +111,33 @@ def test_a_normal_workbook_has_no_zip64_field(tmp_path):
     assert openpyxl.load_workbook(path, read_only=True)["a"].max_row == 60_001
 
 
-def test_the_zip64_check_would_see_a_forced_header(tmp_path, monkeypatch):
-    # the helper above finds a ZIP64 field when there is one (so the test above means something)
-    monkeypatch.setattr(_xlsx, "needs_zip64", lambda frame, kinds: True)
-    path = exports.write_xlsx({"a": pd.DataFrame({"n": [1]})}, tmp_path / "z.xlsx")
-    assert "xl/worksheets/sheet1.xml (encabezado local)" in _zip64_extras(path)
+def test_a_part_past_the_zip_limit_gets_zip64_and_still_reads_back(tmp_path, monkeypatch):
+    # the limit lowered so a small sheet passes it: that part, and only that one, says ZIP64
+    # (which also shows the helper above finds a ZIP64 field when there is one)
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 2_000)
+    big = pd.DataFrame({"n": range(300), "t": ["x & y"] * 300})
+    path = exports.write_xlsx({"grande": big, "chica": big.head(2)}, tmp_path / "z.xlsx")
+    found = _zip64_extras(path)  # (past the lowered limit, later offsets need ZIP64 in the directory)
+    assert "xl/worksheets/sheet1.xml (encabezado local)" in found
+    assert "xl/worksheets/sheet2.xml (encabezado local)" not in found
+    monkeypatch.undo()
+    rows = _openpyxl_rows(path, "grande")
+    assert len(rows) == 301 and rows[-1] == [299, "x & y"]
+    assert [r[1] for r in _calamine_rows(path, "grande")[1:]] == ["x & y"] * 300
 
 
-def test_zip64_is_asked_only_when_the_part_could_pass_the_limit():
-    frame = pd.DataFrame({"n": range(1000), "t": ["x" * 50] * 1000, "c": pd.Categorical(["a&b"] * 1000)})
-    kinds = [_xlsx._kind(c, frame[c]) for c in frame.columns]
-    assert not _xlsx.needs_zip64(frame, kinds)
-    # an upper bound: the real part is smaller than the limit that flips the answer
-    size = len(_xlsx._sheet_rows(frame, kinds, 2, [None, None, None], _xlsx.Compartidas()))
-    assert size < 1_000 * 300
-    assert _xlsx.needs_zip64(frame, kinds, limit=size)
-    assert not _xlsx.needs_zip64(frame, kinds, limit=10 * 1_000 * 300)
+def test_sheets_built_side_by_side_share_one_string_table(tmp_path, monkeypatch):
+    # several sheets with categories at once: each index means one text in every sheet
+    monkeypatch.setattr(_xlsx, "CHUNK_ROWS", 7)
+    sheets = {
+        f"h{i}": pd.DataFrame({"c": pd.Categorical([f"v{(i + j) % 13}" for j in range(200)])})
+        for i in range(6)
+    }
+    path = tmp_path / "c.xlsx"
+    assert _xlsx.write_workbook(sheets, path) == {}  # no cell cut
+    for name, frame in sheets.items():
+        assert [r[0] for r in _openpyxl_rows(path, name)[1:]] == list(frame["c"])
+        assert [r[0] for r in _calamine_rows(path, name)[1:]] == list(frame["c"])
 
 
 def test_text_is_never_a_formula_and_long_text_is_cut_and_counted(tmp_path):
@@ -264,7 +275,8 @@ def test_categories_are_shared_strings_stored_once_for_the_whole_workbook(tmp_pa
     names = pd.Categorical(["Promo <A>", "Promo B", "Promo <A>", None, " con espacio "])
     first = pd.DataFrame({"campana": names, "n": [1, 2, 3, 4, 5]})
     second = pd.DataFrame({"campana": pd.Categorical(["Promo B", "Otra"])})
-    path = _xlsx.write_workbook({"a": first, "b": second}, tmp_path / "x.xlsx")
+    path = tmp_path / "x.xlsx"
+    _xlsx.write_workbook({"a": first, "b": second}, path)
     with zipfile.ZipFile(path) as book:
         shared = book.read("xl/sharedStrings.xml").decode()
         sheet = book.read("xl/worksheets/sheet1.xml").decode()
@@ -290,9 +302,8 @@ def test_categories_are_shared_strings_stored_once_for_the_whole_workbook(tmp_pa
 
 def test_only_texts_whose_spaces_matter_say_xml_space_preserve(tmp_path):
     texts = ["  dos espacios", "al final ", "sin nada", "línea\nnueva", "tab\tadentro", "a & b"]
-    path = _xlsx.write_workbook(
-        {"t": pd.DataFrame({"mensaje": pd.array(texts, dtype="string")})}, tmp_path / "x.xlsx"
-    )
+    path = tmp_path / "x.xlsx"
+    _xlsx.write_workbook({"t": pd.DataFrame({"mensaje": pd.array(texts, dtype="string")})}, path)
     with zipfile.ZipFile(path) as book:
         sheet = book.read("xl/worksheets/sheet1.xml").decode()
     cells = re.findall(r'<c r="A\d+"[^>]*><is><t( xml:space="preserve")?>', sheet)
