@@ -18,6 +18,7 @@ widths, text never as formulas and cut at 32,767 characters, plus the sheets
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import functools
 import os
@@ -72,6 +73,8 @@ class Lotes:
     molde: pd.DataFrame
     #: how many rows, when known (a copy read from its source knows it: :meth:`guardada`)
     filas: int | None = None
+    #: the chunks from a row on, straight from there (a copy read from its source can)
+    desde: Callable[[int], Iterator[pd.DataFrame]] | None = None
 
     def partes(self, name: str, max_rows: int) -> Iterator[tuple[str, Iterator[pd.DataFrame]]]:
         """Like :func:`parts`, without knowing the row count: ``(name, chunks)`` per part, in order.
@@ -111,21 +114,29 @@ class Lotes:
         source (an engine's query) then runs once instead of four times."""
         fd, name = tempfile.mkstemp(dir=carpeta, prefix="lotes-", suffix=".pickle")
         path = Path(name)
-        filas = 0
+        filas, inicios, posiciones = 0, [], []  # each chunk's first row and place in the file
         with os.fdopen(fd, "wb") as fh:
             for chunk in self.leer():
+                inicios.append(filas)
+                posiciones.append(fh.tell())
                 pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
                 filas += len(chunk)
 
-        def leer() -> Iterator[pd.DataFrame]:
+        def desde(fila: int = 0) -> Iterator[pd.DataFrame]:
+            k = max(bisect.bisect_right(inicios, fila) - 1, 0)
             with path.open("rb") as fh:
+                if posiciones:
+                    fh.seek(posiciones[k])
+                skip = fila - inicios[k] if inicios else 0
                 while True:
                     try:
-                        yield pickle.load(fh)
+                        chunk = pickle.load(fh)
                     except EOFError:
                         return
+                    yield chunk.iloc[skip:] if skip else chunk
+                    skip = 0
 
-        return Lotes(leer, self.molde, filas)
+        return Lotes(desde, self.molde, filas, desde)
 
     def _sliced(self, size: int) -> Iterator[pd.DataFrame]:
         for chunk in self.leer():
@@ -283,6 +294,14 @@ def _chunked_sheets(lotes: Lotes, name: str, max_rows: int) -> dict[str, HojaPor
 
     def reader(i: int) -> Callable[[], Iterator[pd.DataFrame]]:
         def leer() -> Iterator[pd.DataFrame]:
+            if lotes.desde is not None:  # straight to the part's first row
+                room = max_rows
+                for chunk in lotes.desde(i * max_rows):
+                    if room <= 0:
+                        return
+                    yield chunk.iloc[:room]
+                    room -= len(chunk)
+                return
             for j, (_, chunks) in enumerate(lotes.partes(name, max_rows)):
                 if j == i:
                     yield from chunks

@@ -19,7 +19,7 @@ import pandas as pd
 from ..filters import Filtros
 from . import _registro
 from ._registro import CONSULTAS, Contexto, calcular, consulta
-from ._sql import DuckDB, Motor, Spark, motor, where_filtros
+from ._sql import DuckDB, Motor, Spark, motor, tamano_en_bytes, where_filtros
 from .carga import filas_cargadas
 from .detallado import envios_por_lotes, envios_primeros
 
@@ -143,6 +143,7 @@ __all__ = [
     "motor",
     "registrar_almacen",
     "registrar_datos",
+    "tamano_en_bytes",
     "valores_presentes",
     "verificar",
     "where_filtros",
