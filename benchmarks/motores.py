@@ -7,7 +7,8 @@ When the store reaches a size of ``--sizes``, for each engine, each in its own p
 
 - tables: every table of resumen, detallado and flujos (pandas: ``load_data`` of the
   store first; duckdb/spark: the Parquet files as they are, nothing loaded into pandas);
-- run: ``outbound-analysis run --all`` (HTML and every export) over the store.
+- run: ``outbound-analysis run --all --paralelo N`` (HTML and every export) over the store,
+  N = ``--paralelo`` (default: 2 reports at a time, what the README advises with 2 cores).
 
 Peak memory is the largest resident size of the process and everything it waited for
 (the run's kernels included), read through a wrapper process. pandas runs up to
@@ -88,7 +89,9 @@ def wrapped(command: list[str]) -> tuple[float, float]:
     return float(seconds), int(peak_kb) / 1024**2
 
 
-def measure_engine(store: Path, motor: str, workdir: Path, run: bool = True) -> dict[str, object]:
+def measure_engine(
+    store: Path, motor: str, workdir: Path, run: bool = True, paralelo: int = 2
+) -> dict[str, object]:
     r: dict[str, object] = {}
     tables_out = workdir / "tablas.json"
     _, peak = wrapped([sys.executable, __file__, "--child", str(store), motor, str(tables_out)])
@@ -100,8 +103,9 @@ def measure_engine(store: Path, motor: str, workdir: Path, run: bool = True) -> 
     params.write_text(f"envios: {store}\nmotor: {motor}\n", encoding="utf-8")
     output = workdir / f"salida-{motor}"
     r["run_s"], r["run_pico_gb"] = wrapped(
-        [CLI, "run", "--all", "--params", str(params), "--output", str(output)]
+        [CLI, "run", "--all", "--paralelo", str(paralelo), "--params", str(params), "--output", str(output)]
     )
+    r["run_paralelo"] = paralelo
     r["run_mb_escritos"] = sum(f.stat().st_size for f in output.rglob("*") if f.is_file()) / 1e6
     shutil.rmtree(output, ignore_errors=True)
     return r
@@ -120,6 +124,7 @@ def main() -> None:
     parser.add_argument("--spark-hasta", type=int, default=1_000_000)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--sin-run", action="store_true", help="only the tables (no run --all)")
+    parser.add_argument("--paralelo", type=int, default=2, help="reports at a time in run --all")
     parser.add_argument(
         "--dir",
         type=Path,
@@ -173,7 +178,7 @@ def main() -> None:
                 if total > limits.get(motor, total):
                     print(f"  {motor:7s} no medido: más de {limits[motor]:,} envíos", flush=True)
                     continue
-                m = measure_engine(store, motor, work, run=not args.sin_run)
+                m = measure_engine(store, motor, work, run=not args.sin_run, paralelo=args.paralelo)
                 r[motor] = m
                 t = m["tablas"]
                 parts = ", ".join(f"{x[:-2]} {v:.1f} s" for x, v in t.items() if x.endswith("_s"))  # type: ignore[union-attr]

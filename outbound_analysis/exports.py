@@ -281,9 +281,11 @@ def _one(write: Callable[[pd.DataFrame, Path], Path], frame: pd.DataFrame, path:
     return [write(frame, path)]
 
 
-def _writers() -> int:
-    """Files written at a time: up to 3 (CSV, JSON and the workbook), at most one per core."""
-    return max(1, min(3, os.cpu_count() or 1))
+#: files written at a time: a table's CSV, its JSON and the workbook, whatever the cores (on 2
+#: cores, 2 at a time left the JSON of a 30-million-row detail waiting for its CSV, alone at the
+#: end; all 3 at once, the CSV and JSON finish first and the workbook, which builds two sheets at
+#: a time, gets both cores for its last sheets)
+WRITERS = 3
 
 
 def _chunked_sheets(lotes: Lotes, name: str, max_rows: int) -> dict[str, HojaPorLotes]:
@@ -364,7 +366,7 @@ def _export(
 ) -> Exported:
     # the files are independent: written side by side (Arrow's kernels and ISA-L let go of the
     # GIL), the workbook first: the longest job, it measures its chunked sheets itself
-    with ThreadPoolExecutor(max_workers=_writers()) as pool:
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
         book: dict[str, pd.DataFrame | HojaPorLotes] = {}
         jobs: list[Callable[[], Future[list[Path]]]] = []
         for name, frame in tables.items():
