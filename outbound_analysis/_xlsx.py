@@ -181,14 +181,15 @@ def _plain(text: pa.Array) -> bool:
     )
 
 
-def _text_cells(text: pa.Array, letter: str, numbers: pa.Array) -> pa.Array:
+def _text_cells(text: pa.Array, letter: str, numbers: pa.Array, plain: bool = False) -> pa.Array:
     """Inline-string cells of already escaped ``text`` in column ``letter``, rows ``numbers``.
 
     ``xml:space="preserve"`` only on the texts that need it (leading or trailing spaces, tabs,
-    line breaks): on every cell it was a fifth of a million-row sheet.
+    line breaks): on every cell it was a fifth of a million-row sheet. ``plain``: :func:`_plain`
+    already found none.
     """
     opening: pa.Array | str = _INLINE
-    if _bytes.alguno(text, _ESPACIO_XML) or _bytes.en_borde(text, _ESPACIO):
+    if not plain and (_bytes.alguno(text, _ESPACIO_XML) or _bytes.en_borde(text, _ESPACIO)):
         preserve = pc.fill_null(pc.match_substring_regex(text, _NEEDS_PRESERVE), False)
         if pc.any(preserve).as_py():
             opening = pc.if_else(preserve, _INLINE_PRESERVE, _INLINE)
@@ -283,7 +284,8 @@ def _cells(
         cells = compartidas.cells(series, letter, numbers)
     else:
         text = _text_values(kind, series)
-        cells = _text_cells(text if _plain(text) else _xml_text(text), letter, numbers)
+        plain = _plain(text)
+        cells = _text_cells(text if plain else _xml_text(text), letter, numbers, plain)
     return pc.fill_null(cells, "")
 
 
@@ -522,7 +524,7 @@ def _adelantadas(
     chunks: Iterable[tuple[pd.DataFrame, list[str], int, list[int | None], Compartidas]],
 ) -> Iterator[memoryview]:
     """:func:`_sheet_rows` of each chunk, in order, the next one built on another thread while the
-    caller compresses this one (Arrow's kernels and zlib let go of the GIL: a million rows, 8.4 s
+    caller compresses this one (Arrow's kernels and ISA-L let go of the GIL: a million rows, 8.4 s
     one after the other)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx") as pool:
         pending: Future[memoryview] | None = None
