@@ -289,27 +289,23 @@ WRITERS = 3
 
 
 def _chunked_sheets(lotes: Lotes, name: str, max_rows: int) -> dict[str, HojaPorLotes]:
-    """The XLSX sheets of a chunked table whose row count is known: one per part, named as
+    """The XLSX sheets of a chunked table read into a spill file (:meth:`Lotes.guardada`: its row
+    count is known and a part is read from its first row): one per part, named as
     :func:`_stream_parts` names the files (each sheet measures itself when written)."""
-    count = max(1, -(-(lotes.filas or 0) // max_rows))
+    if lotes.filas is None or lotes.desde is None:
+        raise ValueError("a chunked table goes to the workbook from its spill file (Lotes.guardada)")
+    desde = lotes.desde
+    count = max(1, -(-lotes.filas // max_rows))
     names = [name] if count == 1 else [f"{name}_parte{i + 1}" for i in range(count)]
 
     def reader(i: int) -> Callable[[], Iterator[pd.DataFrame]]:
         def leer() -> Iterator[pd.DataFrame]:
-            if lotes.desde is not None:  # straight to the part's first row
-                room = max_rows
-                for chunk in lotes.desde(i * max_rows):
-                    if room <= 0:
-                        return
-                    yield chunk.iloc[:room]
-                    room -= len(chunk)
-                return
-            for j, (_, chunks) in enumerate(lotes.partes(name, max_rows)):
-                if j == i:
-                    yield from chunks
+            room = max_rows
+            for chunk in desde(i * max_rows):
+                if room <= 0:
                     return
-                for _ in chunks:  # earlier parts: read through
-                    pass
+                yield chunk.iloc[:room]
+                room -= len(chunk)
 
         return leer
 
@@ -371,7 +367,8 @@ def _export(
         jobs: list[Callable[[], Future[list[Path]]]] = []
         for name, frame in tables.items():
             if isinstance(frame, Lotes):
-                book.update(_chunked_sheets(frame, name, max_rows))
+                if "xlsx" in chosen:
+                    book.update(_chunked_sheets(frame, name, max_rows))
                 for ext, write in (("csv", write_csv), ("json", write_json)):
                     if ext in chosen:
                         jobs.append(
