@@ -52,19 +52,71 @@ def alguno(text: pa.Array | pa.ChunkedArray, bytes_: np.ndarray) -> bool:
     return any(bool(bytes_[data[offsets[0] : offsets[-1]]].any()) for offsets, data in _partes(text))
 
 
-def en_borde(text: pa.Array | pa.ChunkedArray, bytes_: np.ndarray, fin: bool = True) -> bool:
-    """Whether some non-empty cell of ``text`` starts (or, with ``fin``, ends) with a byte marked
-    in ``bytes_``.
+def en_borde(text: pa.Array | pa.ChunkedArray, bytes_: np.ndarray, fin: bool | np.ndarray = True) -> bool:
+    """Whether some non-empty cell of ``text`` starts with a byte marked in ``bytes_`` or ends
+    with one marked in ``fin`` (``True``: the same table; ``False``: the end is not looked at).
 
     >>> en_borde(pa.array(["a ", "b"]), tabla(b" ")), en_borde(pa.array(["a ", "b"]), tabla(b" "), fin=False)
     (True, False)
     """
+    final = bytes_ if fin is True else fin
     for offsets, data in _partes(text):
-        starts, ends = offsets[:-1], offsets[1:]
-        full = ends > starts
-        if bytes_[data[starts[full]]].any() or (fin and bytes_[data[ends[full] - 1]].any()):
+        if not len(data):
+            continue
+        # an empty cell's "first byte" is the next cell's, its "last" the previous one's: looked
+        # at anyway (or, at the ends, clipped: at most a false alarm), so no filtering is needed
+        if bytes_[data[np.minimum(offsets[:-1], len(data) - 1)]].any():
+            return True
+        if final is not False and final[data[np.maximum(offsets[1:] - 1, 0)]].any():  # type: ignore[index]
             return True
     return False
+
+
+def sin_vacias(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``text`` (a string column) with its empty cells null. The text is not copied: only
+    each chunk's validity (and, for a slice, its offsets) is new.
+
+    >>> sin_vacias(pa.chunked_array([["a", "", None], []])).to_pylist()
+    ['a', None, None]
+    """
+    out = []
+    for chunk in text.chunks:
+        if not len(chunk):
+            out.append(chunk)
+            continue
+        wide = pa.types.is_large_string(chunk.type)
+        _, offsets_buf, data = chunk.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
+        offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1]
+        full = offsets[1:] > offsets[:-1]
+        if chunk.null_count:
+            full &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        if chunk.null_count == len(chunk) - int(full.sum()):  # no empty text
+            out.append(chunk)
+            continue
+        validity = pa.py_buffer(np.packbits(full, bitorder="little"))
+        out.append(pa.Array.from_buffers(chunk.type, len(chunk), [validity, pa.py_buffer(offsets), data]))
+    return pa.chunked_array(out, type=text.type)
+
+
+def celdas_de_ancho(text: pa.Array, ancho: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The bytes of each present cell of ``text`` as the rows of a matrix, and which cells are
+    present, when every present cell has exactly ``ancho`` bytes (None otherwise).
+
+    >>> cells, present = celdas_de_ancho(pa.array(["ab", None, "cd"]), 2)
+    >>> cells.tobytes(), present.tolist()
+    (b'abcd', [True, False, True])
+    """
+    present = text.is_valid().to_numpy(zero_copy_only=False)
+    if not present.any():
+        return np.zeros((0, ancho), dtype=np.uint8), present
+    offsets, data = next(iter(_partes(text)))
+    lengths = np.diff(offsets)
+    if not (lengths[present] == ancho).all():
+        return None
+    if not lengths[~present].any():  # the present cells lie side by side: a view of the bytes
+        return data[offsets[0] : offsets[-1]].reshape(-1, ancho), present
+    return data[offsets[:-1][present, None] + np.arange(ancho)], present
 
 
 def mas_largo(text: pa.Array | pa.ChunkedArray) -> int:

@@ -1,15 +1,15 @@
 """Column converters: raw Arrow columns of one file -> canonical pandas columns.
 
 Every converter is vectorized: labels are mapped on the distinct values only
-(dictionary encoding), timestamps are parsed by Arrow casts with a pandas fallback.
+(dictionary encoding), timestamps are parsed in :mod:`._fechas`.
 A converter never invents a value: what it cannot read is returned as an ``invalid``
 mask with a Spanish reason, and the loader rejects those rows.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import _bytes
 from ._text import key
 from .schema import CANAL_LABELS, CODE_LABELS, Column
 
@@ -27,20 +28,12 @@ TRUE_KEYS = frozenset({"true", "1", "1_0", "si", "s", "yes", "y", "x", "verdader
 FALSE_KEYS = frozenset({"false", "0", "0_0", "no", "n", "falso", "f"})
 
 _PHONE_LIKE = r"^\+?\(?[0-9][0-9 ()./-]{5,}$"  # also "(011) 4555-0000"
-_ISO_OFFSET = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|z|[+-]\d{2}(:?\d{2})?)$"
-_ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
-_DMY = (
-    r"^(?P<d>\d{1,2})[/-](?P<m>\d{1,2})[/-](?P<y>\d{4})"
-    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
-)
 #: Years a timestamp may have (inclusive); outside them a value is never turned into a date.
 YEAR_MIN, YEAR_MAX = 1900, 2200
-_YEAR_OF = (r"^(?P<y>\d{4})-\d{1,2}-\d{1,2}", r"^\d{1,2}[/-]\d{1,2}[/-](?P<y>\d{4})")
 OUT_OF_RANGE_REASON = (
     f"fecha fuera de los años {YEAR_MIN} a {YEAR_MAX}: no se convierte a otra fecha "
     "(9999-12-31 suele significar «sin fecha»)"
 )
-TIMESTAMP_HINT = "AAAA-MM-DD HH:MM[:SS] (con o sin zona, p. ej. -03:00 o Z) o dd/mm/aaaa [HH:MM[:SS]]"
 
 
 @dataclass
@@ -76,50 +69,80 @@ def en_un_bloque(frame: pd.DataFrame) -> pd.DataFrame:
     Readers give one chunk per block read (a JSON file of 1.8 million eventos: 501 chunks),
     and Arrow's ``take`` of scattered rows from a column of many chunks is many times slower
     (450,000 messages: 3.2 s against 0.13 s). Every selection takes rows, so the loaded data
-    is joined once. Text of 2 GB or more moves to 64-bit offsets to fit in one chunk.
+    is joined once. Text of 2 GB or more moves to 64-bit offsets to fit in one chunk. Two
+    columns are joined at a time (Arrow releases the GIL).
     """
+    chunked = {}
     for name in frame.columns:
         dtype = frame[name].dtype
         if not isinstance(dtype, pd.ArrowDtype | pd.StringDtype) or getattr(dtype, "storage", "") == "python":
             continue
         arr = arrow_of(frame[name])
-        if arr.num_chunks <= 1:
-            continue
-        if pa.types.is_string(arr.type) and arr.nbytes >= 2**31 - 1:
-            arr = arr.cast(pa.large_string())
-        joined = dtype.__from_arrow__(pa.chunked_array([arr.combine_chunks()]))
-        frame[name] = pd.Series(joined, index=frame.index)
+        if arr.num_chunks > 1:
+            chunked[name] = arr
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        joined = dict(zip(chunked, pool.map(_un_bloque, chunked.values()), strict=True))
+    for name, arr in joined.items():
+        frame[name] = pd.Series(frame[name].dtype.__from_arrow__(arr), index=frame.index)
     return frame
 
 
-def codigos_de_ids(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _un_bloque(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_string(arr.type) and arr.nbytes >= 2**31 - 1:
+        arr = arr.cast(pa.large_string())
+    return pa.chunked_array([arr.combine_chunks()])
+
+
+def enteros_de_ids(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Which ids are plain integers (digits, no leading zero, up to 18 of them) and their
+    values (0 elsewhere): the part of :func:`codigos_de_ids` that can run per file.
+
+    >>> plain, values = enteros_de_ids(pd.Series(["549111", "web-1", None, "0549"], dtype="string"))
+    >>> plain.tolist(), values.tolist()
+    ([True, False, False, False], [549111, 0, 0, 0])
+    """
+    arr = arrow_of(ids)
+    arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    plain = _enteros(arr).to_numpy(zero_copy_only=False)
+    if plain.all():
+        return plain, pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
+    values = np.zeros(len(arr), dtype=np.int64)
+    if plain.any():
+        values[plain] = pc.cast(arr.filter(pa.array(plain)), pa.int64()).to_numpy(zero_copy_only=False)
+    return plain, values
+
+
+def codigos_de_ids(
+    ids: pd.Series | None, enteros: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """A code per row (equal codes for equal texts; -1 for a missing id) and each code's first row.
 
     Ids written as plain integers (digits, no leading zero, up to 18 of them: phones, a
     platform's usual ids) are coded by their value, several times faster than hashing the
-    texts; any other id by its text.
+    texts; any other id by its text. ``enteros`` is :func:`enteros_de_ids` of ``ids`` when
+    already known; then ``ids`` is read only if some id is not a plain integer.
 
     >>> ids = pd.Series(["549111", "web-1", None, "549111", "0549111"], dtype="string")
     >>> codes, first = codigos_de_ids(ids)
     >>> codes.tolist(), first.tolist()
     ([0, 1, -1, 0, 2], [0, 1, 4])
     """
-    arr = arrow_of(ids)
-    arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-    plain = _enteros(arr)
-    as_int = plain.to_numpy(zero_copy_only=False)
-    codes = np.full(len(arr), -1, dtype=np.int64)
+    as_int, values = enteros if enteros is not None else enteros_de_ids(ids)  # type: ignore[arg-type]
+    codes = np.full(len(as_int), -1, dtype=np.int64)
     firsts = []
     if as_int.any():
-        by_value, _ = pd.factorize(pc.cast(arr.filter(plain), pa.int64()).to_numpy())
+        by_value, _ = pd.factorize(values[as_int] if not as_int.all() else values)
         codes[as_int] = by_value
         firsts.append(np.flatnonzero(as_int)[_estrenos(by_value)])
-    other = np.flatnonzero(~as_int & arr.is_valid().to_numpy(zero_copy_only=False))
-    if len(other):
-        encoded = pc.dictionary_encode(arr.take(pa.array(other)))
-        by_text = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        codes[other] = by_text + sum(map(len, firsts))
-        firsts.append(other[_estrenos(by_text)])
+    if not as_int.all():
+        arr = arrow_of(ids)  # type: ignore[arg-type]
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+        other = np.flatnonzero(~as_int & arr.is_valid().to_numpy(zero_copy_only=False))
+        if len(other):
+            encoded = pc.dictionary_encode(arr.take(pa.array(other)))
+            by_text = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            codes[other] = by_text + sum(map(len, firsts))
+            firsts.append(other[_estrenos(by_text)])
     return codes, np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
 
 
@@ -179,6 +202,17 @@ def _estrenos(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(new)
 
 
+#: what ``utf8_trim_whitespace`` trims (Unicode's White_Space and the four information
+#: separators; ``tests/test_convert.py`` checks the list against the kernel)
+ESPACIOS = (
+    *range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
+    0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+)  # fmt: skip
+# the first and the last UTF-8 byte of each: a text with neither at an edge has nothing to trim
+_ESPACIO_INICIAL = _bytes.tabla(chr(c).encode()[0] for c in ESPACIOS)
+_ESPACIO_FINAL = _bytes.tabla(chr(c).encode()[-1] for c in ESPACIOS)
+
+
 def as_text(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
     """Any Arrow column as trimmed strings; empty strings become null.
 
@@ -198,6 +232,8 @@ def as_text(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
         arr = pc.if_else(integral, pc.cast(as_int, pa.string()), pc.cast(arr, pa.string()))
     elif pa.types.is_large_string(t) or not pa.types.is_string(t):
         arr = pc.cast(arr, pa.string())
+    elif not _bytes.en_borde(arr, _ESPACIO_INICIAL, fin=_ESPACIO_FINAL):  # nothing to trim
+        return _bytes.sin_vacias(arr)
     arr = pc.utf8_trim_whitespace(arr)
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
@@ -335,189 +371,3 @@ def to_list(arr: pa.ChunkedArray, column: Column) -> Converted:
     is_null = pc.or_(pc.is_null(lst), pc.equal(pa.array(counts), 0))
     rebuilt = pc.if_else(is_null, pa.scalar(None, rebuilt.type), rebuilt)
     return Converted(pd.Series(rebuilt, dtype=LIST))
-
-
-def _try_cast(text: pa.Array, to: pa.DataType) -> pa.Array | None:
-    try:
-        return pc.cast(text, to)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-
-
-def _naive_to_utc_us(naive: pa.Array, tz: str) -> pa.Array:
-    local = pc.assume_timezone(
-        naive.cast(pa.timestamp("us")), timezone=tz, ambiguous="earliest", nonexistent="latest"
-    )
-    return local.cast(pa.int64())
-
-
-def _parse_iso(text: pa.Array, tz: str, offset: bool) -> pa.Array:
-    """ISO 8601 strings (all with, or all without, offset) -> UTC microseconds; null if invalid."""
-    parsed = _try_cast(text, pa.timestamp("us", tz="UTC") if offset else pa.timestamp("us"))
-    if parsed is None:  # one bad value spoils an Arrow cast: let pandas coerce row by row
-        coerced = pd.to_datetime(
-            pd.Series(text.to_pylist(), dtype=object),
-            format="ISO8601",
-            errors="coerce",
-            utc=offset,
-        )
-        if offset:
-            coerced = coerced.dt.tz_localize(None)
-        parsed = pa.array(coerced.to_numpy(dtype="datetime64[us]"), from_pandas=True)
-        if offset:
-            parsed = parsed.cast(pa.timestamp("us", tz="UTC"))
-    if offset:
-        return parsed.cast(pa.int64())
-    return _naive_to_utc_us(parsed, tz)
-
-
-def _parse_dmy(text: pa.Array, tz: str) -> pa.Array:
-    """``dd/mm/yyyy [HH:MM[:SS]]`` -> UTC microseconds; impossible dates (31/02) are null."""
-    parts = pc.extract_regex(text, _DMY)
-
-    def field(name: str) -> np.ndarray:
-        raw = pc.struct_field(parts, name)
-        raw = pc.if_else(pc.equal(raw, ""), pa.scalar(None, pa.string()), raw)
-        return pc.fill_null(pc.cast(raw, pa.int64()), 0).to_numpy(zero_copy_only=False)
-
-    y, m, d, hh, mi, ss = (field(n) for n in ("y", "m", "d", "H", "M", "S"))
-    ok = pc.is_valid(parts).to_numpy(zero_copy_only=False) & (m >= 1) & (m <= 12) & (y >= 1900)
-    month = np.where(ok, (y - 1970) * 12 + (m - 1), 0).astype("datetime64[M]")
-    first_day = month.astype("datetime64[D]")
-    days_in_month = ((month + 1).astype("datetime64[D]") - first_day).astype(np.int64)
-    ok &= (d >= 1) & (d <= days_in_month) & (hh < 24) & (mi < 60) & (ss < 60)
-    local = (first_day.astype(np.int64) + d - 1) * 86_400_000_000 + (hh * 3600 + mi * 60 + ss) * 1_000_000
-    naive = pa.array(local, type=pa.timestamp("us"), mask=~ok)
-    return _naive_to_utc_us(naive, tz)
-
-
-_DMY_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
-
-
-def _whole_column(text: pa.Array, tz: str) -> pa.Array | None:
-    """UTC microseconds when every present value has one same format, else None (fast path)."""
-    nulls = text.null_count
-    if nulls == len(text):
-        return pc.cast(text, pa.int64())
-    # a failing Arrow cast is slow: pick the candidate formats from the first value
-    sample = pc.drop_null(text)[0].as_py()
-    if re.match(_ISO_NAIVE, sample) or re.match(_ISO_OFFSET, sample):
-        if re.match(_ISO_OFFSET, sample):
-            aware = _try_cast(text, pa.timestamp("us", tz="UTC"))
-            return None if aware is None else aware.cast(pa.int64())
-        naive = _try_cast(text, pa.timestamp("us"))
-        return None if naive is None else _naive_to_utc_us(naive, tz)
-    if "/" not in sample:
-        return None
-    for fmt in _DMY_FORMATS:
-        parsed = pc.strptime(text, format=fmt, unit="us", error_is_null=True)
-        if parsed.null_count != nulls:
-            continue
-        # strptime rolls 31/02 over to 03/03: the day must survive the round trip
-        day = pc.cast(pc.list_element(pc.split_pattern(text, "/", max_splits=1), 0), pa.int64())
-        if pc.all(pc.fill_null(pc.equal(pc.day(parsed), day), True)).as_py():
-            return _naive_to_utc_us(parsed, tz)
-        return None
-    return None
-
-
-def _years_out_of_range(text: pa.Array) -> np.ndarray:
-    """Text values whose year, as written, is outside 1900-2200 (for the row-by-row parsers,
-    which would drop or wrap them)."""
-    years = pa.nulls(len(text), pa.int64())
-    for pattern in _YEAR_OF:
-        found = pc.struct_field(pc.extract_regex(text, pattern), "y")
-        found = pc.if_else(pc.equal(found, ""), pa.scalar(None, pa.string()), found)
-        years = pc.coalesce(years, pc.cast(found, pa.int64()))
-    outside = pc.or_(pc.less(years, YEAR_MIN), pc.greater(years, YEAR_MAX))
-    return pc.fill_null(outside, False).to_numpy(zero_copy_only=False)
-
-
-# UTC microseconds surely inside 1900-2200 in any zone; only values beyond need their local year
-_SAFE_LOW = (np.datetime64(f"{YEAR_MIN}-01-02", "us") - np.datetime64(0, "us")).astype(np.int64)
-_SAFE_HIGH = (np.datetime64(f"{YEAR_MAX}-12-30", "us") - np.datetime64(0, "us")).astype(np.int64)
-
-
-def _checked(
-    micros: pa.Array | np.ndarray, invalid: np.ndarray, tz: str
-) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """Series of UTC microseconds whose year in ``tz`` is within 1900-2200, and the mask of those
-    that are not (left empty: a nanosecond timestamp would wrap 9999-12-31 into 1816)."""
-    if isinstance(micros, pa.Array | pa.ChunkedArray):
-        micros = pc.fill_null(micros, _NAT).to_numpy(zero_copy_only=False)
-    values = np.asarray(micros, dtype=np.int64).copy()
-    outside = (values != _NAT) & ((values < _SAFE_LOW) | (values > _SAFE_HIGH))
-    if outside.any():
-        idx = np.flatnonzero(outside)
-        local = (
-            pa.array(values[idx], pa.int64())
-            .cast(pa.timestamp("us", tz="UTC"))
-            .cast(pa.timestamp("us", tz=tz))
-        )
-        years = pc.year(local).to_numpy(zero_copy_only=False)
-        outside[idx] = (years < YEAR_MIN) | (years > YEAR_MAX)
-        values[outside] = _NAT
-    return _micros_to_series(pa.array(values), tz), invalid, outside
-
-
-def parse_timestamps(arr: pa.ChunkedArray, tz: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """Timestamps in zone ``tz``, the mask of values present but unreadable, and the mask of
-    values outside the years 1900-2200 in ``tz`` (left empty: never converted to another date).
-
-    Offsets are converted to ``tz``; naive values (and Excel datetime cells) are local.
-    """
-    n = len(arr)
-    none = np.zeros(n, dtype=bool)
-    if pa.types.is_timestamp(arr.type):
-        col = arr.combine_chunks()
-        if arr.type.tz:
-            micros = col.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
-        else:
-            micros = _naive_to_utc_us(col, tz)
-        return _checked(micros, none, tz)
-    text = as_text(arr).combine_chunks()
-    fast = _whole_column(text, tz)
-    if fast is not None:
-        return _checked(fast, none, tz)
-    written = _years_out_of_range(text)
-    if written.any():
-        text = pc.if_else(pa.array(written), pa.scalar(None, pa.string()), text)
-    present = pc.is_valid(text).to_numpy(zero_copy_only=False)
-    result = np.full(n, _NAT, dtype=np.int64)
-    done = ~present
-    for pattern, parse in (
-        (_ISO_NAIVE, lambda x: _parse_iso(x, tz, offset=False)),
-        (_ISO_OFFSET, lambda x: _parse_iso(x, tz, offset=True)),
-        (_DMY, lambda x: _parse_dmy(x, tz)),
-    ):
-        if done.all():
-            break
-        match = pc.fill_null(pc.match_substring_regex(text, pattern), False)
-        idx = np.flatnonzero(match.to_numpy(zero_copy_only=False) & ~done)
-        if not len(idx):
-            continue
-        subset = text if len(idx) == n else pc.take(text, pa.array(idx))
-        micros = pc.fill_null(parse(subset), _NAT).to_numpy(zero_copy_only=False)
-        result[idx] = micros
-        done[idx] = True
-    series, invalid, outside = _checked(result, present & (result == _NAT), tz)
-    return series, invalid, outside | written
-
-
-_NAT = np.iinfo(np.int64).min
-
-
-def _micros_to_series(micros: pa.Array, tz: str) -> pd.Series:
-    """UTC microseconds (null or the NaT sentinel = missing) -> ``datetime64[ns, tz]``."""
-    values = pc.fill_null(micros, _NAT).to_numpy(zero_copy_only=False).astype(np.int64)
-    nat = values == _NAT
-    ns = np.where(nat, _NAT, values * 1000).view("datetime64[ns]")
-    index = pd.DatetimeIndex(ns).tz_localize("UTC").tz_convert(tz)
-    return pd.Series(index, dtype=f"datetime64[ns, {tz}]")
-
-
-def to_timestamp(arr: pa.ChunkedArray, column: Column, tz: str) -> Converted:
-    """Timestamps; unreadable values are ``invalid``, years outside 1900-2200 ``out_of_range``."""
-    values, invalid, outside = parse_timestamps(arr, tz)
-    reason = f"no es una fecha reconocible; se espera {TIMESTAMP_HINT}"
-    return Converted(values, invalid, reason, out_of_range=outside)

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import _convert as cv
+from .. import _fechas
 from .._text import key
 from ..errors import DataError
 from ..schema import TABLES, Column
@@ -173,7 +174,7 @@ def _blank_rows(table: pa.Table, problems: list) -> np.ndarray:
 def _convert(raw: pa.ChunkedArray, column: Column, tz: str) -> cv.Converted:
     kind = column.kind
     if kind == "timestamp":
-        return cv.to_timestamp(raw, column, tz)
+        return _fechas.to_timestamp(raw, column, tz)
     converter = {
         "id": cv.to_id,
         "label": cv.to_text,
@@ -200,12 +201,12 @@ def _convert_distinct(raw: pa.ChunkedArray, column: Column, tz: str) -> cv.Conve
     text = pa.types.is_string(raw.type) or pa.types.is_large_string(raw.type)
     if column.kind not in _BY_DISTINCT or not text:
         return _convert(raw, column, tz)
-    encoded = pc.dictionary_encode(raw.combine_chunks())
-    nulls = encoded.indices.null_count
-    at = pc.fill_null(encoded.indices, -1) if nulls else encoded.indices
+    dictionary, indices = _encoded(raw)
+    nulls = indices.null_count
+    at = pc.fill_null(indices, -1) if nulls else indices
     at = at.to_numpy(zero_copy_only=False)
     null = at < 0 if nulls else None
-    distinct = _convert(pa.chunked_array([encoded.dictionary], type=raw.type), column, tz)
+    distinct = _convert(pa.chunked_array([dictionary], type=raw.type), column, tz)
 
     def per_row(values: np.ndarray, missing: object) -> np.ndarray:
         if null is None:  # CSV text is never null: no empty rows to fill
@@ -231,6 +232,21 @@ def _convert_distinct(raw: pa.ChunkedArray, column: Column, tz: str) -> cv.Conve
         taken = pc.take(cv.arrow_of(distinct.linea), pa.array(at, mask=null))  # null rows stay null
         linea = pd.Series(taken, dtype=cv.STRING)
     return cv.Converted(series, invalid, distinct.reason, linea=linea)
+
+
+def _encoded(raw: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+    """The distinct values of ``raw`` and each row's index into them.
+
+    Arrow encodes a chunked column with one dictionary for every chunk: encoding the chunks
+    as read saves joining the text first (a million rows: 4 ms a column). Should the chunks'
+    dictionaries ever differ, the joined column is encoded instead.
+    """
+    encoded = pc.dictionary_encode(raw)
+    chunks = encoded.chunks
+    if chunks and all(c.dictionary.equals(chunks[0].dictionary) for c in chunks[1:]):
+        return chunks[0].dictionary, pa.concat_arrays([c.indices for c in chunks])
+    whole = pc.dictionary_encode(raw.combine_chunks())
+    return whole.dictionary, whole.indices
 
 
 def _raise_unknown_code(

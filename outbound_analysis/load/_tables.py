@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import _convert as cv
@@ -125,53 +126,42 @@ def _unificar(frames: list[pd.DataFrame], tabla: str) -> None:
                 f[column.name] = f[column.name].astype(dtype)
 
 
-def _id_codes(ids: pd.Series) -> tuple[np.ndarray, int]:
-    """A code per id (equal codes for equal texts) and the number of distinct ids
-    (:func:`~outbound_analysis._convert.codigos_de_ids`: plain integer ids by value)."""
-    codes, first = cv.codigos_de_ids(ids)
-    return codes, len(first)
-
-
-def _dedup(frames: list[pd.DataFrame], files: list[str]) -> tuple[list[pd.DataFrame], pd.DataFrame]:
+def _dedup(
+    frames: list[pd.DataFrame], files: list[str], enteros: list[tuple[np.ndarray, np.ndarray]]
+) -> tuple[list[pd.DataFrame], pd.DataFrame]:
     """Drop repeated ``envio_id`` over the files' frames (in file order, categories already
     unified): the row read last is kept, the others are listed.
 
-    A dropped row identical to the kept one is a ``duplicada``; one that differs is a
-    ``reemplazada`` (a later download updated it, e.g. pendiente -> exitoso). Each file's rows
-    are filtered on their own, two files at a time (Arrow and NumPy release the GIL), before
-    they are joined: one copy of the kept rows instead of a join and then a filter.
+    A dropped row equal to the kept one in every column is a ``duplicada``; one that differs
+    is a ``reemplazada`` (a later download updated it, e.g. pendiente -> exitoso). ``enteros``
+    is :func:`~outbound_analysis._convert.enteros_de_ids` of each frame's ids, computed with
+    the file (in parallel). Each file's rows are filtered on their own, two files at a time
+    (Arrow and NumPy release the GIL), before they are joined: one copy of the kept rows
+    instead of a join and then a filter.
     """
-    meta = pd.DataFrame(
-        {
-            "envio_id": pd.concat([f["envio_id"] for f in frames], ignore_index=True),
-            "_fila": np.concatenate([f["_fila"].to_numpy() for f in frames]),
-            "_archivo": np.concatenate([f["_archivo"].to_numpy() for f in frames]),
-        }
-    )
-    codes, n_ids = _id_codes(meta["envio_id"])
-    if n_ids == len(meta):  # the common case: nothing repeated
+    plain = (np.concatenate([e[0] for e in enteros]), np.concatenate([e[1] for e in enteros]))
+    ids = None if plain[0].all() else pd.concat([f["envio_id"] for f in frames], ignore_index=True)
+    codes, first = cv.codigos_de_ids(ids, plain)
+    if len(first) == len(codes):  # the common case: nothing repeated
         return frames, _sin_repetidos()
     repeated = np.flatnonzero(np.bincount(codes)[codes] > 1)
     # within the repeated rows, the last occurrence of each id is kept
     rev = repeated[::-1]
     _, last_pos = np.unique(codes[rev], return_index=True)
-    superseded = np.zeros(len(meta), dtype=bool)
+    kept_rows = rev[last_pos]
+    superseded = np.zeros(len(codes), dtype=bool)
     superseded[repeated] = True
-    superseded[rev[last_pos]] = False
+    superseded[kept_rows] = False
+    dropped = np.flatnonzero(superseded)
+    last_of = np.zeros(len(first), dtype=np.int64)
+    last_of[codes[kept_rows]] = kept_rows
+    target = last_of[codes[dropped]]
     starts = np.cumsum([0, *(len(f) for f in frames)])
     per_file = [repeated[(repeated >= a) & (repeated < b)] - a for a, b in itertools.pairwise(starts)]
     involved = pd.concat([f.iloc[r] for f, r in zip(frames, per_file, strict=True)], ignore_index=True)
-    data_cols = [c for c in involved.columns if not c.startswith("_")]
-    tags = cv.arrow_of(involved["etiquetas"])
-    hashable = involved[data_cols].assign(etiquetas=pd.Series(pc.binary_join(tags, "|"), dtype=cv.STRING))
-    row_hash = np.zeros(len(meta), dtype=np.uint64)
-    row_hash[repeated] = pd.util.hash_pandas_object(hashable, index=False).to_numpy()
-    kept_rows = rev[last_pos]
-    kept = meta.iloc[kept_rows].assign(_hash=row_hash[kept_rows]).set_index("envio_id")
-    dropped = meta[superseded]
-    target = kept.reindex(dropped["envio_id"])
-    same = target["_hash"].to_numpy() == row_hash[superseded]
-    where = [f"la fila {f} de {files[a]}" for f, a in zip(target["_fila"], target["_archivo"], strict=True)]
+    mine, theirs = (involved.iloc[np.searchsorted(repeated, rows)] for rows in (dropped, target))
+    same = _iguales(mine, theirs)
+    where = [f"la fila {f} de {files[a]}" for f, a in zip(theirs["_fila"], theirs["_archivo"], strict=True)]
     motivo = [
         f"duplicado exacto de {w}"
         if s
@@ -181,19 +171,45 @@ def _dedup(frames: list[pd.DataFrame], files: list[str]) -> tuple[list[pd.DataFr
     listed = pd.DataFrame(
         {
             "tabla": "envios",
-            "archivo": [files[a] for a in dropped["_archivo"]],
-            "fila": dropped["_fila"].to_numpy(),
+            "archivo": [files[a] for a in mine["_archivo"]],
+            "fila": mine["_fila"].to_numpy(),
             "columna": "envio_id",
-            "valor": dropped["envio_id"].to_numpy(dtype=object),
+            "valor": mine["envio_id"].to_numpy(dtype=object),
             "motivo": motivo,
             "_duplicada": same,
-            "_archivo": dropped["_archivo"].to_numpy(),
+            "_archivo": mine["_archivo"].to_numpy(),
         }
     )
     keep = [~superseded[a:b] for a, b in itertools.pairwise(starts)]
     with ThreadPoolExecutor(max_workers=min(2, len(frames))) as pool:
         filtered = list(pool.map(_filas, frames, keep))
     return filtered, listed
+
+
+def _iguales(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+    """Whether row i of ``a`` equals row i of ``b`` in every data column (missing equals
+    missing; ``_`` columns are bookkeeping). Category columns share their dtype (unified).
+
+    >>> x = pd.DataFrame({"n": pd.array([1, None, 3], dtype="Int64"), "_fila": [1, 2, 3]})
+    >>> _iguales(x, pd.DataFrame({"n": pd.array([1, None, 4], dtype="Int64"), "_fila": [7, 8, 9]}))
+    array([ True,  True, False])
+    """
+    same = np.ones(len(a), dtype=bool)
+    for name in a.columns:
+        if name.startswith("_"):
+            continue
+        x, y = a[name].reset_index(drop=True), b[name].reset_index(drop=True)
+        if isinstance(x.dtype, pd.ArrowDtype) and pa.types.is_list(x.dtype.pyarrow_dtype):
+            # lists (etiquetas): compared as Python lists, exactly (few rows repeat)
+            same &= np.fromiter(
+                (p == q for p, q in zip(*(cv.arrow_of(v).to_pylist() for v in (x, y)), strict=True)),
+                dtype=bool,
+                count=len(x),
+            )
+            continue
+        equal = x.eq(y).to_numpy(dtype=bool, na_value=False)
+        same &= equal | (x.isna().to_numpy() & y.isna().to_numpy())
+    return same
 
 
 def _sin_repetidos() -> pd.DataFrame:
@@ -205,6 +221,13 @@ def _filas(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     return frame if keep.all() else frame[keep]
 
 
+def _tamano(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # reading it says what is wrong
+        return 0
+
+
 def _load_table(
     tabla: str, files: list[Path], columnas: Mapping[str, str] | None, tz: str, keep_source: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -214,23 +237,29 @@ def _load_table(
     ``_fila`` (the row's "fila") for the Parquet store's own deduplication.
     """
     names = [str(p) for p in files]
+    enteros: list[tuple[np.ndarray, np.ndarray]] = [(np.zeros(0, bool), np.zeros(0, np.int64))] * len(files)
 
     def one(i: int) -> FileLoad:
         load = load_file(files[i], tabla, columnas, tz)
         # categories first (per file, merged below): filtering them is cheaper than filtering strings
         load.frame = _finish(load.frame, tabla)
         load.frame["_archivo"] = i
+        if tabla == "envios":  # what deduplicating needs of the ids, while the other file reads
+            enteros[i] = cv.enteros_de_ids(load.frame["envio_id"])
         return load
 
     # files are independent and Arrow releases the GIL: read and convert them in parallel
+    # the largest first: the last file to finish is a small one (CSVs, JSON: bytes ~ rows)
+    order = sorted(range(len(files)), key=lambda i: -_tamano(files[i]))
     with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
-        loads = list(pool.map(one, range(len(files))))
+        started = {i: pool.submit(one, i) for i in order}
+        loads = [started[i].result() for i in range(len(files))]  # a bad file: the first one's error
     dup_list = _sin_repetidos()
     if loads:
         frames = [load.frame for load in loads]
         _unificar(frames, tabla)
         if tabla == "envios":
-            frames, dup_list = _dedup(frames, names)
+            frames, dup_list = _dedup(frames, names, enteros)
         frame = pd.concat(frames, ignore_index=True)
     else:
         frame = complete(pd.DataFrame(), tabla, tz)
