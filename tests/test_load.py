@@ -1719,3 +1719,45 @@ def test_loaded_arrow_columns_come_in_one_chunk(tmp_path):
     joined = _convert.en_un_bloque(frame.copy())
     assert _convert.arrow_of(joined["t"]).num_chunks == 1
     pd.testing.assert_frame_equal(joined, frame)
+
+
+def test_a_repeated_send_is_a_duplicate_only_when_every_value_is_equal():
+    # the comparison behind duplicadas / reemplazadas: exact per column, missing equals missing
+    from outbound_analysis.load._tables import _iguales
+
+    tz = "America/Argentina/Buenos_Aires"
+    cats = pd.CategoricalDtype(["A", "B"])
+
+    def frame(tags, leido, fecha, campana):
+        return pd.DataFrame(
+            {
+                "etiquetas": pd.Series(tags, dtype=pd.ArrowDtype(pa.list_(pa.string()))),
+                "leido": pd.array(leido, dtype="boolean"),
+                "fecha_lectura": pd.to_datetime(pd.Series(fecha)).dt.tz_localize(tz),
+                "campana": pd.Series(campana, dtype=cats),
+                "_fila": [1, 2, 3, 4],  # bookkeeping: never compared
+            }
+        )
+
+    kept = frame(
+        [["a", "b"], None, ["x"], []],
+        [True, None, False, None],
+        ["2026-08-01", None, None, None],
+        ["A", None, "B", "A"],
+    )
+    same = frame(
+        [["a", "b"], None, ["x"], []],
+        [True, None, False, None],
+        ["2026-08-01", None, None, None],
+        ["A", None, "B", "A"],
+    )
+    assert _iguales(same.assign(_fila=[9, 9, 9, 9]), kept).tolist() == [True, True, True, True]
+    other = frame(
+        [["a|b"], [], ["x"], []],
+        [True, None, None, None],
+        ["2026-08-01", None, None, "2026-08-02"],
+        ["A", None, "B", "A"],
+    )
+    # each row differs in one value: a|b is one tag, not two; an empty list is not a missing one;
+    # NA is not False; a date appeared
+    assert _iguales(other, kept).tolist() == [False, False, False, False]
