@@ -310,3 +310,21 @@ def test_only_texts_whose_spaces_matter_say_xml_space_preserve(tmp_path):
     assert [bool(p) for p in cells] == [False, True, True, False, True, True, False]  # the header first
     assert [r[0] for r in _openpyxl_rows(path, "t")[1:]] == texts
     assert [r[0] for r in _calamine_rows(path, "t")[1:]] == texts
+
+
+def test_the_carga_sheet_counts_are_numbers(tmp_path):
+    # as a notebook exports (JupyterLab's Exportar): each report loads only the tables it reads,
+    # and the load report of the table it skips once turned every count into text in the XLSX
+    # (Excel flags a number stored as text, and neither sums nor sorts it)
+    from outbound_analysis import Informe
+
+    demo = Path(__file__).resolve().parent.parent / "data" / "demo"
+    for informe in ("resumen", "detallado", "flujos"):
+        inf = Informe(informe, envios=str(demo / "envios_*.csv"), eventos=str(demo / "eventos.xlsx"))
+        inf.escribir(tmp_path / informe)
+        sheet = openpyxl.load_workbook(tmp_path / informe / f"{informe}.xlsx", read_only=True)["carga"]
+        rows = list(sheet.iter_rows(values_only=True))
+        header = rows[0]
+        for name in ("leidas", "cargadas", "rechazadas", "duplicadas", "reemplazadas"):
+            values = [r[header.index(column_label(name))] for r in rows[1:]]
+            assert values and all(isinstance(v, int) for v in values), (informe, name, values)

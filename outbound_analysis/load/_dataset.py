@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import _convert as cv
@@ -42,6 +43,8 @@ FILE_REPORT_COLUMNS = [
     "fechas_fuera_de_rango",
     "columnas_ignoradas",
 ]
+#: the load report's columns that count rows
+FILE_REPORT_COUNTS = FILE_REPORT_COLUMNS[3:9]
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,14 @@ class Dataset:
     #: with ``sin_filas`` the frames are empty and the SQL engines read the store's files
     almacen: Path | None = None
     sin_filas: bool = False
+
+    def __post_init__(self) -> None:
+        # the counts stay integers however the report was put together: joined with the report
+        # of a table with no files (an empty frame), they came out as objects, and the
+        # workbook's carga sheet wrote them as text
+        loose = [c for c in FILE_REPORT_COUNTS if c in self.archivos and self.archivos[c].dtype != np.int64]
+        if loose:
+            object.__setattr__(self, "archivos", self.archivos.astype(dict.fromkeys(loose, np.int64)))
 
     def totales(self, tabla: str = "envios") -> dict[str, int]:
         """Rows read, loaded, rejected, duplicated and replaced for one table."""
