@@ -238,7 +238,8 @@ def _encoded(raw: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
     """The distinct values of ``raw`` and each row's index into them.
 
     Arrow encodes a chunked column with one dictionary for every chunk: encoding the chunks
-    as read saves joining the text first (a million rows: 4 ms a column). Should the chunks'
+    as read saves joining the text first (333,000 rows of a CSV column, alone: 5 ms instead of
+    9 ms; inside a whole load the gain is within the machine's noise). Should the chunks'
     dictionaries ever differ, the joined column is encoded instead.
     """
     encoded = pc.dictionary_encode(raw)
