@@ -56,26 +56,13 @@ def best_of(repeat: int, fn: Callable[[], object]) -> float:
     return min(times)
 
 
-def best_of_cpu(repeat: int, fn: Callable[[], object]) -> tuple[float, float]:
-    """Best wall time and best CPU time (all threads of the process) of ``repeat`` runs, after a warm-up.
-
-    On a shared machine the wall time also counts other processes; the CPU time does not.
-    """
-    fn()
-    walls, cpus = [], []
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return min(walls), min(cpus)
-
-
 def best_of_cpu_alternating(
     repeat: int, fns: dict[str, Callable[[], object]]
 ) -> dict[str, tuple[float, float]]:
-    """:func:`best_of_cpu` of several functions run in turns (one of each, ``repeat`` times):
-    a ratio between them then compares runs made under the same load of a shared machine."""
+    """Best wall time and best CPU time (all threads of the process) of each function, run in
+    turns (one of each, ``repeat`` times) after a warm-up: a ratio between them then compares
+    runs made under the same load of a shared machine (whose wall time also counts other
+    processes; the CPU time does not)."""
     for fn in fns.values():
         fn()
     walls: dict[str, list[float]] = {k: [] for k in fns}
