@@ -35,12 +35,15 @@ def _partes(text: pa.Array | pa.ChunkedArray) -> Iterable[tuple[np.ndarray, np.n
     for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
         if not len(chunk) or chunk.buffers()[1] is None:
             continue
-        wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
-        buffers = chunk.buffers()
-        offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32)
-        offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1]
-        data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
-        yield offsets, data
+        data = chunk.buffers()[2]
+        yield _offsets(chunk), np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+
+
+def _offsets(chunk: pa.Array) -> np.ndarray:
+    """Where each cell of a (non-empty) string chunk starts, and the last one ends, in its bytes."""
+    wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)
+    return offsets[chunk.offset : chunk.offset + len(chunk) + 1]
 
 
 def alguno(text: pa.Array | pa.ChunkedArray, bytes_: np.ndarray) -> bool:
@@ -84,10 +87,7 @@ def sin_vacias(text: pa.ChunkedArray) -> pa.ChunkedArray:
         if not len(chunk):
             out.append(chunk)
             continue
-        wide = pa.types.is_large_string(chunk.type)
-        _, offsets_buf, data = chunk.buffers()
-        offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
-        offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1]
+        offsets = _offsets(chunk)
         full = offsets[1:] > offsets[:-1]
         if chunk.null_count:
             full &= chunk.is_valid().to_numpy(zero_copy_only=False)
@@ -95,6 +95,7 @@ def sin_vacias(text: pa.ChunkedArray) -> pa.ChunkedArray:
             out.append(chunk)
             continue
         validity = pa.py_buffer(np.packbits(full, bitorder="little"))
+        data = chunk.buffers()[2]
         out.append(pa.Array.from_buffers(chunk.type, len(chunk), [validity, pa.py_buffer(offsets), data]))
     return pa.chunked_array(out, type=text.type)
 
