@@ -101,8 +101,16 @@ def enteros_de_ids(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     >>> plain.tolist(), values.tolist()
     ([True, False, False, False], [549111, 0, 0, 0])
     """
-    arr = arrow_of(ids)
-    arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    return _enteros_de(_un_arreglo(ids))
+
+
+def _un_arreglo(series: pd.Series) -> pa.Array:
+    """An Arrow-backed column as one Arrow array (joined only when in several chunks)."""
+    arr = arrow_of(series)
+    return arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+
+
+def _enteros_de(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     plain = _enteros(arr).to_numpy(zero_copy_only=False)
     if plain.all():
         return plain, pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
@@ -127,7 +135,11 @@ def codigos_de_ids(
     >>> codes.tolist(), first.tolist()
     ([0, 1, -1, 0, 2], [0, 1, 4])
     """
-    as_int, values = enteros if enteros is not None else enteros_de_ids(ids)  # type: ignore[arg-type]
+    arr = None
+    if enteros is None:
+        arr = _un_arreglo(ids)  # type: ignore[arg-type]
+        enteros = _enteros_de(arr)
+    as_int, values = enteros
     codes = np.full(len(as_int), -1, dtype=np.int64)
     firsts = []
     if as_int.any():
@@ -135,8 +147,7 @@ def codigos_de_ids(
         codes[as_int] = by_value
         firsts.append(np.flatnonzero(as_int)[_estrenos(by_value)])
     if not as_int.all():
-        arr = arrow_of(ids)  # type: ignore[arg-type]
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+        arr = arr if arr is not None else _un_arreglo(ids)  # type: ignore[arg-type]
         other = np.flatnonzero(~as_int & arr.is_valid().to_numpy(zero_copy_only=False))
         if len(other):
             encoded = pc.dictionary_encode(arr.take(pa.array(other)))
