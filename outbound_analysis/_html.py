@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ._render import asset
 from ._text import SIN_DATO, fmt_int, fmt_pct
@@ -63,28 +65,67 @@ def _td(value: object, name: str, dtype: object) -> str:
 def _column_cells(series: pd.Series, name: str, dtype: object) -> list[str]:
     """The ``<td>`` of each value of one column, as :func:`_td` writes it.
 
-    Timestamps and plain text (the per-send detail's dates and ids, all distinct) are
-    formatted for the whole column at once, a category once; any other value once per
-    distinct value.
+    Timestamps, plain text and lists of text (the per-send detail's dates, ids and etiquetas)
+    are formatted for the whole column at once with Arrow's kernels, a category once; any
+    other value once per distinct value.
     """
     if isinstance(dtype, pd.DatetimeTZDtype) or (
         pd.api.types.is_datetime64_dtype(dtype) and not isinstance(dtype, pd.ArrowDtype)
     ):
-        texts = series.dt.strftime("%d/%m/%Y %H:%M").tolist()
-        raws = series.to_numpy(dtype="datetime64[ns]").view(np.int64).tolist()
-        return [
-            "<td></td>" if pd.isna(t) else f'<td class="oa-num" data-v="{r}">{t}</td>'
-            for t, r in zip(texts, raws, strict=True)
-        ]
+        local = series.dt.tz_localize(None) if isinstance(dtype, pd.DatetimeTZDtype) else series
+        instant = series.to_numpy(dtype="datetime64[ns]").view(np.int64)  # sorted by the instant
+        cells = pc.binary_join_element_wise(
+            '<td class="oa-num" data-v="',
+            pc.cast(pa.array(instant), pa.string()),
+            '">',
+            _dia_hora(local.to_numpy(dtype="datetime64[ns]")),
+            "</td>",
+            "",
+        )
+        return pc.fill_null(cells, "<td></td>").to_pylist()
     if isinstance(series.dtype, pd.CategoricalDtype):  # each category once, then by code
         cells = _distinct_cells([*series.cat.categories.tolist(), None], name, dtype)
         return [cells[c] for c in series.cat.codes.tolist()]  # code -1 (NA): the last cell
     if isinstance(dtype, pd.StringDtype) and not _is_pct(name):
-        return [
-            "<td></td>" if v is pd.NA or v is None else f"<td>{html.escape(str(v))}</td>"
-            for v in series.tolist()
-        ]
+        return _text_cells(pa.array(series, type=pa.string()))
+    if _is_text_list(dtype):
+        values = pa.array(series)
+        if not pc.any(pc.is_null(pc.list_flatten(values))).as_py():  # None inside a list: str(None)
+            return _text_cells(pc.fill_null(pc.binary_join(values, ", "), ""))
     return _distinct_cells(series.tolist(), name, dtype)
+
+
+def _dia_hora(ns: np.ndarray) -> pa.Array:
+    """``dd/mm/yyyy hh:mm`` of each ``datetime64[ns]`` (NaT: null), cut from NumPy's ISO text
+    (Arrow's strftime takes 1 µs a value: a third of the detail table's drawing)."""
+    iso = pa.array(np.datetime_as_string(ns, unit="m"), type=pa.string(), mask=np.isnat(ns))
+
+    def part(start: int, stop: int) -> pa.Array:
+        return pc.utf8_slice_codeunits(iso, start, stop)
+
+    return pc.binary_join_element_wise(part(8, 10), "/", part(5, 7), "/", part(0, 4), " ", part(11, 16), "")
+
+
+def _is_text_list(dtype: object) -> bool:
+    return (
+        isinstance(dtype, pd.ArrowDtype)
+        and pa.types.is_list(dtype.pyarrow_dtype)
+        and (
+            pa.types.is_string(dtype.pyarrow_dtype.value_type)
+            or pa.types.is_large_string(dtype.pyarrow_dtype.value_type)
+        )
+    )
+
+
+#: what html.escape replaces, in its order (``&`` first)
+_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
+
+
+def _text_cells(text: pa.Array) -> list[str]:
+    """``<td>`` cells of escaped ``text`` (``html.escape``), NA as an empty cell."""
+    for raw, entity in _ESCAPES:
+        text = pc.replace_substring(text, raw, entity)
+    return pc.fill_null(pc.binary_join_element_wise("<td>", text, "</td>", ""), "<td></td>").to_pylist()
 
 
 def _distinct_cells(values: list[object], name: str, dtype: object) -> list[str]:

@@ -22,6 +22,8 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import pytest
 from conftest import make_envios, make_eventos
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from outbound_analysis import Informe, _celdas, charts, metrics, report
 from outbound_analysis._text import fmt_int, fmt_pct
@@ -482,3 +484,31 @@ def test_html_columns_formatted_whole_write_what_each_value_writes():
         each = _html._distinct_cells(series.tolist(), name, series.dtype)
         assert fast == each, name
     assert fast[0] == "<td>a&lt;b &amp; &quot;c&quot;</td>" and fast[1] == "<td></td>"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=st.lists(st.none() | st.text(max_size=8), min_size=1, max_size=12),
+    stamps=st.lists(
+        st.none() | st.datetimes(min_value=dt.datetime(1700, 1, 1), max_value=dt.datetime(2200, 12, 31)),
+        min_size=1,
+        max_size=12,
+    ),
+    zone=st.sampled_from([None, "America/Argentina/Buenos_Aires", "Europe/Madrid", "UTC"]),
+)
+def test_html_whole_column_cells_match_each_value_for_any_text_date_and_list(texts, stamps, zone):
+    """Arrow's whole-column cells (escaped text, dd/mm/yyyy hh:mm dates, etiquetas joined)
+    write what :func:`_html._td` writes value by value: any text, any date, any zone."""
+    from outbound_analysis import _html
+
+    text = pd.Series(texts, dtype="string")
+    naive = pd.Series(pd.to_datetime(stamps, errors="coerce"), dtype="datetime64[ns]")
+    when = naive.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT") if zone else naive
+    lists = pd.Series(
+        [None if t is None else [t, t.upper()] if len(t) % 2 else [] for t in texts],
+        dtype=pd.ArrowDtype(pa.list_(pa.string())),
+    )
+    for name, series in (("contacto_id", text), ("fecha_envio", when), ("etiquetas", lists)):
+        fast = _html._column_cells(series, name, series.dtype)
+        each = [_html._td(v, name, series.dtype) for v in series.tolist()]
+        assert fast == each, name
