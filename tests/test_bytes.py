@@ -27,14 +27,13 @@ def _texto(values: list[str | None], start: int) -> pa.Array:
 @given(COLUMNAS)
 def test_xlsx_text_cells_equal_the_escaped_and_regex_checked_ones(columna):
     text = _texto(*columna)
-    numbers = pc.cast(pa.array(np.arange(2, 2 + len(text))), pa.string())
     escaped = _xlsx._xml_text(text)  # the general path: every escape, then a regex for xml:space
     preserve = pc.fill_null(pc.match_substring_regex(escaped, _xlsx._NEEDS_PRESERVE), False)
     opening = pc.if_else(preserve, _xlsx._INLINE_PRESERVE, _xlsx._INLINE)
-    expected = pc.binary_join_element_wise('<c r="A', numbers, opening, escaped, "</t></is></c>", "")
+    expected = pc.binary_join_element_wise(opening, escaped, "</t></is></c>", "")
     series = pd.Series(pd.array(text.to_pylist(), dtype="string"))
-    got = _xlsx._cells("text", series, "A", numbers, None, _xlsx.Compartidas())
-    assert got.to_pylist() == pc.fill_null(expected, "").to_pylist()
+    got = _xlsx._cells("text", series, None, _xlsx.Compartidas())
+    assert got.to_pylist() == pc.fill_null(expected, _xlsx.VACIA).to_pylist()
 
 
 @settings(max_examples=300, deadline=None)

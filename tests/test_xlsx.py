@@ -93,7 +93,7 @@ def test_timestamps_read_back_to_the_exact_second_with_both_readers(tmp_path):
     # serial itself must be the second's (a serial rounded to 8 decimals is up to 0.43 ms off)
     with zipfile.ZipFile(path) as book:
         xml = book.read("xl/worksheets/sheet1.xml").decode()
-    serials = dict(re.findall(r'<c r="A(\d+)" s="\d"><v>([^<]+)</v>', xml))
+    serials = dict(re.findall(r'<row r="(\d+)"><c s="\d"><v>([^<]+)</v>', xml))  # column A
     epoch = dt.datetime(1899, 12, 30)
     for row, want in enumerate(expected, start=2):
         if want is None:
@@ -306,10 +306,38 @@ def test_only_texts_whose_spaces_matter_say_xml_space_preserve(tmp_path):
     _xlsx.write_workbook({"t": pd.DataFrame({"mensaje": pd.array(texts, dtype="string")})}, path)
     with zipfile.ZipFile(path) as book:
         sheet = book.read("xl/worksheets/sheet1.xml").decode()
-    cells = re.findall(r'<c r="A\d+"[^>]*><is><t( xml:space="preserve")?>', sheet)
+    cells = re.findall(r'<c[^>]*><is><t( xml:space="preserve")?>', sheet)
     assert [bool(p) for p in cells] == [False, True, True, False, True, True, False]  # the header first
     assert [r[0] for r in _openpyxl_rows(path, "t")[1:]] == texts
     assert [r[0] for r in _calamine_rows(path, "t")[1:]] == texts
+
+
+def test_cells_without_references_stay_in_their_columns_around_na(tmp_path):
+    # data cells carry no r="B7" (a cell's column is its place in the row): an NA must still
+    # take its place, first, in the middle and last, for Excel's readers and for calamine's
+    frame = pd.DataFrame(
+        {
+            "a": pd.array([None, "x", "y"], dtype="string"),
+            "b": pd.array([1, None, 3], dtype="Int64"),
+            "c": pd.Series(["WA", None, "IG"], dtype="category"),
+            "d": pd.array([True, None, False], dtype="boolean"),
+            "e": pd.to_datetime(["2026-08-01 09:15", None, None]),
+            "f": pd.array(["z", None, None], dtype="string"),
+        }
+    )
+    path = tmp_path / "na.xlsx"
+    _xlsx.write_workbook({"t": frame}, path)
+    expected = [
+        [None, 1, "WA", True, dt.datetime(2026, 8, 1, 9, 15), "z"],
+        ["x", None, None, None, None, None],
+        ["y", 3, "IG", False, None, None],
+    ]
+    assert _openpyxl_rows(path, "t")[1:] == expected
+    calamine = [[None if v == "" else v for v in row] for row in _calamine_rows(path, "t")[1:]]
+    assert calamine == [[float(v) if type(v) is int else v for v in row] for row in expected]
+    with zipfile.ZipFile(path) as book:
+        data = book.read("xl/worksheets/sheet1.xml").decode().split("</row>", 1)[1]
+    assert "<c r=" not in data and data.count("<c/>") == 8
 
 
 def test_the_carga_sheet_counts_are_numbers(tmp_path):
