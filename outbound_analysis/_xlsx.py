@@ -11,11 +11,11 @@ content types, relationships, workbook (with the autofilter's defined name), sty
 shared strings and one worksheet per table with a frozen header row, column widths and
 an autofilter (:mod:`._xlsx_paquete` writes the parts around the worksheets). The
 categories of a categorical column are shared strings (:class:`Compartidas`), other
-text is inline; a data cell carries no ``r`` reference (its column is its place in the row,
-an NA an empty ``<c/>``: ECMA-376 makes ``r`` optional, and Excel, LibreOffice, openpyxl and
-calamine read it; the references were a third of the XML and 40 % of the time); text is never
-a formula; characters XML cannot
-hold are shown as U+FFFD; a text over Excel's 32,767 characters is cut there
+text is inline. A data cell carries no ``r`` reference: its column is its place in the row
+and an NA is an empty ``<c/>`` (ECMA-376 makes ``r`` optional; Excel, LibreOffice, openpyxl
+and calamine read it). The references were a fifth of the XML; without them, and with
+booleans and categories taken from ready cells, a million-row sheet takes 40 % less CPU.
+Text is never a formula; characters XML cannot hold are shown as U+FFFD; a text over Excel's 32,767 characters is cut there
 (:func:`write_workbook` returns how many cells, per sheet). Timestamps are the serial of
 their exact second, shown with seconds when a column has any. A worksheet part gets a
 ZIP64 header only when its size passes the zip limit (Excel "repairs" workbooks with
