@@ -15,8 +15,9 @@ text is inline. A data cell carries no ``r`` reference: its column is its place 
 and an NA is an empty ``<c/>`` (ECMA-376 makes ``r`` optional; Excel, LibreOffice, openpyxl
 and calamine read it). The references were a fifth of the XML; without them, and with
 booleans and categories taken from ready cells, a million-row sheet takes 40 % less CPU.
-Text is never a formula; characters XML cannot hold are shown as U+FFFD; a text over Excel's 32,767 characters is cut there
-(:func:`write_workbook` returns how many cells, per sheet). Timestamps are the serial of
+Text is never a formula; characters XML cannot hold are shown as U+FFFD; a text over
+Excel's 32,767 characters is cut there (:func:`write_workbook` returns how many cells, per
+sheet). Timestamps are the serial of
 their exact second, shown with seconds when a column has any. A worksheet part gets a
 ZIP64 header only when its size passes the zip limit (Excel "repairs" workbooks with
 needless ZIP64 fields).
