@@ -17,10 +17,9 @@ and calamine read it). The references were a fifth of the XML; without them, and
 booleans and categories taken from ready cells, a million-row sheet takes 40 % less CPU.
 Text is never a formula; characters XML cannot hold are shown as U+FFFD; a text over
 Excel's 32,767 characters is cut there (:func:`write_workbook` returns how many cells, per
-sheet). Timestamps are the serial of
-their exact second, shown with seconds when a column has any. A worksheet part gets a
-ZIP64 header only when its size passes the zip limit (Excel "repairs" workbooks with
-needless ZIP64 fields).
+sheet). Timestamps are the serial of their exact second, shown with seconds when a column
+has any. A worksheet part gets a ZIP64 header only when its size passes the zip limit
+(Excel "repairs" workbooks with needless ZIP64 fields).
 """
 
 from __future__ import annotations
@@ -268,7 +267,7 @@ def _date_style(series: pd.Series) -> int:
 
 def _cells(kind: str, series: pd.Series, style: int | None, compartidas: Compartidas) -> pa.Array:
     """The XML of each cell of ``series``: no ``r`` (a cell's column is its place in the row,
-    ECMA-376 18.3.1.4; the references were a third of the bytes), NA as :data:`VACIA`."""
+    ECMA-376 18.3.1.4), NA as :data:`VACIA`."""
     if kind == "date":
         # the serial of the exact second: readers round it back to that second, never one before
         secs = _seconds(series)
