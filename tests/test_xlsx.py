@@ -314,7 +314,7 @@ def test_only_texts_whose_spaces_matter_say_xml_space_preserve(tmp_path):
 
 def test_cells_without_references_stay_in_their_columns_around_na(tmp_path):
     # data cells carry no r="B7" (a cell's column is its place in the row): an NA must still
-    # take its place, first, in the middle and last, for Excel's readers and for calamine's
+    # take its place, first, in the middle and last, for openpyxl and for calamine
     frame = pd.DataFrame(
         {
             "a": pd.array([None, "x", "y"], dtype="string"),
