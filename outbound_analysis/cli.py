@@ -79,6 +79,16 @@ def _int_in(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     return parse
 
 
+def _paralelo(text: str) -> int | None:
+    """argparse type of ``--paralelo``: ``auto`` (None: the run chooses) or an integer of 1 or more."""
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        return _int_in(1)(text)
+    except argparse.ArgumentTypeError as error:
+        raise argparse.ArgumentTypeError(f"{error}; o auto, para que lo elija según la máquina") from None
+
+
 SEED_MAX = 2**32 - 1  # numpy's seed range
 
 
@@ -213,10 +223,11 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     )
     run.add_argument(
         "--paralelo",
-        type=_int_in(1),
+        type=_paralelo,
         metavar="N",
-        default=1,
-        help="informes que corren a la vez, cada uno en su kernel (por defecto 1; con 2 núcleos, 2)",
+        default=None,
+        help="informes que corren a la vez, cada uno en su kernel: un número, o auto (por defecto: "
+        "tantos como núcleos, si sus kernels entran en la memoria libre)",
     )
 
 

@@ -38,7 +38,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import _run_cache, engines
+from . import _paralelo, _run_cache, engines
 from ._nbhtml import render_html
 from ._outputs import (
     OutputFolder,
@@ -412,11 +412,13 @@ def _prepare(
     reject: Callable[[Path, str], None],
     folders: dict[Path, OutputFolder],
     caches: dict[str, dict[str, object]],
+    envios: dict[Path, int | None],
 ) -> None:
     """Open and lock each output folder, then load each file's data once; drop what fails.
 
     Folders and locks come first so that a second run stops at once. Each file's loaded
-    data is kept for its kernels in ``caches`` (:mod:`._run_cache`; the same load once).
+    data is kept for its kernels in ``caches`` (:mod:`._run_cache`; the same load once);
+    ``envios`` gets its send count (None: an SQL engine's kernels read the store themselves).
     """
     for file in list(valid):
         folder = OutputFolder(targets[file])
@@ -438,6 +440,7 @@ def _prepare(
             del valid[file]
             folders.pop(file).close(discard=True)
             continue
+        envios[file] = len(datos.envios) if _reads_rows(valid[file]) else None
         key = _run_cache.clave(valid[file])
         if key in caches or not _reads_rows(valid[file]):
             continue
@@ -451,7 +454,7 @@ def run(
     output: str,
     timeout: int = CELL_TIMEOUT,
     log: Callable[[str], None] = print,
-    paralelo: int = 1,
+    paralelo: int | None = 1,
 ) -> RunSummary:
     """Run every report for every parameters file; report progress with ``log``.
 
@@ -459,7 +462,8 @@ def run(
     file that fails it is reported and skipped. Raises :class:`OutputBusyError` if
     another run is writing into one of the output folders (nothing runs then).
     ``paralelo`` reports run at the same time (each in its own kernel); the summary
-    lines keep the order of the parameters files and reports.
+    lines keep the order of the parameters files and reports. ``None``: as many as the
+    machine's cores, if their kernels fit in the free memory (:mod:`._paralelo`; said in a line).
     """
     wanted = list(dict.fromkeys(informes))
     for name in wanted:
@@ -467,7 +471,7 @@ def run(
             raise ParamsError(f"«{name}» no es un informe. Informes: {', '.join(NOTEBOOKS)}.")
     if timeout <= 0:
         raise ParamsError("--timeout tiene que ser un número de segundos mayor que cero.")
-    if paralelo < 1:
+    if paralelo is not None and paralelo < 1:
         raise ParamsError("--paralelo tiene que ser un número entero de informes, 1 o más.")
     check_output_template(output)
     files = expand_params(params_specs)
@@ -492,9 +496,10 @@ def run(
 
     folders: dict[Path, OutputFolder] = {}
     caches: dict[str, dict[str, object]] = {}
+    envios: dict[Path, int | None] = {}
     try:
         try:
-            _prepare(valid, targets, wanted, reject, folders, caches)
+            _prepare(valid, targets, wanted, reject, folders, caches, envios)
             if files:
                 took = time.perf_counter() - started
                 log(
@@ -502,6 +507,12 @@ def run(
                     f"{fmt_int(len(files))} archivos de parámetros listos en {took:.1f} s."
                 )
             jobs = [(name, params, file, targets[file]) for file, params in valid.items() for name in wanted]
+            if paralelo is None:
+                por_informe = max((_paralelo.memoria_por_informe(n) for n in envios.values()), default=0.0)
+                eleccion = _paralelo.elegir_aqui(len(jobs), por_informe)
+                paralelo = eleccion.informes
+                if len(jobs) > 1:
+                    log(eleccion.motivo())
             kernel_env()
             with _run_cache.en_el_entorno(caches):
                 for outcome in _run_jobs(jobs, timeout, paralelo):

@@ -26,7 +26,7 @@ from nbclient.exceptions import CellTimeoutError
 from papermill.exceptions import PapermillExecutionError
 from papermill.parameterize import parameterize_path
 
-from outbound_analysis import _outputs, _run_cache, cli, exports, runner
+from outbound_analysis import _outputs, _paralelo, _run_cache, cli, exports, runner
 from outbound_analysis.errors import OutputBusyError
 from outbound_analysis.load import importar, load_data
 
@@ -129,7 +129,8 @@ def test_eventos_are_checked_only_for_the_reports_that_read_them(tmp_path, fake,
     assert run_cli("resumen", "detallado", "--params", params, "--output", tmp_path / "o1") == 0
     assert run_cli("resumen", "flujos", "--params", params, "--output", tmp_path / "o2") == 2
     printed = capsys.readouterr().out
-    assert "eventos.csv" in printed and [n for n, _ in fake.calls] == ["resumen", "detallado"]
+    # the default runs reports side by side: which notebook starts first is not fixed
+    assert "eventos.csv" in printed and sorted(n for n, _ in fake.calls) == ["detallado", "resumen"]
 
 
 def test_anonimizar_without_a_key_stops_before_running(tmp_path, fake, capsys, monkeypatch):
@@ -616,3 +617,41 @@ def test_paralelo_must_be_a_positive_number(tmp_path, probe, capsys):
     with pytest.raises(SystemExit):
         run_cli("resumen", "--params", params, "--output", tmp_path / "o", "--paralelo", "0")
     assert "--paralelo" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run_cli("resumen", "--params", params, "--output", tmp_path / "o", "--paralelo", "cero")
+    assert "«cero» no es un número entero; o auto" in capsys.readouterr().err
+
+
+def test_by_default_the_run_says_how_many_reports_it_runs_at_a_time(tmp_path, probe, capsys):
+    params = write_params(tmp_path, eventos=str(EVENTOS))
+    assert run_cli("--all", "--params", params, "--output", tmp_path / "a") == 0
+    chosen = _paralelo.elegir_aqui(3, _paralelo.memoria_por_informe(len(load_data(ENVIOS).envios)))
+    out = capsys.readouterr().out
+    assert f"Informes a la vez: {chosen.informes} (automático: {chosen.nucleos} núcleos" in out
+    assert [ln.split()[1] for ln in out.splitlines() if ln[:1] == "✓"] == ["resumen", "detallado", "flujos"]
+    # a number is the user's choice: nothing to explain; auto is the default, said the same way
+    assert run_cli("--all", "--params", params, "--output", tmp_path / "b", "--paralelo", "1") == 0
+    assert "Informes a la vez" not in capsys.readouterr().out
+    assert run_cli("--all", "--params", params, "--output", tmp_path / "c", "--paralelo", "auto") == 0
+    assert "Informes a la vez" in capsys.readouterr().out
+
+
+def test_auto_takes_the_least_of_cores_reports_and_kernels_that_fit():
+    assert _paralelo.elegir(3, 1.4, nucleos=2, libre_gb=20.0).informes == 2  # the cores
+    assert _paralelo.elegir(3, 1.4, nucleos=8, libre_gb=20.0).informes == 3  # the reports
+    assert _paralelo.elegir(3, 5.0, nucleos=8, libre_gb=20.0).informes == 3  # 16 GB of 20 fit 3
+    assert _paralelo.elegir(3, 9.5, nucleos=8, libre_gb=20.0).informes == 1  # 10 million sends
+    assert _paralelo.elegir(3, 30.0, nucleos=8, libre_gb=20.0).informes == 1  # never less than one
+    assert _paralelo.elegir(3, 1.4, nucleos=8, libre_gb=None).informes == 1  # memory unknown
+    assert _paralelo.memoria_por_informe(10_000_000) == 9.5  # measured: 8.5 GB a kernel
+    assert _paralelo.memoria_por_informe(None) == 3.5  # an SQL engine over a store: 3.3 GB at 30M
+
+
+def test_free_memory_is_read_from_meminfo_and_unknown_is_one_at_a_time(tmp_path):
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       24576000 kB\nMemAvailable:   10485760 kB\n", encoding="utf-8")
+    assert _paralelo.memoria_libre_gb(meminfo) == 10.0
+    assert _paralelo.memoria_libre_gb(tmp_path / "no-existe") is None
+    meminfo.write_text("MemTotal: 1 kB\n", encoding="utf-8")
+    assert _paralelo.memoria_libre_gb(meminfo) is None
+    assert "memoria libre desconocida" in _paralelo.Eleccion(1, 2, None, 1.4).motivo()
