@@ -448,6 +448,15 @@ def _prepare(
             caches[key] = _run_cache.guardar(datos, targets[file], bool(EVENT_NOTEBOOKS & set(wanted)))
 
 
+def _a_la_vez(trabajos: int, envios: Mapping[Path, int | None], log: Callable[[str], None]) -> int:
+    """``--paralelo auto``: reports at a time for this machine (:mod:`._paralelo`), said in a line."""
+    por_informe = max((_paralelo.memoria_por_informe(n) for n in envios.values()), default=0.0)
+    eleccion = _paralelo.elegir_aqui(trabajos, por_informe)
+    if trabajos > 1:
+        log(eleccion.motivo())
+    return eleccion.informes
+
+
 def run(
     informes: Iterable[str],
     params_specs: Sequence[str | Path],
@@ -507,12 +516,7 @@ def run(
                     f"{fmt_int(len(files))} archivos de parámetros listos en {took:.1f} s."
                 )
             jobs = [(name, params, file, targets[file]) for file, params in valid.items() for name in wanted]
-            if paralelo is None:
-                por_informe = max((_paralelo.memoria_por_informe(n) for n in envios.values()), default=0.0)
-                eleccion = _paralelo.elegir_aqui(len(jobs), por_informe)
-                paralelo = eleccion.informes
-                if len(jobs) > 1:
-                    log(eleccion.motivo())
+            paralelo = paralelo or _a_la_vez(len(jobs), envios, log)
             kernel_env()
             with _run_cache.en_el_entorno(caches):
                 for outcome in _run_jobs(jobs, timeout, paralelo):
