@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._celdas import is_list
 from ._render import asset
 from ._text import SIN_DATO, fmt_int, fmt_pct
 from .labels import ETAPA_LABELS, FINALIZACION_LABELS, ORIGEN_LABELS, column_label
@@ -88,7 +89,7 @@ def _column_cells(series: pd.Series, name: str, dtype: object) -> list[str]:
         return [cells[c] for c in series.cat.codes.tolist()]  # code -1 (NA): the last cell
     if isinstance(dtype, pd.StringDtype) and not _is_pct(name):
         return _text_cells(pa.array(series, type=pa.string()))
-    if _is_text_list(dtype):
+    if is_list(series) and pa.types.is_string(series.dtype.pyarrow_dtype.value_type):
         values = pa.array(series)
         if not pc.any(pc.is_null(pc.list_flatten(values))).as_py():  # None inside a list: str(None)
             return _text_cells(pc.fill_null(pc.binary_join(values, ", "), ""))
@@ -104,17 +105,6 @@ def _dia_hora(ns: np.ndarray) -> pa.Array:
         return pc.utf8_slice_codeunits(iso, start, stop)
 
     return pc.binary_join_element_wise(part(8, 10), "/", part(5, 7), "/", part(0, 4), " ", part(11, 16), "")
-
-
-def _is_text_list(dtype: object) -> bool:
-    return (
-        isinstance(dtype, pd.ArrowDtype)
-        and pa.types.is_list(dtype.pyarrow_dtype)
-        and (
-            pa.types.is_string(dtype.pyarrow_dtype.value_type)
-            or pa.types.is_large_string(dtype.pyarrow_dtype.value_type)
-        )
-    )
 
 
 #: what html.escape replaces, in its order (``&`` first)

@@ -440,9 +440,10 @@ def _prepare(
             del valid[file]
             folders.pop(file).close(discard=True)
             continue
-        envios[file] = len(datos.envios) if _reads_rows(valid[file]) else None
+        filas = _reads_rows(valid[file])
+        envios[file] = len(datos.envios) if filas else None
         key = _run_cache.clave(valid[file])
-        if key in caches or not _reads_rows(valid[file]):
+        if key in caches or not filas:
             continue
         with contextlib.suppress(OSError):  # no room for it: each kernel loads the files, as before
             caches[key] = _run_cache.guardar(datos, targets[file], bool(EVENT_NOTEBOOKS & set(wanted)))
