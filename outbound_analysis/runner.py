@@ -275,7 +275,11 @@ def run_report(
             _literal(executed),
             parameters=values,
             kernel_name=KERNEL,
-            cwd=str(notebooks_dir()),
+            # the kernel starts in notebooks/ (nbclient's metadata.path), not papermill's cwd=: that
+            # changes the whole process's folder while the notebook runs, and reports run side by
+            # side (--paralelo) then resolved their relative paths, and restored it, against
+            # each other's (a demo run wrote flujos into notebooks/outputs/demo)
+            resources={"metadata": {"path": str(notebooks_dir())}},
             progress_bar=False,
             execution_timeout=timeout,
             store_widget_state=False,

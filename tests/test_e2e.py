@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -264,6 +265,21 @@ def test_date_placeholder_in_output(tmp_path, monkeypatch):
     folders = list((tmp_path / "informes").iterdir())
     assert len(folders) == 1 and len(folders[0].name) == 10 and folders[0].name[4] == "-"
     assert (folders[0] / "resumen.html").is_file()
+
+
+def test_reports_side_by_side_write_into_the_relative_output_and_keep_the_folder(tmp_path, monkeypatch):
+    # papermill's cwd= changed the process's folder while a notebook ran: with reports side by
+    # side, one resolved its relative --output inside notebooks/ and the run ended there
+    monkeypatch.chdir(tmp_path)
+    params = str(DATA / "params_fixture.yaml")
+    assert cli.main(["run", "--all", "--paralelo", "3", "--params", params, "--output", "salida"]) == 0
+    assert {p.name for p in (tmp_path / "salida").glob("*.html")} == {
+        "resumen.html",
+        "detallado.html",
+        "flujos.html",
+    }
+    assert not (ROOT / "notebooks" / "salida").exists()
+    assert Path.cwd() == tmp_path
 
 
 def test_demo_detallado_caps_the_html_table_and_exports_everything(demo_reports):
